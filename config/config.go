@@ -1,0 +1,558 @@
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Config is a whole Accord configuration file.
+type Config struct {
+	// Database is the DuckDB file; relative to the config file's folder.
+	Database string `yaml:"database"`
+	// InputsDir is the folder source globs are relative to; relative to the
+	// config file's folder.
+	InputsDir string `yaml:"inputs_dir"`
+	// TimeZone is the IANA zone the as-of date is taken in.
+	TimeZone string             `yaml:"timezone"`
+	Currency Currency           `yaml:"currency"`
+	Sources  map[string]*Source `yaml:"sources"`
+	Model    Model              `yaml:"model"`
+	Hotspots Hotspots           `yaml:"hotspots"`
+	Reports  Reports            `yaml:"reports"`
+
+	// Path is the file the config was read from; Hash is the sha256 of its bytes.
+	Path string `yaml:"-"`
+	Hash string `yaml:"-"`
+}
+
+// Currency says how money is shown; amounts themselves stay exact decimals.
+type Currency struct {
+	Code        string `yaml:"code"`
+	Symbol      string `yaml:"symbol"`
+	ExcelFormat string `yaml:"excel_format"`
+}
+
+// Source maps one company export (a set of files) onto a canonical table.
+type Source struct {
+	// Files are glob patterns, relative to InputsDir.
+	Files  []string `yaml:"files"`
+	Format string   `yaml:"format"` // csv, tsv, xlsx
+	// Encoding is auto (BOM, then UTF-8 check, then GB18030), utf-8, utf-16le,
+	// utf-16be, gb18030, gbk, big5 or latin-1.
+	Encoding  string `yaml:"encoding"`
+	Delimiter string `yaml:"delimiter"`
+	Quote     string `yaml:"quote"`
+	// SkipLines are lines before the header (titles printed above a table).
+	SkipLines int `yaml:"skip_lines"`
+	// SkipFooterLines are trailing records to drop (a "Total" row).
+	SkipFooterLines int      `yaml:"skip_footer_lines"`
+	NullTokens      []string `yaml:"null_tokens"`
+	Sheet           string   `yaml:"sheet"` // XLSX sheet; default: the first
+	// Columns maps canonical column → header in the export.
+	Columns map[string]string `yaml:"columns"`
+	// DateFormats overrides date parsing per canonical column (strptime syntax,
+	// e.g. "%m/%d/%Y"); needed for ambiguous day/month orders.
+	DateFormats map[string]string `yaml:"date_formats"`
+	// RejectThreshold is the share of rows that may be rejected before the
+	// run fails (default 0.01).
+	RejectThreshold *float64 `yaml:"reject_threshold"`
+}
+
+// Model is the customer value model.
+type Model struct {
+	// Normalization: percentile (default).
+	Normalization string `yaml:"normalization"`
+	// HourlyCost prices one hour of service effort, for cost-to-serve.
+	HourlyCost string  `yaml:"hourly_cost"`
+	Groups     []Group `yaml:"groups"`
+	Tiers      Tiers   `yaml:"tiers"`
+}
+
+// Group is one of the model's indicator groups.
+type Group struct {
+	Name       string      `yaml:"name"`
+	Weight     float64     `yaml:"weight"`
+	Indicators []Indicator `yaml:"indicators"`
+}
+
+// Indicator is one measured indicator within a group.
+type Indicator struct {
+	Name string `yaml:"name"` // a built-in indicator
+	// Weight within its group; weights are normalised to sum to 1.
+	Weight float64 `yaml:"weight"`
+	// Missing is the policy for a customer without data: neutral (0.5) or worst (0).
+	Missing string `yaml:"missing"`
+}
+
+// Tiers says how scores become tiers A–D.
+type Tiers struct {
+	// Method: quantile (share of customers per tier, best first) or fixed
+	// (score cut-offs).
+	Method string `yaml:"method"`
+	// Quantile: cumulative shares for A, B, C (D is the rest).
+	Quantiles []float64 `yaml:"quantiles"`
+	// Fixed: minimum scores for A, B, C.
+	Cutoffs []float64 `yaml:"cutoffs"`
+}
+
+// Hotspots configures failure hot-spot analysis.
+type Hotspots struct {
+	WindowMonths int `yaml:"window_months"`
+	// PriorUnitYears is the weight of the overall failure rate in the
+	// empirical-Bayes shrinkage of each group's rate, in installed unit-years.
+	PriorUnitYears float64 `yaml:"prior_unit_years"`
+	// MinInstalledUnits holds back groups with fewer installed units from ranking.
+	MinInstalledUnits int `yaml:"min_installed_units"`
+}
+
+// Reports configures rendering.
+type Reports struct {
+	OutDir   string `yaml:"out_dir"`  // relative to the config file's folder
+	Language string `yaml:"language"` // en or zh-CN
+	Title    string `yaml:"title"`
+}
+
+// Problem is one thing wrong with a config, tied to its field.
+type Problem struct {
+	Field  string
+	Reason string
+}
+
+func (p Problem) String() string { return p.Field + ": " + p.Reason }
+
+// ValidationError lists every problem found in a config.
+type ValidationError struct {
+	Path     string
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "config %s has %d problem(s):", e.Path, len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// Load reads, defaults and validates the config at path.
+func Load(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: read: %w", err)
+	}
+	return Parse(path, raw)
+}
+
+// Parse decodes raw (read from path), applies defaults and validates.
+func Parse(path string, raw []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(raw), yaml.DisallowUnknownField())
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("config: parse %s: %s", path, yaml.FormatError(err, false, true))
+	}
+	sum := sha256.Sum256(raw)
+	c.Hash = hex.EncodeToString(sum[:])
+	c.Path = path
+	c.applyDefaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Dir is the folder relative paths in the config are resolved against.
+func (c *Config) Dir() string { return filepath.Dir(c.Path) }
+
+// Resolve makes p absolute against the config's folder.
+func (c *Config) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir(), p)
+}
+
+// Location returns the configured time zone (validated by Load).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// SourceNames returns configured sources in canonical load order.
+func (c *Config) SourceNames() []string {
+	var names []string
+	for _, t := range CanonicalTables {
+		if _, ok := c.Sources[t.Name]; ok {
+			names = append(names, t.Name)
+		}
+	}
+	return names
+}
+
+// Threshold returns the source's reject threshold.
+func (s *Source) Threshold() float64 {
+	if s.RejectThreshold == nil {
+		return DefaultRejectThreshold
+	}
+	return *s.RejectThreshold
+}
+
+// DefaultRejectThreshold is the share of rows a source may lose to rejects.
+const DefaultRejectThreshold = 0.01
+
+func (c *Config) applyDefaults() {
+	if c.Database == "" {
+		c.Database = "data/accord.duckdb"
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "UTC"
+	}
+	if c.Currency.Symbol == "" {
+		c.Currency.Symbol = "¥"
+	}
+	if c.Currency.Code == "" {
+		c.Currency.Code = "CNY"
+	}
+	if c.Currency.ExcelFormat == "" {
+		c.Currency.ExcelFormat = `"` + c.Currency.Symbol + `"#,##0.00`
+	}
+	for _, s := range c.Sources {
+		if s == nil {
+			continue
+		}
+		if s.Format == "" {
+			s.Format = formatFromFiles(s.Files)
+		}
+		if s.Encoding == "" {
+			s.Encoding = "auto"
+		}
+		if s.Delimiter == "" {
+			s.Delimiter = ","
+			if s.Format == "tsv" {
+				s.Delimiter = "\t"
+			}
+		}
+		if s.Quote == "" {
+			s.Quote = `"`
+		}
+	}
+	if c.Model.Normalization == "" {
+		c.Model.Normalization = "percentile"
+	}
+	if c.Model.HourlyCost == "" {
+		c.Model.HourlyCost = "0"
+	}
+	if len(c.Model.Groups) == 0 {
+		c.Model.Groups = DefaultGroups()
+	}
+	for gi := range c.Model.Groups {
+		for ii := range c.Model.Groups[gi].Indicators {
+			ind := &c.Model.Groups[gi].Indicators[ii]
+			if ind.Missing == "" {
+				ind.Missing = "neutral"
+			}
+		}
+	}
+	if c.Model.Tiers.Method == "" {
+		c.Model.Tiers.Method = "quantile"
+	}
+	if c.Model.Tiers.Method == "quantile" && len(c.Model.Tiers.Quantiles) == 0 {
+		c.Model.Tiers.Quantiles = []float64{0.2, 0.5, 0.8}
+	}
+	if c.Hotspots.WindowMonths == 0 {
+		c.Hotspots.WindowMonths = 12
+	}
+	if c.Hotspots.PriorUnitYears == 0 {
+		c.Hotspots.PriorUnitYears = 50
+	}
+	if c.Hotspots.MinInstalledUnits == 0 {
+		c.Hotspots.MinInstalledUnits = 10
+	}
+	if c.Reports.OutDir == "" {
+		c.Reports.OutDir = "reports"
+	}
+	if c.Reports.Language == "" {
+		c.Reports.Language = "en"
+	}
+	if c.Reports.Title == "" {
+		c.Reports.Title = "Accord"
+	}
+}
+
+func formatFromFiles(files []string) string {
+	for _, f := range files {
+		switch strings.ToLower(filepath.Ext(f)) {
+		case ".xlsx":
+			return "xlsx"
+		case ".tsv", ".tab":
+			return "tsv"
+		case ".csv", ".txt":
+			return "csv"
+		}
+	}
+	return ""
+}
+
+// DefaultGroups is the default value model of DESIGN.md: four groups, nine indicators.
+func DefaultGroups() []Group {
+	return []Group{
+		{Name: "economic", Weight: 35, Indicators: []Indicator{
+			{Name: "maintenance_fees", Weight: 60}, {Name: "collection_timeliness", Weight: 40}}},
+		{Name: "loyalty", Weight: 25, Indicators: []Indicator{
+			{Name: "repurchase", Weight: 40}, {Name: "proactive_communication", Weight: 30}, {Name: "referral", Weight: 30}}},
+		{Name: "service_effect", Weight: 20, Indicators: []Indicator{
+			{Name: "ease_of_coordination", Weight: 50}, {Name: "satisfaction_per_cost", Weight: 50}}},
+		{Name: "characteristics", Weight: 20, Indicators: []Indicator{
+			{Name: "scale", Weight: 60}, {Name: "market_influence", Weight: 40}}},
+	}
+}
+
+// BuiltinIndicators are the indicators Accord computes, with the direction in
+// which a customer is worth more, and the canonical tables each reads.
+var BuiltinIndicators = map[string]struct {
+	HigherIsBetter bool
+	Needs          string
+}{
+	"maintenance_fees":        {true, "billing_lines"},
+	"collection_timeliness":   {true, "ar_invoices"},
+	"repurchase":              {true, "billing_lines"},
+	"proactive_communication": {true, "activities"},
+	"referral":                {true, "customers"},
+	"ease_of_coordination":    {false, "tickets"},
+	"satisfaction_per_cost":   {true, "tickets"},
+	"scale":                   {true, "customers"},
+	"market_influence":        {true, "customers"},
+}
+
+var knownGroups = map[string]bool{"economic": true, "loyalty": true, "service_effect": true, "characteristics": true}
+
+var knownEncodings = map[string]bool{"auto": true, "utf-8": true, "utf-16le": true, "utf-16be": true,
+	"gb18030": true, "gbk": true, "big5": true, "latin-1": true}
+
+func (c *Config) validate() error {
+	var ps []Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		add("timezone", "unknown IANA time zone %q", c.TimeZone)
+	}
+	if len(c.Sources) == 0 {
+		add("sources", "no sources configured")
+	}
+	names := make([]string, 0, len(c.Sources))
+	for n := range c.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := c.Sources[n]
+		f := "sources." + n
+		t, ok := CanonicalTable(n)
+		if !ok {
+			add(f, "unknown canonical table (known: %s)", strings.Join(canonicalNames(), ", "))
+			continue
+		}
+		if s == nil {
+			add(f, "empty source")
+			continue
+		}
+		if len(s.Files) == 0 {
+			add(f+".files", "no file patterns")
+		}
+		for i, g := range s.Files {
+			if _, err := filepath.Match(g, ""); err != nil {
+				add(fmt.Sprintf("%s.files[%d]", f, i), "bad glob %q: %v", g, err)
+			}
+		}
+		switch s.Format {
+		case "csv", "tsv", "xlsx":
+		case "":
+			add(f+".format", "not set and not derivable from the file extension (csv, tsv, xlsx)")
+		default:
+			add(f+".format", "unknown format %q (csv, tsv, xlsx)", s.Format)
+		}
+		if !knownEncodings[strings.ToLower(s.Encoding)] {
+			add(f+".encoding", "unknown encoding %q", s.Encoding)
+		}
+		if len([]rune(s.Delimiter)) != 1 {
+			add(f+".delimiter", "must be one character, got %q", s.Delimiter)
+		}
+		if s.SkipLines < 0 || s.SkipFooterLines < 0 {
+			add(f, "skip_lines and skip_footer_lines must not be negative")
+		}
+		if s.RejectThreshold != nil && (*s.RejectThreshold < 0 || *s.RejectThreshold > 1) {
+			add(f+".reject_threshold", "must be between 0 and 1, got %v", *s.RejectThreshold)
+		}
+		for _, col := range t.Columns {
+			if col.Required && s.Columns[col.Name] == "" {
+				add(f+".columns."+col.Name, "required column is not mapped")
+			}
+		}
+		mapped := make([]string, 0, len(s.Columns))
+		for k := range s.Columns {
+			mapped = append(mapped, k)
+		}
+		sort.Strings(mapped)
+		for _, k := range mapped {
+			if _, ok := t.Column(k); !ok {
+				add(f+".columns."+k, "%s has no column %q", n, k)
+			}
+		}
+		for k := range s.DateFormats {
+			col, ok := t.Column(k)
+			if !ok || (col.Type != Date && col.Type != Timestamp) {
+				add(f+".date_formats."+k, "not a date column of %s", n)
+			}
+		}
+	}
+	for _, t := range CanonicalTables {
+		if !t.Optional {
+			if _, ok := c.Sources[t.Name]; !ok {
+				add("sources."+t.Name, "required source is missing")
+			}
+		}
+	}
+	ps = append(ps, c.validateModel()...)
+	if c.Hotspots.WindowMonths < 1 {
+		add("hotspots.window_months", "must be at least 1")
+	}
+	if c.Hotspots.PriorUnitYears < 0 {
+		add("hotspots.prior_unit_years", "must not be negative")
+	}
+	if c.Reports.Language != "en" && c.Reports.Language != "zh-CN" {
+		add("reports.language", "must be en or zh-CN, got %q", c.Reports.Language)
+	}
+	if len(ps) > 0 {
+		return &ValidationError{Path: c.Path, Problems: ps}
+	}
+	return nil
+}
+
+func (c *Config) validateModel() []Problem {
+	var ps []Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	m := c.Model
+	if m.Normalization != "percentile" {
+		add("model.normalization", "unknown normalization %q (percentile)", m.Normalization)
+	}
+	if _, err := ParseMoney(m.HourlyCost); err != nil {
+		add("model.hourly_cost", "%v", err)
+	}
+	seen := map[string]string{}
+	total := 0.0
+	for gi, g := range m.Groups {
+		gf := fmt.Sprintf("model.groups[%d]", gi)
+		if !knownGroups[g.Name] {
+			add(gf+".name", "group must be one of economic, loyalty, service_effect, characteristics (the result columns), got %q", g.Name)
+		}
+		if g.Weight <= 0 {
+			add(gf+".weight", "must be positive, got %v", g.Weight)
+		}
+		total += g.Weight
+		if len(g.Indicators) == 0 {
+			add(gf+".indicators", "group %q has no indicators", g.Name)
+		}
+		for ii, ind := range g.Indicators {
+			f := fmt.Sprintf("%s.indicators[%d]", gf, ii)
+			if _, ok := BuiltinIndicators[ind.Name]; !ok {
+				add(f+".name", "unknown indicator %q (built-in: %s)", ind.Name, strings.Join(builtinNames(), ", "))
+			}
+			if prev, dup := seen[ind.Name]; dup {
+				add(f+".name", "indicator %q already used in %s", ind.Name, prev)
+			}
+			seen[ind.Name] = f
+			if ind.Weight <= 0 {
+				add(f+".weight", "must be positive, got %v", ind.Weight)
+			}
+			if ind.Missing != "neutral" && ind.Missing != "worst" {
+				add(f+".missing", "must be neutral or worst, got %q", ind.Missing)
+			}
+		}
+	}
+	t := m.Tiers
+	switch t.Method {
+	case "quantile":
+		if len(t.Quantiles) != 3 || !strictlyIncreasing(t.Quantiles) || t.Quantiles[0] <= 0 || t.Quantiles[2] >= 1 {
+			add("model.tiers.quantiles", "need three increasing shares between 0 and 1 (A, B, C), got %v", t.Quantiles)
+		}
+	case "fixed":
+		if len(t.Cutoffs) != 3 || !strictlyDecreasing(t.Cutoffs) || t.Cutoffs[0] > 100 || t.Cutoffs[2] < 0 {
+			add("model.tiers.cutoffs", "need three decreasing scores between 0 and 100 (A, B, C), got %v", t.Cutoffs)
+		}
+	default:
+		add("model.tiers.method", "must be quantile or fixed, got %q", t.Method)
+	}
+	return ps
+}
+
+func strictlyIncreasing(v []float64) bool {
+	for i := 1; i < len(v); i++ {
+		if v[i] <= v[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+func strictlyDecreasing(v []float64) bool {
+	for i := 1; i < len(v); i++ {
+		if v[i] >= v[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+func canonicalNames() []string {
+	var n []string
+	for _, t := range CanonicalTables {
+		n = append(n, t.Name)
+	}
+	return n
+}
+
+func builtinNames() []string {
+	var n []string
+	for k := range BuiltinIndicators {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// ParseMoney checks a plain decimal amount such as "300" or "300.50".
+func ParseMoney(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("empty amount")
+	}
+	dot := false
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+		case r == '.' && !dot:
+			dot = true
+		case r == '-' && i == 0:
+		default:
+			return "", fmt.Errorf("%q is not a plain decimal amount", s)
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,281 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/accordhq/accord/config"
+)
+
+// typedExpr is the SQL that turns a staged text column into its canonical type.
+func typedExpr(c config.Column, raw string, src *config.Source) string {
+	switch c.Type {
+	case config.Integer:
+		return fmt.Sprintf("(CASE WHEN accord_number(%[1]s) = trunc(accord_number(%[1]s)) THEN TRY_CAST(accord_number(%[1]s) AS BIGINT) END)", raw)
+	case config.Money:
+		return fmt.Sprintf("TRY_CAST(accord_number(%s) AS DECIMAL(18,2))", raw)
+	case config.Quantity:
+		return fmt.Sprintf("TRY_CAST(accord_number(%s) AS DECIMAL(18,4))", raw)
+	case config.Date, config.Timestamp:
+		format := "NULL::VARCHAR"
+		if f := src.DateFormats[c.Name]; f != "" {
+			format = quoteLit(f)
+		}
+		e := fmt.Sprintf("accord_timestamp(%s, %s)", raw, format)
+		if c.Type == config.Date {
+			e = "CAST(" + e + " AS DATE)"
+		}
+		return e
+	default:
+		if len(c.Enum) > 0 {
+			return fmt.Sprintf("lower(accord_text(%s))", raw)
+		}
+		return fmt.Sprintf("accord_text(%s)", raw)
+	}
+}
+
+func describeType(c config.Column) string {
+	switch c.Type {
+	case config.Integer:
+		return "a whole number"
+	case config.Money, config.Quantity:
+		return "a number"
+	case config.Date:
+		return "a date (ISO, Y/M/D, D.M.Y, 年月日 or an Excel serial; set date_formats." + c.Name + " for others)"
+	case config.Timestamp:
+		return "a date and time (ISO, Y/M/D, D.M.Y, 年月日 or an Excel serial; set date_formats." + c.Name + " for others)"
+	}
+	return "text"
+}
+
+// rejectReason is a SQL CASE giving why a staged value is unusable, or NULL.
+func rejectReason(c config.Column, raw, typed string) string {
+	var whens []string
+	if c.Required {
+		whens = append(whens, fmt.Sprintf("WHEN accord_text(%s) IS NULL THEN 'required value is empty'", raw))
+	}
+	if c.Type != config.Text {
+		whens = append(whens, fmt.Sprintf("WHEN accord_text(%s) IS NOT NULL AND %s IS NULL THEN %s", raw, typed, quoteLit("cannot read as "+describeType(c))))
+	}
+	if len(c.Enum) > 0 {
+		var lits []string
+		for _, e := range c.Enum {
+			lits = append(lits, quoteLit(e))
+		}
+		whens = append(whens, fmt.Sprintf("WHEN %s NOT IN (%s) THEN %s", typed, strings.Join(lits, ", "), quoteLit("not one of: "+strings.Join(c.Enum, ", "))))
+	}
+	if c.Min != nil {
+		whens = append(whens, fmt.Sprintf("WHEN %s < %d THEN %s", typed, *c.Min, quoteLit(fmt.Sprintf("below the minimum of %d", *c.Min))))
+	}
+	if c.Max != nil {
+		whens = append(whens, fmt.Sprintf("WHEN %s > %d THEN %s", typed, *c.Max, quoteLit(fmt.Sprintf("above the maximum of %d", *c.Max))))
+	}
+	if len(whens) == 0 {
+		return ""
+	}
+	return "CASE " + strings.Join(whens, " ") + " END"
+}
+
+// check types the staged rows into typed_<source>, records every unusable
+// value in rej_<source>, drops exact duplicates and rejects conflicting
+// ones (same key, different values), leaving clean_<source>.
+func (l *loader) check(ctx context.Context, name string, src *config.Source, table config.Table, mapped []config.Column) error {
+	isMapped := map[string]bool{}
+	for _, c := range mapped {
+		isMapped[c.Name] = true
+	}
+	var typedCols, names []string
+	for _, c := range table.Columns {
+		names = append(names, quoteIdent(c.Name))
+		if !isMapped[c.Name] {
+			typedCols = append(typedCols, fmt.Sprintf("CAST(NULL AS %s) AS %s", sqlType(c.Type), quoteIdent(c.Name)))
+			continue
+		}
+		typedCols = append(typedCols, fmt.Sprintf("CAST(%s AS %s) AS %s", typedExpr(c, quoteIdent(c.Name), src), sqlType(c.Type), quoteIdent(c.Name)))
+	}
+	stg, rej := "stg_"+name, "rej_"+name
+	for _, c := range mapped {
+		reason := rejectReason(c, quoteIdent(c.Name), typedExpr(c, quoteIdent(c.Name), src))
+		if reason == "" {
+			continue
+		}
+		q := fmt.Sprintf(`INSERT INTO %s SELECT * FROM (
+			SELECT rowid, __file, __line, NULL, %s, %s, %s AS reason FROM %s) WHERE reason IS NOT NULL`,
+			rej, quoteLit(c.Name), quoteIdent(c.Name), reason, stg)
+		if err := l.exec(ctx, q); err != nil {
+			return fmt.Errorf("column %s: %w", c.Name, err)
+		}
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE clean_%[1]s AS
+		SELECT min(__rid) AS __rid, count(*) AS __copies, %[2]s
+		FROM (SELECT rowid AS __rid, %[3]s FROM %[4]s WHERE rowid NOT IN (SELECT __rid FROM %[5]s WHERE __rid IS NOT NULL))
+		GROUP BY ALL`, name, strings.Join(names, ", "), strings.Join(typedCols, ", "), stg, rej)
+	if err := l.exec(ctx, q); err != nil {
+		return fmt.Errorf("type: %w", err)
+	}
+	// Same key, different values: neither copy can be trusted.
+	var keys []string
+	for _, k := range table.Key {
+		keys = append(keys, quoteIdent(k))
+	}
+	keyList := strings.Join(keys, ", ")
+	var cKeys []string
+	for _, k := range keys {
+		cKeys = append(cKeys, "c."+k)
+	}
+	keyText := "concat_ws(' / ', " + strings.Join(cKeys, ", ") + ")"
+	q = fmt.Sprintf(`INSERT INTO %[1]s
+		SELECT c.__rid, s.__file, s.__line, NULL, %[2]s, %[3]s,
+		       'conflicting duplicate: ' || n || ' rows share this key with different values'
+		FROM (SELECT __rid, %[4]s, count(*) OVER (PARTITION BY %[4]s) AS n FROM clean_%[5]s) c
+		JOIN %[6]s s ON s.rowid = c.__rid
+		WHERE n > 1`, rej, quoteLit(strings.Join(table.Key, ", ")), keyText, keyList, name, stg)
+	if err := l.exec(ctx, q); err != nil {
+		return fmt.Errorf("conflicting duplicates: %w", err)
+	}
+	q = fmt.Sprintf(`DELETE FROM clean_%s WHERE __rid IN (SELECT __rid FROM %s WHERE __rid IS NOT NULL)`, name, rej)
+	if err := l.exec(ctx, q); err != nil {
+		return fmt.Errorf("drop conflicting duplicates: %w", err)
+	}
+	return nil
+}
+
+// assignLines gives every reject its physical line: XLSX rows carry their
+// Excel row number; CSV rejects are located by one scan of the file, read
+// only as far as its last reject.
+func (l *loader) assignLines(ctx context.Context, name string, src *config.Source, files []*stagedFile) error {
+	for _, f := range files {
+		if f.xlsx {
+			continue
+		}
+		rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(
+			`SELECT DISTINCT coalesce(__rid - ? + 1, 0), coalesce(__duck_line, 0) FROM rej_%s WHERE __file = ? AND __line IS NULL`, name), f.base, f.Path)
+		if err != nil {
+			return err
+		}
+		wantOrd, wantDuck := map[int64]bool{}, map[int64]bool{}
+		for rows.Next() {
+			var ord, duck int64
+			if err := rows.Scan(&ord, &duck); err != nil {
+				rows.Close()
+				return err
+			}
+			if ord > 0 {
+				wantOrd[ord] = true
+			}
+			if duck > 0 {
+				wantDuck[duck] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(wantOrd)+len(wantDuck) == 0 {
+			continue
+		}
+		byOrd, byDuck := map[int64]int64{}, map[int64]int64{}
+		fh, err := os.Open(f.readable)
+		if err != nil {
+			return err
+		}
+		remaining := len(wantOrd) + len(wantDuck)
+		err = scanRecords(fh, src.SkipLines, src.Quote[0], f.duckRejects, func(p recordPos) bool {
+			if p.ord > 0 && wantOrd[p.ord] {
+				byOrd[p.ord] = p.physLine
+				remaining--
+			}
+			if wantDuck[p.duckLine] {
+				byDuck[p.duckLine] = p.physLine
+				remaining--
+			}
+			return remaining > 0
+		})
+		fh.Close()
+		if err != nil {
+			return err
+		}
+		if err := l.exec(ctx, "CREATE OR REPLACE TEMP TABLE accord_line_map (kind VARCHAR, k BIGINT, line BIGINT)"); err != nil {
+			return err
+		}
+		if err := l.insertLineMap(ctx, "ord", byOrd); err != nil {
+			return err
+		}
+		if err := l.insertLineMap(ctx, "duck", byDuck); err != nil {
+			return err
+		}
+		q := fmt.Sprintf(`UPDATE rej_%[1]s r SET __line = m.line FROM accord_line_map m
+			WHERE r.__file = ? AND r.__line IS NULL AND (
+			  (m.kind = 'ord' AND r.__rid IS NOT NULL AND m.k = r.__rid - ? + 1) OR
+			  (m.kind = 'duck' AND r.__rid IS NULL AND m.k = r.__duck_line))`, name)
+		if err := l.exec(ctx, q, f.Path, f.base); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *loader) insertLineMap(ctx context.Context, kind string, m map[int64]int64) error {
+	keys := make([]int64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		var vals []string
+		for _, k := range keys[:n] {
+			vals = append(vals, fmt.Sprintf("(%s, %d, %d)", quoteLit(kind), k, m[k]))
+		}
+		if err := l.exec(ctx, "INSERT INTO accord_line_map VALUES "+strings.Join(vals, ", ")); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// summarize counts per file and source and enforces the reject threshold.
+func (l *loader) summarize(ctx context.Context, name string, src *config.Source, files []*stagedFile, res SourceLoad) (SourceLoad, error) {
+	for _, f := range files {
+		n, err := l.count(ctx, fmt.Sprintf(
+			`SELECT count(DISTINCT coalesce(__rid::VARCHAR, 'line ' || __duck_line)) FROM rej_%s WHERE __file = ?`, name), f.Path)
+		if err != nil {
+			return res, err
+		}
+		f.Rejected = n
+		res.Files = append(res.Files, f.FileLoad)
+		res.RowsRead += f.RowsRead
+		res.Rejected += n
+	}
+	var err error
+	if res.Loaded, err = l.count(ctx, "SELECT count(*) FROM clean_"+name); err != nil {
+		return res, err
+	}
+	if res.Duplicates, err = l.count(ctx, "SELECT coalesce(sum(__copies - 1), 0) FROM clean_"+name); err != nil {
+		return res, err
+	}
+	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(
+		`SELECT coalesce(column_name, 'row') || ': ' || reason, count(*) AS n FROM rej_%s GROUP BY ALL ORDER BY n DESC, 1 LIMIT 3`, name))
+	if err != nil {
+		return res, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rc ReasonCount
+		if err := rows.Scan(&rc.Reason, &rc.Rows); err != nil {
+			return res, err
+		}
+		res.TopReasons = append(res.TopReasons, rc)
+	}
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	if res.RowsRead > 0 && float64(res.Rejected)/float64(res.RowsRead) > src.Threshold() {
+		return res, &ThresholdError{Source: name, Rejected: res.Rejected, Read: res.RowsRead, Threshold: src.Threshold(), Top: res.TopReasons}
+	}
+	return res, nil
+}

@@ -1,0 +1,106 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// detectEncoding names the encoding of a file from its first bytes: a
+// byte-order mark decides; otherwise valid UTF-8 is UTF-8 and anything else
+// is taken as GB18030, the usual encoding of Chinese exports (configure
+// another explicitly).
+func detectEncoding(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		return "utf-8"
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return "utf-16le"
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return "utf-16be"
+	}
+	// A multi-byte rune may be cut at the end of the sample.
+	for i := 0; i < utf8.UTFMax && len(head) > 0; i++ {
+		if utf8.Valid(head) {
+			return "utf-8"
+		}
+		head = head[:len(head)-1]
+	}
+	return "gb18030"
+}
+
+func decoderFor(name string) (encoding.Encoding, error) {
+	switch strings.ToLower(name) {
+	case "utf-16le":
+		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), nil
+	case "utf-16be":
+		return unicode.UTF16(unicode.BigEndian, unicode.UseBOM), nil
+	case "gb18030":
+		return simplifiedchinese.GB18030, nil
+	case "gbk":
+		return simplifiedchinese.GBK, nil
+	case "big5":
+		return traditionalchinese.Big5, nil
+	case "latin-1":
+		return charmap.ISO8859_1, nil
+	}
+	return nil, fmt.Errorf("no decoder for encoding %q", name)
+}
+
+// fileEncoding resolves the configured encoding of a file ("auto" sniffs it).
+func fileEncoding(path, configured string) (string, error) {
+	if configured != "" && configured != "auto" {
+		return strings.ToLower(configured), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return "", err
+	}
+	return detectEncoding(head[:n]), nil
+}
+
+// transcodeToUTF8 streams src in encoding enc into dst as UTF-8 without a
+// byte-order mark; memory use does not depend on the file's size.
+func transcodeToUTF8(src, dst, enc string) (err error) {
+	dec, err := decoderFor(enc)
+	if err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	w := bufio.NewWriterSize(out, 1<<20)
+	r := transform.NewReader(bufio.NewReaderSize(in, 1<<20), unicode.BOMOverride(dec.NewDecoder()))
+	if _, err := io.Copy(w, r); err != nil {
+		return fmt.Errorf("transcode %s from %s: %w", src, enc, err)
+	}
+	return w.Flush()
+}

@@ -1,0 +1,365 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/accordhq/accord/config"
+	"github.com/accordhq/accord/queries"
+)
+
+// Runner runs the weekly job: load, transform, score, record, publish.
+type Runner struct {
+	Store  *Store
+	Config *config.Config
+	Logger *slog.Logger
+	// Now is the clock, for run timestamps only; the as-of date is passed in.
+	Now func() time.Time
+	// Publish renders and delivers a committed run's results and returns
+	// where the reports are. It runs after the data is committed.
+	Publish func(ctx context.Context, res *Result) (string, error)
+}
+
+// RunOptions are the inputs of one run.
+type RunOptions struct {
+	AsOf time.Time // the as-of date (its calendar day counts)
+	Job  string    // the job name recorded with the run; "manual" by default
+}
+
+// Result is what a run did.
+type Result struct {
+	RunID      int64
+	AsOf       time.Time
+	Sources    []SourceLoad
+	Tiers      map[string]int64
+	TopHotspot *HotspotSummary
+	ReportDir  string
+	Timings    map[string]time.Duration
+}
+
+// HotspotSummary is the first-ranked hot-spot of a run.
+type HotspotSummary struct {
+	ProductID, ProductName, Component, Region string
+	Failures, InstalledUnits                  int64
+	RatePer100PerYear                         float64
+}
+
+// Run loads every source and computes every result table in one
+// transaction: a failure anywhere leaves the previous data and results as
+// they were. The run is recorded in runs whatever happens.
+func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err error) {
+	if opt.Job == "" {
+		opt.Job = "manual"
+	}
+	asOf := time.Date(opt.AsOf.Year(), opt.AsOf.Month(), opt.AsOf.Day(), 0, 0, 0, 0, time.UTC)
+	res = &Result{AsOf: asOf, Timings: map[string]time.Duration{}}
+	if err := r.Store.DB.QueryRowContext(ctx, "SELECT nextval('run_ids')").Scan(&res.RunID); err != nil {
+		return nil, fmt.Errorf("run: allocate id: %w", err)
+	}
+	log := r.Logger.With("run_id", res.RunID, "as_of", asOf.Format(time.DateOnly))
+	if _, err := r.Store.DB.ExecContext(ctx,
+		`INSERT INTO runs (run_id, job, as_of, started_at, config_path, config_hash, status) VALUES (?, ?, ?, ?, ?, ?, 'running')`,
+		res.RunID, opt.Job, asOf, r.Now().UTC(), r.Config.Path, r.Config.Hash); err != nil {
+		return nil, fmt.Errorf("run: record start: %w", err)
+	}
+	defer func() {
+		status, msg := "succeeded", ""
+		if err != nil {
+			status, msg = "failed", err.Error()
+		}
+		timings := map[string]int64{}
+		for k, v := range res.Timings {
+			timings[k] = v.Milliseconds()
+		}
+		tj, _ := json.Marshal(timings)
+		if _, rerr := r.Store.DB.ExecContext(context.WithoutCancel(ctx),
+			`UPDATE runs SET status = ?, error = ?, finished_at = ?, timings = ?, report_dir = ? WHERE run_id = ?`,
+			status, nullIfEmpty(msg), r.Now().UTC(), string(tj), nullIfEmpty(res.ReportDir), res.RunID); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("run: record end: %w", rerr))
+		}
+	}()
+	log.Info("run started", "job", opt.Job, "config", r.Config.Path)
+	if err := r.loadAndCompute(ctx, res); err != nil {
+		return res, err
+	}
+	if r.Publish != nil {
+		start := time.Now()
+		dir, err := r.Publish(ctx, res)
+		res.Timings["publish"] = time.Since(start)
+		if err != nil {
+			return res, fmt.Errorf("run: publish: %w", err)
+		}
+		res.ReportDir = dir
+	}
+	log.Info("run finished", "report_dir", res.ReportDir)
+	return res, nil
+}
+
+func (r *Runner) loadAndCompute(ctx context.Context, res *Result) error {
+	conn, err := r.Store.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("run: connect: %w", err)
+	}
+	defer conn.Close()
+	work, err := os.MkdirTemp(filepath.Dir(r.Store.Path), ".accord-load-")
+	if err != nil {
+		return fmt.Errorf("run: work dir: %w", err)
+	}
+	defer os.RemoveAll(work)
+	if _, err := conn.ExecContext(ctx, queries.Get("CreateMacros")); err != nil {
+		return fmt.Errorf("run: macros: %w", err)
+	}
+	seen, err := loadedHashes(ctx, conn)
+	if err != nil {
+		return err
+	}
+	l := &loader{cfg: r.Config, conn: conn, workDir: work, seen: seen}
+	start := time.Now()
+	for _, name := range r.Config.SourceNames() {
+		sl, err := l.stage(ctx, name)
+		if err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		r.Logger.Info("source staged", "run_id", res.RunID, "source", name, "rows", sl.RowsRead, "loaded", sl.Loaded,
+			"rejected", sl.Rejected, "duplicates", sl.Duplicates)
+		res.Sources = append(res.Sources, sl)
+	}
+	res.Timings["load"] = time.Since(start)
+
+	start = time.Now()
+	if err := r.commit(ctx, conn, res); err != nil {
+		return err
+	}
+	res.Timings["compute"] = time.Since(start)
+	if err := r.verify(ctx, conn, res); err != nil {
+		return err
+	}
+	return r.summarize(ctx, conn, res)
+}
+
+// commit replaces the canonical tables and this as-of date's results in one
+// transaction. DuckDB can report a successful Commit after a failed
+// statement, so every error rolls back at once and row counts are checked
+// after the commit (verify).
+func (r *Runner) commit(ctx context.Context, conn *sql.Conn, res *Result) (err error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("run: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the error that made us roll back is the one to report
+		}
+	}()
+	exec := func(stage, q string, args ...any) error {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("run: %s: %w", stage, err)
+		}
+		return nil
+	}
+	for _, t := range config.CanonicalTables {
+		if err := exec("replace "+t.Name, "DELETE FROM "+t.Name); err != nil {
+			return err
+		}
+		if _, ok := r.Config.Sources[t.Name]; !ok {
+			continue
+		}
+		var cols []string
+		for _, c := range t.Columns {
+			cols = append(cols, quoteIdent(c.Name))
+		}
+		list := strings.Join(cols, ", ")
+		if err := exec("replace "+t.Name, fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM clean_%s ORDER BY __rid", t.Name, list, list, t.Name)); err != nil {
+			return err
+		}
+	}
+	for _, s := range res.Sources {
+		if err := exec("record rejects", fmt.Sprintf(
+			`INSERT INTO rejects SELECT ?, ?, __file, __line, column_name, value, reason FROM rej_%s ORDER BY __file, __line, column_name`, s.Source),
+			res.RunID, s.Source); err != nil {
+			return err
+		}
+		for _, f := range s.Files {
+			if err := exec("record inputs", `INSERT INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				res.RunID, s.Source, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, f.RowsRead-f.Rejected, f.Rejected, s.Duplicates, f.New); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.setVariables(ctx, tx, res); err != nil {
+		return err
+	}
+	if err := r.fillModelWeights(ctx, tx); err != nil {
+		return err
+	}
+	for _, t := range []string{"customer_value", "value_contributions", "hotspots", "ar_aging", "service_queue"} {
+		if err := exec("clear "+t, "DELETE FROM "+t+" WHERE as_of = ?", res.AsOf); err != nil {
+			return err
+		}
+	}
+	for _, stmt := range []string{"IndicatorValues", "CustomerEconomics", "ScoreContributions", "InsertCustomerValue",
+		"InsertContributions", "Hotspots", "ArAging", "ServiceQueue"} {
+		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("run: commit: %w", err)
+	}
+	return nil
+}
+
+func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) error {
+	m, t := r.Config.Model, r.Config.Model.Tiers
+	cuts := t.Quantiles
+	if t.Method == "fixed" {
+		cuts = t.Cutoffs
+	}
+	vars := []string{
+		fmt.Sprintf("SET VARIABLE as_of = DATE '%s'", res.AsOf.Format(time.DateOnly)),
+		fmt.Sprintf("SET VARIABLE run_id = %d", res.RunID),
+		fmt.Sprintf("SET VARIABLE hourly_cost = CAST(%s AS DECIMAL(18,2))", quoteLit(m.HourlyCost)),
+		fmt.Sprintf("SET VARIABLE hotspot_months = %d", r.Config.Hotspots.WindowMonths),
+		fmt.Sprintf("SET VARIABLE prior_unit_years = %v::DOUBLE", r.Config.Hotspots.PriorUnitYears),
+		fmt.Sprintf("SET VARIABLE min_installed_units = %d", r.Config.Hotspots.MinInstalledUnits),
+		fmt.Sprintf("SET VARIABLE tier_method = %s", quoteLit(t.Method)),
+		fmt.Sprintf("SET VARIABLE tier_a = %v::DOUBLE", cuts[0]),
+		fmt.Sprintf("SET VARIABLE tier_b = %v::DOUBLE", cuts[1]),
+		fmt.Sprintf("SET VARIABLE tier_c = %v::DOUBLE", cuts[2]),
+	}
+	for _, v := range vars {
+		if _, err := tx.ExecContext(ctx, v); err != nil {
+			return fmt.Errorf("run: set variables: %w", err)
+		}
+	}
+	return nil
+}
+
+// ModelWeight is one indicator's place in the model, weights scaled so all
+// indicator weights sum to 1.
+type ModelWeight struct {
+	Group          string
+	GroupWeight    float64
+	Indicator      string
+	Weight         float64 // group share × share within the group
+	HigherIsBetter bool
+	Missing        string
+}
+
+// ModelWeights scales the configured weights: group weights to sum to 1,
+// indicator weights within each group to sum to 1.
+func ModelWeights(m config.Model) []ModelWeight {
+	var total float64
+	for _, g := range m.Groups {
+		total += g.Weight
+	}
+	var out []ModelWeight
+	for _, g := range m.Groups {
+		var within float64
+		for _, ind := range g.Indicators {
+			within += ind.Weight
+		}
+		for _, ind := range g.Indicators {
+			out = append(out, ModelWeight{
+				Group: g.Name, GroupWeight: g.Weight / total, Indicator: ind.Name,
+				Weight:         g.Weight / total * ind.Weight / within,
+				HigherIsBetter: config.BuiltinIndicators[ind.Name].HigherIsBetter, Missing: ind.Missing,
+			})
+		}
+	}
+	return out
+}
+
+func (r *Runner) fillModelWeights(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE model_weights (group_name VARCHAR, group_weight DOUBLE,
+		indicator VARCHAR, weight DOUBLE, higher_is_better BOOLEAN, missing_policy VARCHAR, available BOOLEAN)`); err != nil {
+		return fmt.Errorf("run: model weights: %w", err)
+	}
+	for _, w := range ModelWeights(r.Config.Model) {
+		_, available := r.Config.Sources[config.BuiltinIndicators[w.Indicator].Needs]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO model_weights VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			w.Group, w.GroupWeight, w.Indicator, w.Weight, w.HigherIsBetter, w.Missing, available); err != nil {
+			return fmt.Errorf("run: model weights: %w", err)
+		}
+	}
+	return nil
+}
+
+// verify checks, after the commit, that what should be there is there.
+func (r *Runner) verify(ctx context.Context, conn *sql.Conn, res *Result) error {
+	for _, s := range res.Sources {
+		var n int64
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+s.Source).Scan(&n); err != nil {
+			return fmt.Errorf("run: verify %s: %w", s.Source, err)
+		}
+		if n != s.Loaded {
+			return fmt.Errorf("run: verify %s: %d rows committed, %d expected", s.Source, n, s.Loaded)
+		}
+	}
+	var customers, scored int64
+	if err := conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM customer_value WHERE run_id = ?)`, res.RunID).Scan(&customers, &scored); err != nil {
+		return fmt.Errorf("run: verify scores: %w", err)
+	}
+	if customers != scored {
+		return fmt.Errorf("run: verify scores: %d customers, %d scored", customers, scored)
+	}
+	return nil
+}
+
+func (r *Runner) summarize(ctx context.Context, conn *sql.Conn, res *Result) error {
+	res.Tiers = map[string]int64{}
+	rows, err := conn.QueryContext(ctx, `SELECT tier, count(*) FROM customer_value WHERE run_id = ? GROUP BY tier`, res.RunID)
+	if err != nil {
+		return fmt.Errorf("run: summarize: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tier string
+		var n int64
+		if err := rows.Scan(&tier, &n); err != nil {
+			return fmt.Errorf("run: summarize: %w", err)
+		}
+		res.Tiers[tier] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("run: summarize: %w", err)
+	}
+	var h HotspotSummary
+	var name sql.NullString
+	err = conn.QueryRowContext(ctx, `SELECT product_id, product_name, component, region, failures, installed_units, rate_per_100_per_year
+		FROM hotspots WHERE run_id = ? AND rank = 1`, res.RunID).Scan(&h.ProductID, &name, &h.Component, &h.Region, &h.Failures, &h.InstalledUnits, &h.RatePer100PerYear)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("run: summarize hot-spots: %w", err)
+	default:
+		h.ProductName = name.String
+		res.TopHotspot = &h
+	}
+	return nil
+}
+
+func loadedHashes(ctx context.Context, conn *sql.Conn) (map[string]bool, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT i.sha256 FROM run_inputs i JOIN runs r USING (run_id) WHERE r.status = 'succeeded'`)
+	if err != nil {
+		return nil, fmt.Errorf("run: earlier inputs: %w", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("run: earlier inputs: %w", err)
+		}
+		seen[h] = true
+	}
+	return seen, rows.Err()
+}
