@@ -91,8 +91,8 @@ var CanonicalTables = []Table{
 	}},
 	{Name: "ar_payments", Key: []string{"payment_id"}, Optional: true, Columns: []Column{
 		{Name: "payment_id", Type: Text, Required: true},
-		{Name: "invoice_id", Type: Text},
-		{Name: "customer_id", Type: Text},
+		{Name: "invoice_id", Type: Text}, // blank or unknown: an unapplied payment
+		{Name: "customer_id", Type: Text, Required: true},
 		{Name: "paid_at", Type: Date, Required: true},
 		{Name: "amount", Type: Money, Required: true},
 	}},

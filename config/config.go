@@ -283,7 +283,7 @@ func (c *Config) applyDefaults() {
 		c.Hotspots.MinInstalledUnits = 10
 	}
 	if c.Reports.OutDir == "" {
-		c.Reports.OutDir = "reports"
+		c.Reports.OutDir = "reports-out"
 	}
 	if c.Reports.Language == "" {
 		c.Reports.Language = "en"

@@ -1,0 +1,46 @@
+# Accord — run `make help` for the targets.
+GO      ?= go
+TAGS    := duckdb_arrow
+BIN     := bin/accord
+CONFIG  ?= config/accord.example.yaml
+DEMO    := data/demo
+ECHARTS := reports/assets/echarts.min.js
+export CGO_ENABLED := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help build run demo test test-deps lint bench clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(ECHARTS):
+	sh reports/assets/fetch.sh
+
+build: $(ECHARTS) ## build bin/accord (needs Go, a C compiler, and npm for the ECharts script)
+	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/accord
+
+demo: build ## write demo exports to data/demo (replacing them)
+	rm -rf $(DEMO)
+	$(BIN) demo --out $(DEMO)
+
+run: build ## build, make demo data if there is none, run the weekly job on it, print the report folder
+	@test -d $(DEMO) || $(BIN) demo --out $(DEMO)
+	$(BIN) run --config $(CONFIG)
+
+test-deps: ## install what the tests drive: headless Chromium and a CJK font (Debian; needs root)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "install chromium and fonts-noto-cjk (apt-get, as root) for the browser tests" >&2; fi; }
+
+test: $(ECHARTS) test-deps ## run the whole test suite
+	$(GO) test -tags $(TAGS) -count=1 ./...
+
+lint: ## gofmt and go vet must be clean
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
+	$(GO) vet -tags $(TAGS) ./...
+
+bench: $(ECHARTS) ## run the benchmarks
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+
+clean: ## remove the binary, demo data, database and reports
+	rm -rf bin data

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/accordhq/accord/config"
+	"github.com/accordhq/accord/pipeline"
+	"github.com/accordhq/accord/pipeline/demo"
+	"github.com/accordhq/accord/reports"
+)
+
+const usage = `accord: one customer value index for sales, service and finance
+
+usage:
+  accord demo     --out DIR [--customers N] [--seed S] [--as-of YYYY-MM-DD]
+  accord validate --config FILE
+  accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE]
+`
+
+// exitUsage is the exit code for bad flags or an invalid config.
+const exitUsage = 2
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, time.Now)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	logger := newLogger(stderr)
+	var err error
+	switch args[0] {
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdout, now)
+	case "validate":
+		err = cmdValidate(args[1:], stdout)
+	case "run":
+		err = cmdRun(ctx, args[1:], stdout, logger, now)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "accord: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "accord %s: %v\n", args[0], err)
+	var ve *config.ValidationError
+	if errors.As(err, &ve) || errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+		return exitUsage
+	}
+	return 1
+}
+
+var errUsage = errors.New("usage")
+
+// newLogger logs JSON when stderr is not a terminal (a service, a pipe), text otherwise.
+func newLogger(w io.Writer) *slog.Logger {
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, nil))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+func parseAsOf(s string, cfg *config.Config, now func() time.Time) (time.Time, error) {
+	if s == "" {
+		loc := time.UTC
+		if cfg != nil {
+			loc = cfg.Location()
+		}
+		n := now().In(loc)
+		return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC), nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--as-of %q: want YYYY-MM-DD: %w", s, errUsage)
+	}
+	return t, nil
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout io.Writer, now func() time.Time) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	out := fs.String("out", "data/demo", "folder to write the demo exports to")
+	customers := fs.Int("customers", 2000, "number of customers")
+	seed := fs.Int64("seed", 1, "random seed (same seed, same files)")
+	asOf := fs.String("as-of", "", "date the data leads up to (default: today)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	date, err := parseAsOf(*asOf, nil, now)
+	if err != nil {
+		return err
+	}
+	m, err := demo.Generate(ctx, demo.Options{Out: *out, Customers: *customers, Seed: *seed, AsOf: date})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo exports for %d customers as of %s written to %s\n", m.Customers, date.Format(time.DateOnly), *out)
+	return nil
+}
+
+func cmdValidate(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	path := fs.String("config", "", "config file")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *path == "" {
+		return fmt.Errorf("--config is required: %w", errUsage)
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: valid (%d sources, %d model groups)\n", *path, len(cfg.Sources), len(cfg.Model.Groups))
+	return nil
+}
+
+func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger, now func() time.Time) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	path := fs.String("config", "", "config file")
+	asOfFlag := fs.String("as-of", "", "as-of date (default: today in the config's time zone)")
+	outFlag := fs.String("out", "", "report folder (default: reports.out_dir of the config)")
+	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *path == "" {
+		return fmt.Errorf("--config is required: %w", errUsage)
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		return err
+	}
+	asOf, err := parseAsOf(*asOfFlag, cfg, now)
+	if err != nil {
+		return err
+	}
+	dbPath := cfg.Resolve(cfg.Database)
+	if *dbFlag != "" {
+		dbPath = *dbFlag
+	}
+	outDir := cfg.Resolve(cfg.Reports.OutDir)
+	if *outFlag != "" {
+		outDir = *outFlag
+	}
+	store, err := pipeline.OpenStore(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	runner := &pipeline.Runner{
+		Store: store, Config: cfg, Logger: logger, Now: now,
+		Publish: func(ctx context.Context, res *pipeline.Result) (string, error) {
+			dir := filepath.Join(outDir, res.AsOf.Format(time.DateOnly))
+			_, err := reports.Write(ctx, store.DB, res.RunID, res.AsOf, dir, reports.Options{
+				Language: cfg.Reports.Language, CurrencySymbol: cfg.Currency.Symbol,
+				CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title,
+			})
+			return dir, err
+		},
+	}
+	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: asOf})
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, res)
+	return nil
+}
+
+func printSummary(w io.Writer, res *pipeline.Result) {
+	fmt.Fprintf(w, "run %d as of %s\n", res.RunID, res.AsOf.Format(time.DateOnly))
+	fmt.Fprintf(w, "  %-16s %10s %10s %9s %10s\n", "source", "rows", "loaded", "rejected", "duplicates")
+	for _, s := range res.Sources {
+		fmt.Fprintf(w, "  %-16s %10d %10d %9d %10d\n", s.Source, s.RowsRead, s.Loaded, s.Rejected, s.Duplicates)
+	}
+	var tiers []string
+	keys := make([]string, 0, len(res.Tiers))
+	for k := range res.Tiers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		tiers = append(tiers, fmt.Sprintf("%s %d", k, res.Tiers[k]))
+	}
+	fmt.Fprintf(w, "tiers: %s\n", strings.Join(tiers, ", "))
+	if h := res.TopHotspot; h != nil {
+		fmt.Fprintf(w, "top hot-spot: %s %s / %s / %s: %d failures on %d units (%.1f per 100 units per year)\n",
+			h.ProductID, h.ProductName, h.Component, h.Region, h.Failures, h.InstalledUnits, h.RatePer100PerYear)
+	}
+	fmt.Fprintf(w, "reports: %s\n", res.ReportDir)
+}

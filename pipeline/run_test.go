@@ -1,0 +1,159 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"database/sql"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/accordhq/accord/config"
+)
+
+// tableDigest is a sha256 over a result table's rows for one run, in a
+// fixed order, without the run id (which differs between runs by design).
+func tableDigest(t *testing.T, db *sql.DB, table string, runID int64) string {
+	t.Helper()
+	rows, err := db.Query("SELECT * EXCLUDE (run_id) FROM "+table+" WHERE run_id = ? ORDER BY ALL", runID)
+	if err != nil {
+		t.Fatalf("digest %s: %v", table, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	h := sha256.New()
+	n := 0
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%v\n", vals)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%d rows, %x", n, h.Sum(nil))
+}
+
+var resultTables = []string{"customer_value", "value_contributions", "hotspots", "ar_aging", "service_queue", "rejects"}
+
+func newRunner(t *testing.T, store *Store, cfgPath string) *Runner {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
+}
+
+func TestRerunChangesNothing(t *testing.T) {
+	store, first := runFixture(t, "testdata/fixture.yaml")
+	before := map[string]string{}
+	for _, table := range resultTables {
+		before[table] = tableDigest(t, store.DB, table, first.RunID)
+	}
+	second, err := newRunner(t, store, "testdata/fixture.yaml").Run(context.Background(), RunOptions{AsOf: fixtureAsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range resultTables {
+		if after := tableDigest(t, store.DB, table, second.RunID); after != before[table] {
+			t.Errorf("%s: rerun gave %s, first run %s", table, after, before[table])
+		}
+		// Results are per as-of date: the rerun replaced the first run's rows.
+		if n := countRows(t, store.DB, table, first.RunID); n != 0 && table != "rejects" {
+			t.Errorf("%s: %d rows of the first run remain for the same as-of date", table, n)
+		}
+	}
+	var customers int64
+	store.DB.QueryRow("SELECT count(*) FROM customers").Scan(&customers)
+	if customers != 5 {
+		t.Errorf("after a rerun there are %d customers, want 5", customers)
+	}
+	var newFiles, files int64
+	store.DB.QueryRow("SELECT count(*) FILTER (WHERE is_new), count(*) FROM run_inputs WHERE run_id = ?", second.RunID).Scan(&newFiles, &files)
+	if newFiles != 0 || files != 9 {
+		t.Errorf("second run: %d of %d files new; want 0 of 9", newFiles, files)
+	}
+}
+
+func countRows(t *testing.T, db *sql.DB, table string, runID int64) int64 {
+	t.Helper()
+	var n int64
+	if err := db.QueryRow("SELECT count(*) FROM "+table+" WHERE run_id = ?", runID).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// copyFixture copies the fixture folder and config to a temp dir, so a test
+// can spoil a file.
+func copyFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "fixture"), os.DirFS("testdata/fixture")); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("testdata/fixture.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fixture.yaml"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestSameInputsGiveIdenticalResults(t *testing.T) {
+	storeA, a := runFixture(t, "testdata/fixture.yaml")
+	storeB, b := runFixture(t, "testdata/fixture.yaml")
+	for _, table := range resultTables {
+		if da, db := tableDigest(t, storeA.DB, table, a.RunID), tableDigest(t, storeB.DB, table, b.RunID); da != db {
+			t.Errorf("%s differs between two runs on the same inputs: %s vs %s", table, da, db)
+		}
+	}
+}
+
+func TestFailedRunKeepsLastGoodData(t *testing.T) {
+	dir := copyFixture(t)
+	store, good := runFixture(t, filepath.Join(dir, "fixture.yaml"))
+	before := tableDigest(t, store.DB, "customer_value", good.RunID)
+
+	// Spoil the customers: every amount unreadable, far over the 1% threshold.
+	path := filepath.Join(dir, "fixture", "customers.csv")
+	raw, _ := os.ReadFile(path)
+	spoiled := strings.ReplaceAll(string(raw), ",1000000,", ",lots,")
+	spoiled = strings.ReplaceAll(spoiled, ",500000,", ",plenty,")
+	if err := os.WriteFile(path, []byte(spoiled), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := newRunner(t, store, filepath.Join(dir, "fixture.yaml")).Run(context.Background(), RunOptions{AsOf: fixtureAsOf})
+	if err == nil {
+		t.Fatal("a run over the reject threshold succeeded")
+	}
+	for _, want := range []string{"source customers", "annual_revenue: cannot read as a number", "threshold"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if after := tableDigest(t, store.DB, "customer_value", good.RunID); after != before {
+		t.Error("the last good results changed after a failed run")
+	}
+	var customers int64
+	var status, msg string
+	store.DB.QueryRow("SELECT count(*) FROM customers WHERE annual_revenue IS NOT NULL").Scan(&customers)
+	store.DB.QueryRow("SELECT status, error FROM runs WHERE run_id = ?", res.RunID).Scan(&status, &msg)
+	if customers != 4 || status != "failed" || !strings.Contains(msg, "threshold") {
+		t.Errorf("after a failed run: %d customers with revenue (want 4), run status %q, error %q", customers, status, msg)
+	}
+}

@@ -1,0 +1,248 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is the browser the test drives; CHROMIUM overrides it.
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// browser starts a headless Chromium with a fresh profile and no background
+// traffic of its own, so every request it makes comes from the page. It
+// skips when Chromium is missing, except on CI (CI=true), where a missing
+// browser must not turn the test green.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	exe := chromiumPath()
+	if _, err := os.Stat(exe); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and Chromium is missing at %s: %v", exe, err)
+		}
+		t.Skipf("Chromium not found at %s (set CHROMIUM); skipping", exe)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+	})
+	// Start the browser now, on the long-lived context (see chromedp.Run).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// pageLog records what a page asks the network for and what it throws.
+type pageLog struct {
+	mu         sync.Mutex
+	requests   []string
+	exceptions []string
+}
+
+func (l *pageLog) listen(t *testing.T, ctx context.Context) {
+	t.Helper()
+	err := chromedp.Listen(ctx, func(ev any) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			l.requests = append(l.requests, e.Request.URL)
+		case *runtime.EventExceptionThrown:
+			l.exceptions = append(l.exceptions, (&chromedp.ExceptionError{ExceptionDetails: e.ExceptionDetails}).Error())
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// networkRequests are the recorded requests for anything but the local
+// file itself and in-page data (file:, data:, blob:, about:).
+func (l *pageLog) networkRequests() (all, network []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.requests {
+		u, err := url.Parse(r)
+		if err != nil || !map[string]bool{"file": true, "data": true, "blob": true, "about": true}[u.Scheme] {
+			network = append(network, r)
+		}
+	}
+	return append([]string{}, l.requests...), network
+}
+
+func fileURL(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		panic(err)
+	}
+	return (&url.URL{Scheme: "file", Path: abs}).String()
+}
+
+// TestBrowserListenerSeesNetworkRequests is the control: the same listener
+// does catch a page that reaches for the network, so the real test below
+// cannot pass by seeing nothing.
+func TestBrowserListenerSeesNetworkRequests(t *testing.T) {
+	ctx := browser(t)
+	var log pageLog
+	log.listen(t, ctx)
+	page := filepath.Join(t.TempDir(), "control.html")
+	// 127.0.0.1:9 (discard) is refused at once; no traffic leaves the machine.
+	if err := os.WriteFile(page, []byte(`<!DOCTYPE html><img src="http://127.0.0.1:9/probe.png">`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(fileURL(page))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, network := log.networkRequests()
+		if len(network) > 0 {
+			if !strings.HasPrefix(network[0], "http://127.0.0.1:9/") {
+				t.Errorf("unexpected request %q", network[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the listener saw no request from a page that makes one")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestBrowserRendersChartsOffline(t *testing.T) {
+	ctx := browser(t)
+	db := openFixtureDB(t)
+	out := writeFixture(t, db, testOptions)
+
+	var log pageLog
+	log.listen(t, ctx)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(fileURL(out.HTML))); err != nil {
+		t.Fatal(err)
+	}
+
+	// Wait until every chart container holds an initialised ECharts instance
+	// with a canvas.
+	ids := `["` + strings.Join(chartIDs, `","`) + `"]`
+	ready := fmt.Sprintf(`%s.every(function (id) {
+		var el = document.getElementById(id);
+		return el && window.echarts && echarts.getInstanceByDom(el) && el.querySelector("canvas");
+	})`, ids)
+	pctx, pcancel := context.WithTimeout(tctx, 20*time.Second)
+	defer pcancel()
+	if _, err := chromedp.Run(pctx, chromedp.Poll[bool](ready, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		state, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`typeof echarts`))
+		t.Fatalf("charts did not initialise (typeof echarts = %q, exceptions %q): %v", state, log.exceptions, err)
+	}
+
+	type chartState struct {
+		ID       string `json:"id"`
+		Canvases int    `json:"canvases"`
+		Series   int    `json:"series"`
+		Width    int    `json:"width"`
+	}
+	states, err := chromedp.Run(tctx, chromedp.Evaluate[[]chartState](fmt.Sprintf(`%s.map(function (id) {
+		var el = document.getElementById(id), chart = echarts.getInstanceByDom(el);
+		return {id: id, canvases: el.querySelectorAll("canvas").length,
+		        series: chart.getOption().series.length, width: chart.getWidth()};
+	})`, ids)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range states {
+		if s.Canvases < 1 || s.Series < 1 || s.Width < 100 {
+			t.Errorf("chart %s: %d canvases, %d series, width %d", s.ID, s.Canvases, s.Series, s.Width)
+		}
+	}
+
+	// The nasty names did not run: no injected script, no onerror handler,
+	// no go-echarts function string.
+	pwned, err := chromedp.Run(tctx, chromedp.Evaluate[string](`String(window.__pwned)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pwned != "undefined" {
+		t.Errorf("data ran as code: window.__pwned = %s", pwned)
+	}
+
+	// Show the tooltip of the customer named <img onerror>: ECharts must show
+	// the name as text, not as an element.
+	tip, err := chromedp.Run(tctx, chromedp.Evaluate[string](fmt.Sprintf(`(function () {
+		var chart = echarts.getInstanceByDom(document.getElementById(%q));
+		var series = chart.getOption().series;
+		for (var s = 0; s < series.length; s++) {
+			for (var d = 0; d < series[s].data.length; d++) {
+				if (series[s].data[d].name.indexOf("onerror") >= 0) {
+					chart.dispatchAction({type: "showTip", seriesIndex: s, dataIndex: d});
+					return "shown";
+				}
+			}
+		}
+		return "not found";
+	})()`, chartValueCost)))
+	if err != nil || tip != "shown" {
+		t.Fatalf("show tooltip: %q, %v", tip, err)
+	}
+	type tooltip struct {
+		Text string `json:"text"`
+		Imgs int    `json:"imgs"`
+	}
+	tipCtx, tipCancel := context.WithTimeout(tctx, 10*time.Second)
+	defer tipCancel()
+	got, err := chromedp.Run(tipCtx, chromedp.Poll[tooltip](fmt.Sprintf(`(function () {
+		var el = document.getElementById(%q);
+		if (el.textContent.indexOf("onerror") < 0) return null;
+		return {text: el.textContent, imgs: el.querySelectorAll("img").length};
+	})()`, chartValueCost), chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("tooltip never showed the name: %v", err)
+	}
+	if got.Imgs != 0 || !strings.Contains(got.Text, `<img src=x onerror="window.__pwned=2">`) {
+		t.Errorf("tooltip: %d img elements, text %q", got.Imgs, got.Text)
+	}
+
+	all, network := log.networkRequests()
+	if len(all) == 0 {
+		t.Fatal("no request recorded at all; the listener is not working")
+	}
+	if len(network) > 0 {
+		t.Errorf("the page made network requests: %q", network)
+	}
+	if len(log.exceptions) > 0 {
+		t.Errorf("JavaScript exceptions: %q", log.exceptions)
+	}
+}

@@ -1,0 +1,268 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// echartsJS is the ECharts library, inlined into every page so the report
+// opens with no network. assets/fetch.sh fetches it from the npm registry
+// (pinned version and hashes); it is not committed, so run fetch.sh before
+// building: without the file this package does not compile.
+//
+//go:embed assets/echarts.min.js
+var echartsJS []byte
+
+// checkInlineScript verifies that a script can sit inside <script>…</script>
+// verbatim: the HTML parser ends the element at the first "</script" in any
+// case, and "<!--" switches it into a mode where "<script" nests. Checked at
+// every render because the file comes from outside the repository.
+func checkInlineScript(js []byte) error {
+	lower := bytes.ToLower(js)
+	for _, bad := range []string{"</script", "<!--"} {
+		if bytes.Contains(lower, []byte(bad)) {
+			return fmt.Errorf("reports: embedded echarts.min.js contains %q and cannot be inlined", bad)
+		}
+	}
+	if len(js) == 0 {
+		return errors.New("reports: embedded echarts.min.js is empty; run reports/assets/fetch.sh")
+	}
+	return nil
+}
+
+type kpi struct {
+	Label string
+	Value string
+}
+
+type tableView struct {
+	Header  []string
+	Rows    [][]string
+	Numeric []bool // right-aligned columns
+	Empty   string
+}
+
+type chartView struct {
+	ID string
+}
+
+type pageView struct {
+	Lang       string
+	Title      string
+	Subtitle   string
+	Footer     string
+	Labels     map[string]string
+	KPIs       []kpi
+	Charts     []chartView
+	Queue      tableView
+	Rejects    tableView
+	Library    template.JS
+	ChartsJSON template.JS
+}
+
+// The page template. html/template escapes every data value for its context
+// (text, attribute); the two template.JS values are trusted on purpose: the
+// library is checked by checkInlineScript, and the chart options come from
+// encoding/json, which escapes < > & inside strings.
+var pageTemplate = template.Must(template.New("weekly").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font-family:-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
+h1{font-size:24px;margin:0 0 4px}
+h2{font-size:18px;margin:32px 0 12px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.sub{color:#666;margin:0 0 16px}
+.kpis{display:flex;flex-wrap:wrap;gap:12px}
+.kpi{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:160px}
+.kpi .l{color:#666;font-size:12px}
+.kpi .v{font-size:18px;font-weight:600;margin-top:4px;overflow-wrap:anywhere}
+.chart{width:100%;height:440px;margin:8px 0 24px}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#f4f6f8}
+td.n{text-align:right;white-space:nowrap}
+.empty{color:#666;font-style:italic}
+footer{color:#888;font-size:12px;margin-top:32px}
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p class="sub">{{.Subtitle}}</p>
+
+<h2>{{index .Labels "section.summary"}}</h2>
+<div class="kpis">
+{{- range .KPIs}}
+<div class="kpi"><div class="l">{{.Label}}</div><div class="v">{{.Value}}</div></div>
+{{- end}}
+</div>
+
+<h2>{{index .Labels "section.charts"}}</h2>
+{{- range .Charts}}
+<div id="{{.ID}}" class="chart"></div>
+{{- end}}
+
+<h2>{{index .Labels "section.service_queue"}}</h2>
+{{template "table" .Queue}}
+
+<h2>{{index .Labels "section.data_quality"}}</h2>
+{{template "table" .Rejects}}
+
+<footer>{{.Footer}}</footer>
+
+<script id="echarts-lib">{{.Library}}</script>
+<script id="accord-charts">
+"use strict";
+(function () {
+  var specs = {{.ChartsJSON}};
+  var instances = [];
+  specs.forEach(function (spec) {
+    var chart = echarts.init(document.getElementById(spec.id), null, {renderer: "canvas"});
+    chart.setOption(spec.option);
+    instances.push(chart);
+  });
+  window.addEventListener("resize", function () {
+    instances.forEach(function (chart) { chart.resize(); });
+  });
+})();
+</script>
+</body>
+</html>
+{{define "table"}}
+{{- if .Rows}}
+<table>
+<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr>{{range $i, $cell := .}}<td{{if index $.Numeric $i}} class="n"{{end}}>{{$cell}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="empty">{{.Empty}}</p>
+{{- end}}
+{{- end}}
+`))
+
+func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Options) ([]byte, error) {
+	if err := checkInlineScript(echartsJS); err != nil {
+		return nil, err
+	}
+	specs, err := buildCharts(d, l, opt)
+	if err != nil {
+		return nil, err
+	}
+	optionsJSON, err := chartsJSON(specs)
+	if err != nil {
+		return nil, err
+	}
+	lang := opt.Language
+	if lang == "" {
+		lang = "en"
+	}
+	view := pageView{
+		Lang:       lang,
+		Title:      reportTitle(opt, l),
+		Subtitle:   l.getf("report.as_of", asOf.Format(time.DateOnly), runID),
+		Footer:     l.getf("report.generated_by", runID),
+		Labels:     l,
+		KPIs:       kpis(d, l, opt),
+		Queue:      queueTable(d, l),
+		Rejects:    rejectsTable(d, l),
+		Library:    template.JS(echartsJS),
+		ChartsJSON: template.JS(optionsJSON),
+	}
+	for _, s := range specs {
+		view.Charts = append(view.Charts, chartView{ID: s.ID})
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, view); err != nil {
+		return nil, fmt.Errorf("reports: render html: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func reportTitle(opt Options, l labels) string {
+	if strings.TrimSpace(opt.Title) != "" {
+		return opt.Title
+	}
+	return l.get("report.default_title")
+}
+
+func kpis(d *reportData, l labels, opt Options) []kpi {
+	out := []kpi{{l.get("kpi.customers"), strconv.FormatInt(d.customers, 10)}}
+	for _, t := range d.tiers {
+		name := t.tier
+		if name == "" {
+			name = l.get("chart.no_tier")
+		}
+		out = append(out, kpi{l.getf("kpi.tier", name), strconv.FormatInt(t.count, 10)})
+	}
+	out = append(out,
+		kpi{l.get("kpi.open_ar"), formatMoney(d.openAR, opt.CurrencySymbol)},
+		kpi{l.get("kpi.overdue_90"), formatMoney(d.overdue90, opt.CurrencySymbol)},
+		kpi{l.get("kpi.top_hotspot"), topHotspot(d, l)},
+		kpi{l.get("kpi.open_tickets"), strconv.FormatInt(d.openTickets, 10)},
+		kpi{l.get("kpi.rejected_rows"), strconv.FormatInt(d.rejected, 10)},
+	)
+	return out
+}
+
+func topHotspot(d *reportData, l labels) string {
+	if len(d.hotspots) == 0 {
+		return l.get("kpi.none")
+	}
+	h := d.hotspots[0]
+	product := h.productName
+	if product == "" {
+		product = h.productID
+	}
+	return l.getf("kpi.hotspot_detail", product, h.component, h.region, h.failures,
+		strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64))
+}
+
+func queueTable(d *reportData, l labels) tableView {
+	cols := []string{"rank", "ticket_id", "name", "tier", "score", "severity", "age_days",
+		"product_id", "component", "category", "reason"}
+	t := tableView{Empty: l.get("report.no_rows")}
+	for _, c := range cols {
+		t.Header = append(t.Header, l.get("col."+c))
+	}
+	t.Numeric = []bool{true, false, false, false, true, true, true, false, false, false, false}
+	for _, r := range d.queue {
+		t.Rows = append(t.Rows, []string{
+			strconv.FormatInt(r.rank, 10), r.ticketID, r.name, r.tier,
+			formatScore(r.score), strconv.FormatInt(r.severity, 10),
+			strconv.FormatInt(r.ageDays, 10), r.productID, r.component, r.category, r.reason,
+		})
+	}
+	return t
+}
+
+// formatScore shows one decimal, rounding halves away from zero as Excel's
+// "0.0" format does, so the page and the workbook show the same digits.
+func formatScore(v float64) string {
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64)
+}
+
+func rejectsTable(d *reportData, l labels) tableView {
+	t := tableView{
+		Header:  []string{l.get("rejects.source"), l.get("rejects.reason"), l.get("rejects.rows"), l.get("rejects.files")},
+		Numeric: []bool{false, false, true, true},
+		Empty:   l.get("report.no_rows"),
+	}
+	for _, g := range d.rejects {
+		t.Rows = append(t.Rows, []string{g.source, g.reason,
+			strconv.FormatInt(g.rows, 10), strconv.FormatInt(g.files, 10)})
+	}
+	return t
+}

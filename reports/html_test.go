@@ -1,0 +1,237 @@
+package reports
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// libraryURLs are the only URLs the pinned echarts.min.js (5.6.0) contains,
+// and none is ever fetched: four XML namespace names (identifiers passed to
+// createElementNS / setAttributeNS) and two links inside license comments.
+// A new library version that adds a URL fails the test until someone has
+// checked that it is not loaded at run time (the browser test checks too).
+var libraryURLs = []string{
+	"http://www.apache.org/licenses/LICENSE-2.0",                // license comment
+	"http://www.w3.org/1999/xlink",                              // namespace
+	"http://www.w3.org/2000/svg",                                // namespace
+	"http://www.w3.org/2000/xmlns/",                             // namespace
+	"http://www.w3.org/XML/1998/namespace",                      // namespace
+	"https://github.com/ecomfe/zrender/blob/master/LICENSE.txt", // license comment
+}
+
+// urlPattern finds URLs however they are quoted or escaped around them.
+var urlPattern = regexp.MustCompile(`(?i)\b(?:https?|ftp|wss?)://[^\s"'<>\\&)]*`)
+
+// splitPage cuts the page into the inlined library and everything else.
+func splitPage(t *testing.T, page []byte) (library, rest []byte) {
+	t.Helper()
+	open := []byte(`<script id="echarts-lib">`)
+	i := bytes.Index(page, open)
+	if i < 0 {
+		t.Fatal("no inlined library script")
+	}
+	j := bytes.Index(page[i:], []byte("</script>"))
+	if j < 0 {
+		t.Fatal("library script not closed")
+	}
+	library = page[i+len(open) : i+j]
+	rest = append(append([]byte{}, page[:i]...), page[i+j:]...)
+	return library, rest
+}
+
+// chartScript returns the chart options the page hands to ECharts.
+func chartScript(t *testing.T, page []byte) (raw string, specs []chartSpec) {
+	t.Helper()
+	s := string(page)
+	i := strings.Index(s, "var specs = ")
+	j := strings.Index(s, ";\n  var instances")
+	if i < 0 || j < i {
+		t.Fatal("chart options not found")
+	}
+	raw = s[i+len("var specs = ") : j]
+	if err := json.Unmarshal([]byte(raw), &specs); err != nil {
+		t.Fatalf("chart options are not JSON: %v", err)
+	}
+	return raw, specs
+}
+
+func TestPageOpensWithoutNetwork(t *testing.T) {
+	db := openFixtureDB(t)
+	page, err := os.ReadFile(writeFixture(t, db, testOptions).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	library, rest := splitPage(t, page)
+	if !bytes.Equal(library, echartsJS) {
+		t.Error("the library is not inlined verbatim")
+	}
+
+	// The whole file, library included: every URL is an allowed namespace or
+	// license link from the library, or the fixture's own data ("http://x"
+	// inside the =HYPERLINK name), shown as text.
+	for _, u := range urlPattern.FindAllString(string(library), -1) {
+		if !slices.Contains(libraryURLs, u) {
+			t.Errorf("library contains an unexpected URL %q", u)
+		}
+	}
+	for _, u := range urlPattern.FindAllString(string(rest), -1) {
+		if u != "http://x" {
+			t.Errorf("page contains URL %q outside the library", u)
+		}
+	}
+	// Nothing outside the library can load anything: no tag with a src, href,
+	// data or action attribute, no CSS url() or @import. (Data cannot add a
+	// tag: TestPageEscapesData checks that no raw "<" from data survives.)
+	tag := regexp.MustCompile(`<[a-zA-Z][^>]*>`)
+	attr := regexp.MustCompile(`(?i)\s(src|href|data|action|srcset|poster)\s*=`)
+	for _, tg := range tag.FindAllString(string(rest), -1) {
+		if attr.MatchString(tg) {
+			t.Errorf("page outside the library has a loading tag %s", tg)
+		}
+	}
+	for _, bad := range []string{"url(", "@import"} {
+		if bytes.Contains(bytes.ToLower(rest), []byte(bad)) {
+			t.Errorf("page outside the library contains %q", bad)
+		}
+	}
+}
+
+func TestPageEscapesData(t *testing.T) {
+	db := openFixtureDB(t)
+	page, err := os.ReadFile(writeFixture(t, db, testOptions).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest := splitPage(t, page)
+
+	// Exactly two script elements close: the library and the chart code.
+	// A raw "</script>" from a customer name would add one.
+	if n := bytes.Count(bytes.ToLower(page), []byte("</script")); n != 2 {
+		t.Errorf("%d </script sequences in the page, want 2", n)
+	}
+	for _, raw := range []string{nameScript, nameImg, "<img", "<b>Bold</b>", `"Partners"`} {
+		if bytes.Contains(rest, []byte(raw)) {
+			t.Errorf("raw %q appears in the page", raw)
+		}
+	}
+	// Tables show the names HTML-escaped.
+	if !bytes.Contains(rest, []byte("&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;")) {
+		t.Error("service queue does not show the script name escaped")
+	}
+
+	raw, specs := chartScript(t, page)
+	if strings.Contains(raw, "__f__") {
+		t.Error("chart options contain the go-echarts __f__ marker")
+	}
+	if strings.ContainsAny(raw, "<>") {
+		t.Error("chart options contain a raw < or >")
+	}
+	var ids []string
+	for _, s := range specs {
+		ids = append(ids, s.ID)
+	}
+	if !slices.Equal(ids, chartIDs) {
+		t.Errorf("chart ids %q, want %q", ids, chartIDs)
+	}
+	for _, id := range chartIDs {
+		if !bytes.Contains(rest, []byte(`<div id="`+id+`" class="chart"></div>`)) {
+			t.Errorf("no container for %s", id)
+		}
+	}
+
+	// The scatter carries every customer, named as chartLabel names them:
+	// escaping is lossless, the JSON decodes back to the same text.
+	var names []string
+	series := specs[1].Option["series"].([]any)
+	for _, s := range series {
+		for _, p := range s.(map[string]any)["data"].([]any) {
+			names = append(names, p.(map[string]any)["name"].(string))
+		}
+	}
+	for _, n := range []string{nameScript, nameImg, nameFormula, nameFuncStr, nameQuotes, nameDDE} {
+		if !slices.Contains(names, chartLabel(n)) {
+			t.Errorf("scatter lacks %q", chartLabel(n))
+		}
+	}
+	if len(names) != fixtureRows["customer_value"] {
+		t.Errorf("scatter has %d points, want %d", len(names), fixtureRows["customer_value"])
+	}
+}
+
+func TestPageIsDeterministic(t *testing.T) {
+	db := openFixtureDB(t)
+	a, err := os.ReadFile(writeFixture(t, db, testOptions).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(writeFixture(t, db, testOptions).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatal("two renders of the same data differ")
+	}
+	// And it changes when the data does, so the check above is not vacuous.
+	if _, err := db.Exec("UPDATE customer_value SET score = 50 WHERE run_id = 2 AND customer_id = 'C1'"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := os.ReadFile(writeFixture(t, db, testOptions).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(a, c) {
+		t.Error("the page did not change with the data")
+	}
+}
+
+func TestPageChinese(t *testing.T) {
+	db := openFixtureDB(t)
+	opt := testOptions
+	opt.Language = "zh-CN"
+	opt.Title = ""
+	page, err := os.ReadFile(writeFixture(t, db, opt).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<html lang="zh-CN">`, "<title>每周客户价值报告</title>", "已评分客户数", "¥10,003,336.31"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("zh-CN page lacks %q", want)
+		}
+	}
+	_, specs := chartScript(t, page)
+	if title := specs[0].Option["title"].(map[string]any)["text"]; title != "各等级客户数" {
+		t.Errorf("zh-CN chart title %q", title)
+	}
+}
+
+// TestEmbeddedLibraryIsThePinnedOne ties the embedded file to the hash that
+// assets/fetch.sh pins, so a hand-copied or stale file fails here.
+func TestEmbeddedLibraryIsThePinnedOne(t *testing.T) {
+	script, err := os.ReadFile("assets/fetch.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`ECHARTS_MIN_SHA256-([0-9a-f]{64})`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("fetch.sh pins no sha256")
+	}
+	sum := sha256.Sum256(echartsJS)
+	if got := hex.EncodeToString(sum[:]); got != string(m[1]) {
+		t.Errorf("embedded echarts.min.js has sha256 %s, fetch.sh pins %s", got, m[1])
+	}
+	if err := checkInlineScript(echartsJS); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"</SCRIPT>", "a<!--b"} {
+		if checkInlineScript([]byte(bad)) == nil {
+			t.Errorf("checkInlineScript accepted %q", bad)
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Options says how a report is labelled and how money is shown.
+type Options struct {
+	// Language is "en" (the default when empty) or "zh-CN": every label,
+	// chart title and sheet header is translated. Sheet names stay English.
+	Language string
+	// CurrencySymbol prefixes money in the HTML page, e.g. "¥".
+	CurrencySymbol string
+	// CurrencyFormat is the Excel number format of money cells, e.g.
+	// `"¥"#,##0.00`; "#,##0.00" when empty.
+	CurrencyFormat string
+	// Title heads the page and the Summary sheet, e.g. the company name and
+	// "Weekly customer value report"; a translated default when empty.
+	Title string
+}
+
+// Output lists what Write created.
+type Output struct {
+	Dir       string   // the report folder
+	HTML      string   // Dir/weekly.html
+	XLSX      string   // Dir/weekly.xlsx
+	DataFiles []string // Dir/data/<table>.csv and .parquet, in table order
+}
+
+// File names inside the report folder.
+const (
+	htmlName = "weekly.html"
+	xlsxName = "weekly.xlsx"
+	dataName = "data"
+)
+
+// Write renders run runID (as of asOf) from db into dir (e.g. OUT/2026-11-27),
+// creating it: weekly.html, weekly.xlsx and data/<table>.csv|.parquet for
+// the result tables. All three read one snapshot (a single transaction), and
+// the same database content gives the same files: the HTML byte for byte.
+// It fails when the run has no customer_value rows, so a wrong run id cannot
+// produce an empty report that looks like a quiet week.
+func Write(ctx context.Context, db *sql.DB, runID int64, asOf time.Time, dir string, opt Options) (Output, error) {
+	if db == nil {
+		return Output{}, errors.New("reports: write: no database")
+	}
+	l, err := labelsFor(opt.Language)
+	if err != nil {
+		return Output{}, err
+	}
+	// The as-of date is asOf's calendar day in its own location; as a UTC
+	// midnight it shows as that day everywhere (Excel dates have no zone).
+	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	out := Output{
+		Dir:  dir,
+		HTML: filepath.Join(dir, htmlName),
+		XLSX: filepath.Join(dir, xlsxName),
+	}
+	dataDir := filepath.Join(dir, dataName)
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return Output{}, fmt.Errorf("reports: create %s: %w", dataDir, err)
+	}
+
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return Output{}, fmt.Errorf("reports: begin read: %w", err)
+	}
+	// Nothing is written to the database; rolling back just ends the snapshot.
+	defer tx.Rollback()
+
+	d, err := loadReportData(ctx, tx, runID)
+	if err != nil {
+		return Output{}, err
+	}
+	page, err := renderHTML(d, runID, asOf, l, opt)
+	if err != nil {
+		return Output{}, err
+	}
+	if err := writeFileAtomic(out.HTML, page); err != nil {
+		return Output{}, err
+	}
+	if err := writeXLSX(ctx, tx, runID, asOf, out.XLSX, d, l, opt); err != nil {
+		return Output{}, err
+	}
+	if out.DataFiles, err = writeDataFiles(ctx, tx, runID, dataDir); err != nil {
+		return Output{}, err
+	}
+	return out, nil
+}
+
+// writeFileAtomic writes beside the target and renames over it.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("reports: write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("reports: write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("reports: write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("reports: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("reports: write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package reports
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxChartLabelRunes caps a label drawn in a chart; the full text stays in the
+// tables and the workbook.
+const maxChartLabelRunes = 60
+
+// chartLabel makes a data string safe to put into a chart option.
+//
+// The option is serialised by encoding/json, which already writes < > & and
+// U+2028/U+2029 as \u escapes, so no data can close the <script> element or
+// break the JavaScript string. On top of that this removes "__f__": go-echarts
+// turns any string holding that marker into executable JavaScript when its own
+// renderer is used. We do not use that renderer, but stripping the marker
+// keeps the options safe if someone renders them with go-echarts later. It
+// also drops control characters and caps the length so one long name cannot
+// swamp a chart.
+func chartLabel(s string) string {
+	for strings.Contains(s, "__f__") {
+		s = strings.ReplaceAll(s, "__f__", "")
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return -1
+		}
+		return r
+	}, s)
+	if utf8.RuneCountInString(s) > maxChartLabelRunes {
+		s = string([]rune(s)[:maxChartLabelRunes-1]) + "…"
+	}
+	return s
+}
+
+// formulaLead reports whether a spreadsheet could read text as a formula (or
+// as a DDE payload): = + - @ start one in Excel, LibreOffice and Sheets, and a
+// leading TAB or CR is stripped by some of them before that check.
+func formulaLead(s string) bool {
+	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
+}
+
+// neutraliseFormula prefixes text that could be read as a formula with a
+// single quote. The workbook already stores every string as an inline string
+// (never a formula), but a copy-paste or a "Save as CSV" drops that type; the
+// quote survives both. Only such cells change.
+func neutraliseFormula(s string) (string, bool) {
+	if formulaLead(s) {
+		return "'" + s, true
+	}
+	return s, false
+}
+
+// excelMaxCellChars is Excel's limit for one cell, counted in UTF-16 units.
+const excelMaxCellChars = 32767
+
+// utf16Units is how many UTF-16 units r takes; ranging over a string never
+// yields a rune UTF-16 cannot encode (bad UTF-8 comes out as U+FFFD).
+func utf16Units(r rune) int {
+	if n := utf16.RuneLen(r); n > 0 {
+		return n
+	}
+	return 1
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16Units(r)
+	}
+	return n
+}
+
+// truncateCell cuts s to fit one Excel cell and appends a visible marker made
+// by mark(shown, total) (counts in UTF-16 units, as Excel counts). excelize
+// would cut silently; a reader must see that the text is incomplete.
+func truncateCell(s string, mark func(shown, total int) string) (string, bool) {
+	total := utf16Len(s)
+	if total <= excelMaxCellChars {
+		return s, false
+	}
+	// The marker's length depends on the shown count only through its digits;
+	// size it with the total, which has at least as many.
+	budget := excelMaxCellChars - utf16Len(mark(total, total))
+	var b strings.Builder
+	shown := 0
+	for _, r := range s {
+		n := utf16Units(r)
+		if shown+n > budget {
+			break
+		}
+		b.WriteRune(r)
+		shown += n
+	}
+	b.WriteString(mark(shown, total))
+	return b.String(), true
+}
+
+// decimalParts splits an exact decimal string ("-1234.50") into sign,
+// integer digits and fraction digits. ok is false for anything else.
+func decimalParts(s string) (neg bool, intPart, frac string, ok bool) {
+	if strings.HasPrefix(s, "-") {
+		neg, s = true, s[1:]
+	} else if strings.HasPrefix(s, "+") {
+		s = s[1:]
+	}
+	intPart, frac, _ = strings.Cut(s, ".")
+	if intPart == "" {
+		intPart = "0"
+	}
+	for _, r := range intPart + frac {
+		if r < '0' || r > '9' {
+			return false, "", "", false
+		}
+	}
+	return neg, intPart, frac, true
+}
+
+// formatMoney groups an exact decimal string by thousands for display,
+// without ever going through a float: "-1234567.5" becomes "-¥1,234,567.50".
+func formatMoney(dec, symbol string) string {
+	neg, intPart, frac, ok := decimalParts(dec)
+	if !ok {
+		return dec
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	var b strings.Builder
+	if neg && strings.Trim(intPart+frac, "0") != "" {
+		b.WriteByte('-')
+	}
+	b.WriteString(symbol)
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('.')
+	b.WriteString(frac)
+	return b.String()
+}
+
+// excelMaxDigits is how many significant digits an Excel number keeps (and
+// how many excelize writes).
+const excelMaxDigits = 15
+
+// exactFloat converts an exact decimal string to the float64 an Excel cell
+// will store, and reports whether that cell's text is the same number: true
+// when the decimal has at most 15 significant digits, since then the shortest
+// float64 formatting gives back exactly those digits. Money that fails this
+// (over a trillion with cents) must be written as text to stay exact.
+func exactFloat(dec string) (float64, bool) {
+	neg, intPart, frac, ok := decimalParts(dec)
+	if !ok {
+		return 0, false
+	}
+	digits := strings.TrimLeft(intPart+strings.TrimRight(frac, "0"), "0")
+	if len(digits) > excelMaxDigits {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(dec, 64)
+	if err != nil {
+		return 0, false
+	}
+	if f == 0 {
+		f = 0 // "-0.00" must not become the float -0, which Excel shows as "-0.00"
+	}
+	// Check the round trip rather than trust the digit count alone.
+	want := strings.TrimLeft(intPart, "0")
+	if want == "" {
+		want = "0"
+	}
+	if fr := strings.TrimRight(frac, "0"); fr != "" {
+		want += "." + fr
+	}
+	if neg && want != "0" {
+		want = "-" + want
+	}
+	if strconv.FormatFloat(f, 'f', -1, 64) != want {
+		return 0, false
+	}
+	return f, true
+}

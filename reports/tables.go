@@ -1,0 +1,148 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+)
+
+// kind says how a result column is read, exported and shown. It drives the
+// SELECT list (money is read as exact decimal text), the XLSX cell type and
+// number format, the CSV neutralisation of text, and the column width.
+type kind int
+
+const (
+	kindText      kind = iota
+	kindMoney          // DECIMAL(18,2): read CAST AS VARCHAR, never as float
+	kindScore          // DOUBLE shown with one decimal (0..100 scores, days)
+	kindRatio          // DOUBLE 0..1 shown as a percentage
+	kindFloat          // DOUBLE shown with two decimals
+	kindFine           // DOUBLE shown with four decimals (weights, normalized values)
+	kindInt            // INTEGER / BIGINT
+	kindDate           // DATE
+	kindTimestamp      // TIMESTAMP
+	kindBool           // BOOLEAN
+)
+
+type column struct {
+	name string
+	kind kind
+}
+
+// resultTable describes one result table as the reports read it: which
+// columns, in which order, and the ORDER BY that makes every export of the
+// same rows identical. Row identity columns come last in orderBy so ties
+// cannot reorder between runs.
+type resultTable struct {
+	name    string // DuckDB table and data file base name
+	sheet   string // XLSX sheet name (English, stable; see doc.go)
+	hasAsOf bool   // rejects carries no as_of column
+	columns []column
+	orderBy string
+}
+
+// resultTables are the tables a run's report covers, in sheet order.
+var resultTables = []resultTable{
+	{
+		name: "customer_value", sheet: "Customers", hasAsOf: true,
+		columns: []column{
+			{"rank", kindInt}, {"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
+			{"score", kindScore}, {"coverage", kindRatio},
+			{"economic", kindScore}, {"loyalty", kindScore}, {"service_effect", kindScore}, {"characteristics", kindScore},
+			{"revenue_12m", kindMoney}, {"service_cost_12m", kindMoney}, {"value_added_profit", kindMoney},
+			{"industry", kindText}, {"region", kindText}, {"account_owner", kindText},
+		},
+		orderBy: "rank NULLS LAST, customer_id",
+	},
+	{
+		name: "value_contributions", sheet: "Contributions", hasAsOf: true,
+		columns: []column{
+			{"customer_id", kindText}, {"group_name", kindText}, {"indicator", kindText},
+			{"raw_value", kindFine}, {"normalized", kindFine}, {"weight", kindFine},
+			{"contribution", kindFloat}, {"missing", kindBool},
+		},
+		orderBy: "customer_id, group_name, indicator",
+	},
+	{
+		name: "hotspots", sheet: "Hot-spots", hasAsOf: true,
+		columns: []column{
+			{"rank", kindInt}, {"product_id", kindText}, {"product_name", kindText}, {"component", kindText}, {"region", kindText},
+			{"failures", kindInt}, {"installed_units", kindInt},
+			{"rate_per_100_per_year", kindFloat}, {"shrunk_rate_per_100_per_year", kindFloat},
+			{"share", kindRatio}, {"cumulative_share", kindRatio},
+		},
+		orderBy: "rank NULLS LAST, product_id, component, region",
+	},
+	{
+		name: "ar_aging", sheet: "Aging", hasAsOf: true,
+		columns: []column{
+			{"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
+			{"current_amount", kindMoney}, {"d1_30", kindMoney}, {"d31_60", kindMoney}, {"d61_90", kindMoney},
+			{"d90_plus", kindMoney}, {"total_open", kindMoney}, {"dso", kindScore},
+		},
+		orderBy: "customer_id",
+	},
+	{
+		name: "service_queue", sheet: "Service queue", hasAsOf: true,
+		columns: []column{
+			{"rank", kindInt}, {"ticket_id", kindText}, {"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
+			{"score", kindScore}, {"severity", kindInt}, {"opened_at", kindTimestamp}, {"age_days", kindInt},
+			{"product_id", kindText}, {"component", kindText}, {"category", kindText}, {"reason", kindText},
+		},
+		orderBy: "rank NULLS LAST, ticket_id",
+	},
+	{
+		name: "rejects", sheet: "Rejects", hasAsOf: false,
+		columns: []column{
+			{"source", kindText}, {"file", kindText}, {"line", kindInt}, {"column_name", kindText},
+			{"value", kindText}, {"reason", kindText},
+		},
+		orderBy: "source, file, line NULLS LAST, column_name NULLS LAST, reason, value NULLS LAST",
+	},
+}
+
+// quoteIdent quotes a DuckDB identifier; the names are package constants, so
+// this guards against a future name that is a keyword, not against input.
+func quoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// readSQL selects one run's rows for the workbook: money as exact decimal
+// text, everything else in its own type. The run id is the only parameter.
+func (t resultTable) readSQL() string {
+	cols := make([]string, len(t.columns))
+	for i, c := range t.columns {
+		cols[i] = quoteIdent(c.name)
+		if c.kind == kindMoney {
+			cols[i] = "CAST(" + quoteIdent(c.name) + " AS VARCHAR)"
+		}
+	}
+	return fmt.Sprintf("SELECT %s FROM %s WHERE run_id = $1 ORDER BY %s",
+		strings.Join(cols, ", "), quoteIdent(t.name), t.orderBy)
+}
+
+func (t resultTable) countSQL() string {
+	return fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = $1", quoteIdent(t.name))
+}
+
+// exportSQL selects one run's rows for a data file: run_id and as_of first,
+// then the report columns in their own types. With neutralise set (CSV), text
+// columns that start with = + - @ TAB or CR get a leading single quote, so a
+// spreadsheet opening the CSV cannot run them as a formula; Parquet keeps the
+// exact values, since its readers are programs, not spreadsheets. The run id
+// is formatted into the text because COPY takes no parameters; it is an int64.
+func (t resultTable) exportSQL(runID int64, neutralise bool) string {
+	cols := []string{"run_id"}
+	if t.hasAsOf {
+		cols = append(cols, "as_of")
+	}
+	for _, c := range t.columns {
+		q := quoteIdent(c.name)
+		if neutralise && c.kind == kindText {
+			q = fmt.Sprintf("CASE WHEN left(%[1]s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "+
+				"THEN '''' || %[1]s ELSE %[1]s END AS %[1]s", q)
+		}
+		cols = append(cols, q)
+	}
+	return fmt.Sprintf("SELECT %s FROM %s WHERE run_id = %d ORDER BY %s",
+		strings.Join(cols, ", "), quoteIdent(t.name), runID, t.orderBy)
+}

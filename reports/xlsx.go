@@ -1,0 +1,477 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+	"unicode"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// summarySheet is the first sheet. Sheet names are English in every
+// language, so links, macros and the lead's tooling can rely on them.
+const summarySheet = "Summary"
+
+// maxRowsPerSheet is how many data rows a sheet takes before the rest of the
+// table continues on "<Sheet> (2)", "<Sheet> (3)"…: Excel's 1,048,576 rows
+// less the header. A variable so a test can roll over with a few rows.
+var maxRowsPerSheet = excelize.TotalRows - 1
+
+type xlsxStyles struct {
+	title, header, bold                                 int
+	money, score, ratio, float, fine, integer, date, ts int
+}
+
+type sheetCount struct {
+	sheet string
+	rows  int
+}
+
+type xlsxWriter struct {
+	f   *excelize.File
+	st  xlsxStyles
+	l   labels
+	opt Options
+
+	counts      []sheetCount
+	notes       []string
+	truncated   int
+	neutralised int
+	moneyAsText int
+}
+
+func writeXLSX(ctx context.Context, q queryer, runID int64, asOf time.Time, path string,
+	d *reportData, l labels, opt Options) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("reports: close workbook: %w", cerr)
+		}
+	}()
+	w := &xlsxWriter{f: f, l: l, opt: opt}
+	if err := w.initStyles(); err != nil {
+		return err
+	}
+	// The default sheet becomes Summary so it stays first; it is filled last,
+	// when the row counts and notes are known.
+	if err := f.SetSheetName(f.GetSheetName(0), summarySheet); err != nil {
+		return fmt.Errorf("reports: name summary sheet: %w", err)
+	}
+	for _, t := range resultTables {
+		if err := w.writeTable(ctx, q, t, runID); err != nil {
+			return err
+		}
+	}
+	if err := w.writeSummary(d, runID, asOf); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	return saveWorkbook(f, path)
+}
+
+// saveWorkbook writes beside the target and renames, so a failed run never
+// leaves half a workbook under the real name.
+func saveWorkbook(f *excelize.File, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".weekly-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("reports: save workbook: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := f.WriteTo(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("reports: save workbook: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("reports: save workbook: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("reports: save workbook: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("reports: save workbook: %w", err)
+	}
+	return nil
+}
+
+func (w *xlsxWriter) initStyles() error {
+	moneyFmt := w.opt.CurrencyFormat
+	if moneyFmt == "" {
+		moneyFmt = "#,##0.00"
+	}
+	custom := func(s string) *string { return &s }
+	defs := []struct {
+		id    *int
+		style excelize.Style
+	}{
+		{&w.st.title, excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}},
+		{&w.st.header, excelize.Style{
+			Font:      &excelize.Font{Bold: true},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+			Border:    []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}},
+			Alignment: &excelize.Alignment{Vertical: "top", WrapText: true},
+		}},
+		{&w.st.bold, excelize.Style{Font: &excelize.Font{Bold: true}}},
+		{&w.st.money, excelize.Style{CustomNumFmt: custom(moneyFmt)}},
+		{&w.st.score, excelize.Style{CustomNumFmt: custom("0.0")}},
+		{&w.st.ratio, excelize.Style{CustomNumFmt: custom("0.0%")}},
+		{&w.st.float, excelize.Style{CustomNumFmt: custom("0.00")}},
+		{&w.st.fine, excelize.Style{CustomNumFmt: custom("0.0000")}},
+		{&w.st.integer, excelize.Style{NumFmt: 1}}, // "0"
+		{&w.st.date, excelize.Style{CustomNumFmt: custom("yyyy-mm-dd")}},
+		{&w.st.ts, excelize.Style{CustomNumFmt: custom("yyyy-mm-dd hh:mm")}},
+	}
+	for _, def := range defs {
+		id, err := w.f.NewStyle(&def.style)
+		if err != nil {
+			return fmt.Errorf("reports: workbook style: %w", err)
+		}
+		*def.id = id
+	}
+	return nil
+}
+
+func (w *xlsxWriter) styleOf(k kind) int {
+	switch k {
+	case kindMoney:
+		return w.st.money
+	case kindScore:
+		return w.st.score
+	case kindRatio:
+		return w.st.ratio
+	case kindFloat:
+		return w.st.float
+	case kindFine:
+		return w.st.fine
+	case kindInt:
+		return w.st.integer
+	case kindDate:
+		return w.st.date
+	case kindTimestamp:
+		return w.st.ts
+	}
+	return 0
+}
+
+// displayWidth estimates a header's width in Excel character units: CJK
+// characters take two.
+func displayWidth(s string) float64 {
+	n := 0.0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana) || r >= 0xFF00 && r <= 0xFFEF {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+func columnWidth(c column, header string) float64 {
+	base := map[kind]float64{
+		kindText: 16, kindMoney: 16, kindScore: 10, kindRatio: 10, kindFloat: 12, kindFine: 11,
+		kindInt: 9, kindDate: 12, kindTimestamp: 17, kindBool: 9,
+	}[c.kind]
+	switch c.name {
+	case "name", "product_name", "account_owner", "file":
+		base = 30
+	case "reason", "value":
+		base = 40
+	}
+	return max(base, displayWidth(header)+3)
+}
+
+// startSheet creates a data sheet ready for dataRows rows: autofilter over
+// the header and data, column widths, frozen header, header row. The order
+// matters: the autofilter lives in the worksheet object the stream writer
+// copies, and widths and panes must precede the first row.
+func (w *xlsxWriter) startSheet(sheet string, t resultTable, dataRows int) (*excelize.StreamWriter, error) {
+	if _, err := w.f.NewSheet(sheet); err != nil {
+		return nil, fmt.Errorf("reports: sheet %s: %w", sheet, err)
+	}
+	lastCol, err := excelize.ColumnNumberToName(len(t.columns))
+	if err != nil {
+		return nil, fmt.Errorf("reports: sheet %s: %w", sheet, err)
+	}
+	filterRange := "A1:" + lastCol + strconv.Itoa(dataRows+1)
+	if err := w.f.AutoFilter(sheet, filterRange, nil); err != nil {
+		return nil, fmt.Errorf("reports: sheet %s autofilter: %w", sheet, err)
+	}
+	sw, err := w.f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, fmt.Errorf("reports: sheet %s: %w", sheet, err)
+	}
+	header := make([]any, len(t.columns))
+	for i, c := range t.columns {
+		label := w.l.get("col." + c.name)
+		header[i] = excelize.Cell{StyleID: w.st.header, Value: label}
+		if err := sw.SetColWidth(i+1, i+1, columnWidth(c, label)); err != nil {
+			return nil, fmt.Errorf("reports: sheet %s width: %w", sheet, err)
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{
+		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
+	}); err != nil {
+		return nil, fmt.Errorf("reports: sheet %s panes: %w", sheet, err)
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return nil, fmt.Errorf("reports: sheet %s header: %w", sheet, err)
+	}
+	return sw, nil
+}
+
+// writeTable streams one result table into its sheet, continuing on
+// "<Sheet> (2)"… past maxRowsPerSheet rows. The count and the rows are read
+// in the same transaction, so they agree; a mismatch is reported anyway.
+func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, t resultTable, runID int64) error {
+	var total int
+	if err := q.QueryRowContext(ctx, t.countSQL(), runID).Scan(&total); err != nil {
+		return fmt.Errorf("reports: count %s: %w", t.name, err)
+	}
+	rows, err := q.QueryContext(ctx, t.readSQL(), runID)
+	if err != nil {
+		return fmt.Errorf("reports: read %s: %w", t.name, err)
+	}
+	defer rows.Close()
+
+	values := make([]any, len(t.columns))
+	targets := make([]any, len(t.columns))
+	for i := range values {
+		targets[i] = &values[i]
+	}
+	parts := max(1, (total+maxRowsPerSheet-1)/maxRowsPerSheet)
+	var sheets []string
+	for part := 1; part <= parts; part++ {
+		sheet := t.sheet
+		if part > 1 {
+			sheet = fmt.Sprintf("%s (%d)", t.sheet, part)
+		}
+		sheets = append(sheets, sheet)
+		n := min(maxRowsPerSheet, total-(part-1)*maxRowsPerSheet)
+		sw, err := w.startSheet(sheet, t, n)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			if !rows.Next() {
+				if err := rows.Err(); err != nil {
+					return fmt.Errorf("reports: read %s: %w", t.name, err)
+				}
+				return fmt.Errorf("reports: read %s: %d rows counted but only %d read", t.name, total, (part-1)*maxRowsPerSheet+i)
+			}
+			if err := rows.Scan(targets...); err != nil {
+				return fmt.Errorf("reports: read %s: %w", t.name, err)
+			}
+			cells, err := w.rowCells(t, values)
+			if err != nil {
+				return fmt.Errorf("reports: %s row %d: %w", t.name, (part-1)*maxRowsPerSheet+i+1, err)
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			if err := sw.SetRow(cell, cells); err != nil {
+				return fmt.Errorf("reports: sheet %s row %d: %w", sheet, i+2, err)
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return fmt.Errorf("reports: sheet %s: %w", sheet, err)
+		}
+		w.counts = append(w.counts, sheetCount{sheet, n})
+	}
+	if rows.Next() {
+		return fmt.Errorf("reports: read %s: more than the %d rows counted", t.name, total)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reports: read %s: %w", t.name, err)
+	}
+	if parts > 1 {
+		next := sheets[1]
+		w.notes = append(w.notes, w.l.getf("xlsx.continued", t.sheet, total, maxRowsPerSheet, next))
+	}
+	return nil
+}
+
+// rowCells turns one scanned row into typed cells.
+func (w *xlsxWriter) rowCells(t resultTable, values []any) ([]any, error) {
+	cells := make([]any, len(values))
+	for i, v := range values {
+		if v == nil {
+			continue // an empty cell, not the text "NULL"
+		}
+		c, err := w.cell(t.columns[i].kind, v)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", t.columns[i].name, err)
+		}
+		cells[i] = c
+	}
+	return cells, nil
+}
+
+func (w *xlsxWriter) cell(k kind, v any) (any, error) {
+	switch k {
+	case kindText:
+		s, ok := v.(string)
+		if !ok {
+			s = fmt.Sprint(v)
+		}
+		return w.textCell(s), nil
+	case kindMoney:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("money read as %T, want decimal text", v)
+		}
+		return w.moneyCell(s), nil
+	case kindScore, kindRatio, kindFloat, kindFine:
+		f, ok := v.(float64)
+		if !ok {
+			if f32, ok32 := v.(float32); ok32 {
+				f, ok = float64(f32), true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("number read as %T", v)
+		}
+		return excelize.Cell{StyleID: w.styleOf(k), Value: f}, nil
+	case kindInt:
+		n, err := toInt64(v)
+		if err != nil {
+			return nil, err
+		}
+		return excelize.Cell{StyleID: w.st.integer, Value: n}, nil
+	case kindDate, kindTimestamp:
+		ts, ok := v.(time.Time)
+		if !ok {
+			return nil, fmt.Errorf("date read as %T", v)
+		}
+		return excelize.Cell{StyleID: w.styleOf(k), Value: ts}, nil
+	case kindBool:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, fmt.Errorf("boolean read as %T", v)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("unknown column kind %d", k)
+}
+
+func toInt64(v any) (int64, error) {
+	switch n := v.(type) {
+	case int64:
+		return n, nil
+	case int32:
+		return int64(n), nil
+	case int16:
+		return int64(n), nil
+	case int8:
+		return int64(n), nil
+	case int:
+		return int64(n), nil
+	case uint8:
+		return int64(n), nil
+	case uint16:
+		return int64(n), nil
+	case uint32:
+		return int64(n), nil
+	}
+	return 0, fmt.Errorf("integer read as %T", v)
+}
+
+// textCell neutralises formula leads, then cuts to Excel's cell limit with a
+// visible marker. The stream writer stores every Go string as an inline
+// string (t="inlineStr"), never as a formula.
+func (w *xlsxWriter) textCell(s string) string {
+	s, changed := neutraliseFormula(s)
+	if changed {
+		w.neutralised++
+	}
+	s, cut := truncateCell(s, func(shown, total int) string {
+		return w.l.getf("xlsx.truncated_mark", shown, total)
+	})
+	if cut {
+		w.truncated++
+	}
+	return s
+}
+
+// moneyCell writes an exact decimal as a number when Excel can hold it to
+// the digit (the stored text then equals the decimal), else as exact text.
+func (w *xlsxWriter) moneyCell(dec string) any {
+	if f, ok := exactFloat(dec); ok {
+		return excelize.Cell{StyleID: w.st.money, Value: f}
+	}
+	w.moneyAsText++
+	return dec
+}
+
+func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) error {
+	sw, err := w.f.NewStreamWriter(summarySheet)
+	if err != nil {
+		return fmt.Errorf("reports: summary sheet: %w", err)
+	}
+	if err := sw.SetColWidth(1, 1, 34); err != nil {
+		return fmt.Errorf("reports: summary sheet: %w", err)
+	}
+	if err := sw.SetColWidth(2, 2, 60); err != nil {
+		return fmt.Errorf("reports: summary sheet: %w", err)
+	}
+	l := w.l
+	var rows [][]any
+	add := func(cells ...any) { rows = append(rows, cells) }
+	label := func(key string, args ...any) any { return l.getf(key, args...) }
+	header := func(a, b string) {
+		add(excelize.Cell{StyleID: w.st.header, Value: a}, excelize.Cell{StyleID: w.st.header, Value: b})
+	}
+
+	add(excelize.Cell{StyleID: w.st.title, Value: w.textCell(reportTitle(w.opt, l))})
+	add(label("xlsx.as_of"), excelize.Cell{StyleID: w.st.date, Value: asOf})
+	add(label("xlsx.run"), excelize.Cell{StyleID: w.st.integer, Value: runID})
+	add()
+	header(l.get("xlsx.item"), l.get("xlsx.value"))
+	add(label("kpi.customers"), excelize.Cell{StyleID: w.st.integer, Value: d.customers})
+	for _, t := range d.tiers {
+		name := t.tier
+		if name == "" {
+			name = l.get("chart.no_tier")
+		}
+		add(w.textCell(l.getf("kpi.tier", name)), excelize.Cell{StyleID: w.st.integer, Value: t.count})
+	}
+	add(label("kpi.open_ar"), w.moneyCell(d.openAR))
+	add(label("kpi.overdue_90"), w.moneyCell(d.overdue90))
+	add(label("kpi.top_hotspot"), w.textCell(topHotspot(d, l)))
+	add(label("kpi.open_tickets"), excelize.Cell{StyleID: w.st.integer, Value: d.openTickets})
+	add(label("kpi.rejected_rows"), excelize.Cell{StyleID: w.st.integer, Value: d.rejected})
+	add()
+	header(l.get("xlsx.sheets"), l.get("xlsx.rows"))
+	for _, c := range w.counts {
+		add(c.sheet, excelize.Cell{StyleID: w.st.integer, Value: c.rows})
+	}
+	add()
+	add(excelize.Cell{StyleID: w.st.bold, Value: l.get("xlsx.notes")})
+	// Counts are final here: the summary's own cells were counted above.
+	notes := append([]string{}, w.notes...)
+	if w.truncated > 0 {
+		notes = append(notes, l.getf("xlsx.truncated", w.truncated))
+	}
+	if w.neutralised > 0 {
+		notes = append(notes, l.getf("xlsx.neutralised", w.neutralised))
+	}
+	if w.moneyAsText > 0 {
+		notes = append(notes, l.getf("xlsx.money_as_text", w.moneyAsText))
+	}
+	notes = append(notes, l.get("xlsx.sheet_names"))
+	for _, n := range notes {
+		add(n)
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, r); err != nil {
+			return fmt.Errorf("reports: summary row %d: %w", i+1, err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("reports: summary sheet: %w", err)
+	}
+	return nil
+}

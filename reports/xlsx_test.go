@@ -1,0 +1,504 @@
+package reports
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math/big"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+var wantSheets = []string{"Summary", "Customers", "Contributions", "Hot-spots", "Aging", "Service queue", "Rejects"}
+
+func openWorkbook(t *testing.T, p string) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// sheetXML returns each sheet's worksheet XML by sheet name, read from the
+// zip itself, so the assertions see what Excel will see.
+func sheetXML(t *testing.T, p string) map[string]string {
+	t.Helper()
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	read := func(name string) []byte {
+		for _, f := range zr.File {
+			if f.Name == name {
+				rc, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rc.Close()
+				b, err := io.ReadAll(rc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+		}
+		t.Fatalf("%s not in workbook", name)
+		return nil
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	if err := xml.Unmarshal(read("xl/workbook.xml"), &wb); err != nil {
+		t.Fatal(err)
+	}
+	var rels struct {
+		Rel []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if err := xml.Unmarshal(read("xl/_rels/workbook.xml.rels"), &rels); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, s := range wb.Sheets {
+		for _, r := range rels.Rel {
+			if r.ID == s.RID {
+				target := strings.TrimPrefix(r.Target, "/")
+				if !strings.HasPrefix(target, "xl/") {
+					target = path.Join("xl", target)
+				}
+				out[s.Name] = string(read(target))
+			}
+		}
+	}
+	return out
+}
+
+// colOf finds a header's column letter in row 1.
+func colOf(t *testing.T, f *excelize.File, sheet, header string) string {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("%s: no rows (%v)", sheet, err)
+	}
+	i := slices.Index(rows[0], header)
+	if i < 0 {
+		t.Fatalf("%s: no header %q in %q", sheet, header, rows[0])
+	}
+	name, _ := excelize.ColumnNumberToName(i + 1)
+	return name
+}
+
+// rowOf finds the row whose cell in column col equals value.
+func rowOf(t *testing.T, f *excelize.File, sheet, col, value string) int {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := excelize.ColumnNameToNumber(col)
+	for i, r := range rows {
+		if len(r) >= n && r[n-1] == value {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s: no row with %s = %q", sheet, col, value)
+	return 0
+}
+
+func cellAt(col string, row int) string { return col + strconv.Itoa(row) }
+
+func numFmt(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CustomNumFmt != nil {
+		return *st.CustomNumFmt
+	}
+	return "builtin:" + strconv.Itoa(st.NumFmt)
+}
+
+func rawValue(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	v, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// assertNumber checks a cell is a number cell (no string type, no formula)
+// whose stored text is the decimal want, with number format wantFmt.
+func assertNumber(t *testing.T, f *excelize.File, sheet, cell, want, wantFmt string) {
+	t.Helper()
+	typ, err := f.GetCellType(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("%s!%s: cell type %v, want a number", sheet, cell, typ)
+	}
+	raw := rawValue(t, f, sheet, cell)
+	got, ok1 := new(big.Rat).SetString(raw)
+	exp, ok2 := new(big.Rat).SetString(want)
+	if !ok1 || !ok2 || got.Cmp(exp) != 0 {
+		t.Errorf("%s!%s: stored %q, want exactly %s", sheet, cell, raw, want)
+	}
+	if got := numFmt(t, f, sheet, cell); got != wantFmt {
+		t.Errorf("%s!%s: number format %q, want %q", sheet, cell, got, wantFmt)
+	}
+}
+
+func TestWorkbookSheetsRowsAndLayout(t *testing.T) {
+	db := openFixtureDB(t)
+	out := writeFixture(t, db, testOptions)
+	f := openWorkbook(t, out.XLSX)
+	xmls := sheetXML(t, out.XLSX)
+
+	if got := f.GetSheetList(); !slices.Equal(got, wantSheets) {
+		t.Fatalf("sheets %q, want %q", got, wantSheets)
+	}
+	for _, table := range resultTables {
+		t.Run(table.sheet, func(t *testing.T) {
+			var inDB int
+			if err := db.QueryRow("SELECT count(*) FROM "+table.name+" WHERE run_id = $1", fixtureRun).Scan(&inDB); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := f.GetRows(table.sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// One header row plus one row per table row of the run; the
+			// other run's rows stay out.
+			if len(rows)-1 != inDB || inDB != fixtureRows[table.name] {
+				t.Errorf("%d data rows, table has %d for the run (fixture %d)", len(rows)-1, inDB, fixtureRows[table.name])
+			}
+			for i, c := range table.columns {
+				if want := labelsEN.get("col." + c.name); rows[0][i] != want {
+					t.Errorf("header %d = %q, want %q", i+1, rows[0][i], want)
+				}
+			}
+			panes, err := f.GetPanes(table.sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
+				t.Errorf("header not frozen: %+v", panes)
+			}
+			last, _ := excelize.ColumnNumberToName(len(table.columns))
+			// excelize writes the reference absolute ($A$1:$P$9).
+			wantFilter := fmt.Sprintf(`<autoFilter ref="A1:%s%d"`, last, inDB+1)
+			if !strings.Contains(strings.ReplaceAll(xmls[table.sheet], "$", ""), wantFilter) {
+				t.Errorf("no %s in sheet XML", wantFilter)
+			}
+			// Widths come before the data (<cols> precedes <sheetData>).
+			x := xmls[table.sheet]
+			if c, d := strings.Index(x, "<cols>"), strings.Index(x, "<sheetData>"); c < 0 || c > d {
+				t.Errorf("column widths missing or after the data")
+			}
+		})
+	}
+	for name, x := range xmls {
+		// No cell anywhere carries a formula.
+		if regexp.MustCompile(`<f[ >]`).MatchString(x) {
+			t.Errorf("sheet %s contains a formula element", name)
+		}
+		if strings.Contains(x, "Gone Co") {
+			t.Errorf("sheet %s shows the previous run's customer", name)
+		}
+	}
+}
+
+func TestWorkbookTypedCells(t *testing.T) {
+	db := openFixtureDB(t)
+	out := writeFixture(t, db, testOptions)
+	f := openWorkbook(t, out.XLSX)
+	money := testOptions.CurrencyFormat
+
+	// Money: number cells whose stored text is the exact decimal.
+	idCol := colOf(t, f, "Customers", "Customer ID")
+	revenue := colOf(t, f, "Customers", "Revenue 12m")
+	profit := colOf(t, f, "Customers", "Value-added profit")
+	c2 := rowOf(t, f, "Customers", idCol, "C2")
+	assertNumber(t, f, "Customers", cellAt(revenue, c2), "98000.10", money)
+	c5 := rowOf(t, f, "Customers", idCol, "C5")
+	assertNumber(t, f, "Customers", cellAt(profit, c5), "-2000.00", money)
+	// Formatted with the currency format, as a reader sees it.
+	if v, _ := f.GetCellValue("Customers", cellAt(revenue, c2)); v != "¥98,000.10" {
+		t.Errorf("formatted money %q, want ¥98,000.10", v)
+	}
+	// 18 significant digits do not fit an Excel number: exact text instead.
+	c7 := rowOf(t, f, "Customers", idCol, "C7")
+	if typ, _ := f.GetCellType("Customers", cellAt(revenue, c7)); typ != excelize.CellTypeInlineString {
+		t.Errorf("big money cell type %v, want inline string", typ)
+	}
+	if v := rawValue(t, f, "Customers", cellAt(revenue, c7)); v != bigMoney {
+		t.Errorf("big money %q, want %q", v, bigMoney)
+	}
+
+	// Scores and ratios are numbers with their formats.
+	assertNumber(t, f, "Customers", cellAt(colOf(t, f, "Customers", "Score"), c2), "85.25", "0.0")
+	assertNumber(t, f, "Customers", cellAt(colOf(t, f, "Customers", "Coverage"), c2), "0.9", "0.0%")
+	assertNumber(t, f, "Customers", cellAt(colOf(t, f, "Customers", "Rank"), c2), "2", "builtin:1")
+	// NULL stays an empty cell.
+	c8 := rowOf(t, f, "Customers", idCol, "C8")
+	if v := rawValue(t, f, "Customers", cellAt(colOf(t, f, "Customers", "Industry"), c8)); v != "" {
+		t.Errorf("NULL industry written as %q", v)
+	}
+
+	// Dates are date cells.
+	opened := colOf(t, f, "Service queue", "Opened")
+	t1 := rowOf(t, f, "Service queue", colOf(t, f, "Service queue", "Ticket"), "T1")
+	cell := cellAt(opened, t1)
+	if got := numFmt(t, f, "Service queue", cell); got != "yyyy-mm-dd hh:mm" {
+		t.Errorf("opened_at format %q", got)
+	}
+	serial, err := strconv.ParseFloat(rawValue(t, f, "Service queue", cell), 64)
+	if err != nil {
+		t.Fatalf("opened_at is not a number: %v", err)
+	}
+	if got, _ := excelize.ExcelDateToTime(serial, false); !got.Equal(time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)) {
+		t.Errorf("opened_at serial %v is %v", serial, got)
+	}
+	if v, _ := f.GetCellValue("Service queue", cell); v != "2026-11-20 09:30" {
+		t.Errorf("opened_at shows %q", v)
+	}
+	if got := numFmt(t, f, "Summary", "B2"); got != "yyyy-mm-dd" {
+		t.Errorf("as-of format %q", got)
+	}
+	if v, _ := f.GetCellValue("Summary", "B2"); v != "2026-11-27" {
+		t.Errorf("as-of shows %q", v)
+	}
+
+	// Formula-looking text: inline strings, no formula, quote-prefixed.
+	name := colOf(t, f, "Customers", "Customer")
+	c4 := rowOf(t, f, "Customers", idCol, "C4")
+	for _, c := range []struct{ sheet, cell, want string }{
+		{"Customers", cellAt(name, c4), `'` + nameFormula},
+		{"Customers", cellAt(colOf(t, f, "Customers", "Account owner"), c4), "'=cmd"},
+		{"Customers", cellAt(name, c7), `'` + nameDDE},
+		{"Customers", cellAt(name, c2), nameScript}, // untouched: no formula lead
+	} {
+		typ, _ := f.GetCellType(c.sheet, c.cell)
+		formula, _ := f.GetCellFormula(c.sheet, c.cell)
+		v := rawValue(t, f, c.sheet, c.cell)
+		if typ != excelize.CellTypeInlineString || formula != "" || v != c.want {
+			t.Errorf("%s!%s: type %v formula %q value %q; want inline string %q", c.sheet, c.cell, typ, formula, v, c.want)
+		}
+	}
+
+	// A 40,000-character value is cut with a visible marker.
+	value := colOf(t, f, "Rejects", "Value")
+	long := rowOf(t, f, "Rejects", colOf(t, f, "Rejects", "Line"), "3")
+	v := rawValue(t, f, "Rejects", cellAt(value, long))
+	wantCut := strings.Repeat("x", 32728) + "…[cut: 32728 of 40000 characters shown]"
+	if v != wantCut {
+		t.Errorf("long cell: %d characters, ends %q", utf16Len(v), v[max(0, len(v)-50):])
+	}
+}
+
+func TestWorkbookSummaryTiesToTheCent(t *testing.T) {
+	db := openFixtureDB(t)
+	out := writeFixture(t, db, testOptions)
+	f := openWorkbook(t, out.XLSX)
+	money := testOptions.CurrencyFormat
+
+	summary := map[string]string{} // label -> cell
+	rows, _ := f.GetRows("Summary")
+	for i, r := range rows {
+		if len(r) > 0 {
+			summary[r[0]] = cellAt("B", i+1)
+		}
+	}
+	assertNumber(t, f, "Summary", summary["Total open receivables"], goldenOpenAR, money)
+	assertNumber(t, f, "Summary", summary["Overdue more than 90 days"], goldenOverdue90, money)
+	assertNumber(t, f, "Summary", summary["Customers scored"], "8", "builtin:1")
+	assertNumber(t, f, "Summary", summary["Tier A"], "2", "builtin:1")
+
+	// The Aging sheet's cells add up, exactly, to the Summary total.
+	col := colOf(t, f, "Aging", "Total open")
+	sum := new(big.Rat)
+	aging, _ := f.GetRows("Aging")
+	for r := 2; r <= len(aging); r++ {
+		v, ok := new(big.Rat).SetString(rawValue(t, f, "Aging", cellAt(col, r)))
+		if !ok {
+			t.Fatalf("Aging!%s%d is not a number", col, r)
+		}
+		sum.Add(sum, v)
+	}
+	if want, _ := new(big.Rat).SetString(goldenOpenAR); sum.Cmp(want) != 0 {
+		t.Errorf("Aging total_open cells sum to %s, want %s", sum.FloatString(2), goldenOpenAR)
+	}
+
+	// Row counts per sheet and the notes.
+	for _, table := range resultTables {
+		assertNumber(t, f, "Summary", summary[table.sheet], strconv.Itoa(fixtureRows[table.name]), "builtin:1")
+	}
+	var notes []string
+	for _, r := range rows {
+		if len(r) == 1 {
+			notes = append(notes, r[0])
+		}
+	}
+	joined := strings.Join(notes, "\n")
+	// Neutralised cells, counted by hand from the fixture: Customers 3 (C4
+	// name, C4 account owner "=cmd", C7 name), Aging 2 (C4, C7 names),
+	// Service queue 2 (T2 name, T2 reason "-severity 2"), Rejects 3 ("=1+1",
+	// "-", "@cmd"): 10.
+	for _, want := range []string{
+		"10 text cells start with = + - @",
+		"1 text cells were longer than Excel's 32,767 characters",
+		"1 money values have more than 15 significant digits",
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("Summary notes lack %q:\n%s", want, joined)
+		}
+	}
+}
+
+func TestWorkbookRollsOverToContinuationSheets(t *testing.T) {
+	saved := maxRowsPerSheet
+	maxRowsPerSheet = 3
+	t.Cleanup(func() { maxRowsPerSheet = saved })
+
+	db := openFixtureDB(t)
+	out := writeFixture(t, db, testOptions)
+	f := openWorkbook(t, out.XLSX)
+	xmls := sheetXML(t, out.XLSX)
+
+	// 8 customers at 3 per sheet: 3 + 3 + 2.
+	var ranks []string
+	for i, sheet := range []string{"Customers", "Customers (2)", "Customers (3)"} {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatalf("%s: %v", sheet, err)
+		}
+		if want := []int{3, 3, 2}[i]; len(rows)-1 != want {
+			t.Errorf("%s: %d data rows, want %d", sheet, len(rows)-1, want)
+		}
+		if rows[0][0] != "Rank" {
+			t.Errorf("%s: no header row", sheet)
+		}
+		if panes, _ := f.GetPanes(sheet); !panes.Freeze {
+			t.Errorf("%s: header not frozen", sheet)
+		}
+		if !strings.Contains(xmls[sheet], "<autoFilter ") {
+			t.Errorf("%s: no autofilter", sheet)
+		}
+		for _, r := range rows[1:] {
+			ranks = append(ranks, r[0])
+		}
+	}
+	if got := strings.Join(ranks, ","); got != "1,2,3,4,5,6,7,8" {
+		t.Errorf("ranks across the sheets: %s", got)
+	}
+	if slices.Contains(f.GetSheetList(), "Customers (4)") {
+		t.Error("an empty continuation sheet was created")
+	}
+	rows, _ := f.GetRows("Summary")
+	var found bool
+	for _, r := range rows {
+		if len(r) > 0 && strings.Contains(r[0], "Customers has 8 rows") && strings.Contains(r[0], "continued on Customers (2)") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("Summary does not say Customers continues on Customers (2)")
+	}
+}
+
+func TestWorkbookEmptyTable(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec("DELETE FROM rejects"); err != nil {
+		t.Fatal(err)
+	}
+	out := writeFixture(t, db, testOptions)
+	f := openWorkbook(t, out.XLSX)
+	rows, err := f.GetRows("Rejects")
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("empty Rejects sheet: %d rows (%v), want the header only", len(rows), err)
+	}
+}
+
+func TestWorkbookChinese(t *testing.T) {
+	db := openFixtureDB(t)
+	opt := testOptions
+	opt.Language = "zh-CN"
+	out := writeFixture(t, db, opt)
+	f := openWorkbook(t, out.XLSX)
+	if got := f.GetSheetList(); !slices.Equal(got, wantSheets) {
+		t.Errorf("zh-CN sheet names %q, want the English ones", got)
+	}
+	rows, _ := f.GetRows("Customers")
+	if rows[0][1] != "客户编号" || rows[0][2] != "客户名称" {
+		t.Errorf("zh-CN headers %q", rows[0][:3])
+	}
+}
+
+func TestWorkbookSameInputSameCells(t *testing.T) {
+	db := openFixtureDB(t)
+	a := openWorkbook(t, writeFixture(t, db, testOptions).XLSX)
+	b := openWorkbook(t, writeFixture(t, db, testOptions).XLSX)
+	for _, sheet := range wantSheets {
+		ra, _ := a.GetRows(sheet, excelize.Options{RawCellValue: true})
+		rb, _ := b.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if len(ra) < 2 && sheet != "Rejects" {
+			t.Fatalf("%s: too few rows to compare", sheet)
+		}
+		if fmt.Sprint(ra) != fmt.Sprint(rb) {
+			t.Errorf("%s differs between two renders of the same data", sheet)
+		}
+	}
+}
+
+func TestWriteFailsOnAnEmptyRunOrBadLanguage(t *testing.T) {
+	db := openFixtureDB(t)
+	ctx := context.Background()
+	if _, err := Write(ctx, db, 99, fixtureAsOf, t.TempDir(), testOptions); err == nil ||
+		!strings.Contains(err.Error(), "run 99 has no rows") {
+		t.Errorf("run without rows: err = %v", err)
+	}
+	opt := testOptions
+	opt.Language = "fr"
+	if _, err := Write(ctx, db, fixtureRun, fixtureAsOf, t.TempDir(), opt); err == nil ||
+		!strings.Contains(err.Error(), "unsupported language") {
+		t.Errorf("language fr: err = %v", err)
+	}
+}
+
+func TestWorkbookAsOfKeepsTheCalendarDay(t *testing.T) {
+	db := openFixtureDB(t)
+	shanghai := time.FixedZone("CST", 8*3600)
+	// 00:30 on the 27th in Shanghai is still the 26th in UTC.
+	asOf := time.Date(2026, 11, 27, 0, 30, 0, 0, shanghai)
+	out, err := Write(context.Background(), db, fixtureRun, asOf, t.TempDir(), testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openWorkbook(t, out.XLSX)
+	if v, _ := f.GetCellValue("Summary", "B2"); v != "2026-11-27" {
+		t.Errorf("as-of shows %q, want 2026-11-27", v)
+	}
+}
