@@ -71,7 +71,7 @@ var CanonicalTables = []Table{
 		{Name: "nps", Type: Integer, Required: true, Min: bound(0), Max: bound(10)},
 		{Name: "would_repurchase", Type: Integer, Min: bound(1), Max: bound(5)},
 	}},
-	{Name: "billing_lines", Key: []string{"invoice_id", "line_no"}, Columns: []Column{
+	{Name: "billing_lines", Key: []string{"invoice_id", "line_no"}, Optional: true, Columns: []Column{
 		{Name: "invoice_id", Type: Text, Required: true},
 		{Name: "line_no", Type: Integer, Required: true},
 		{Name: "customer_id", Type: Text, Required: true},

@@ -46,7 +46,7 @@ type Currency struct {
 type Source struct {
 	// Files are glob patterns, relative to InputsDir.
 	Files  []string `yaml:"files"`
-	Format string   `yaml:"format"` // csv, tsv, xlsx
+	Format string   `yaml:"format"` // csv, tsv, xlsx, parquet, jsonl
 	// Encoding is auto (BOM, then UTF-8 check, then GB18030), utf-8, utf-16le,
 	// utf-16be, gb18030, gbk, big5 or latin-1.
 	Encoding  string `yaml:"encoding"`
@@ -58,8 +58,20 @@ type Source struct {
 	SkipFooterLines int      `yaml:"skip_footer_lines"`
 	NullTokens      []string `yaml:"null_tokens"`
 	Sheet           string   `yaml:"sheet"` // XLSX sheet; default: the first
-	// Columns maps canonical column → header in the export.
+	// Columns maps canonical column → header in the export (or in the
+	// transform's output).
 	Columns map[string]string `yaml:"columns"`
+	// Constants sets canonical columns to a fixed text value.
+	Constants map[string]string `yaml:"constants"`
+	// Derived sets canonical columns to a SQL expression over the export's
+	// headers (quoted with double quotes), e.g. 'concat("First", \' \', "Last")'.
+	Derived map[string]string `yaml:"derived"`
+	// Transform is a SQL query over the view "export" (the staged file, all
+	// columns text, exact duplicate rows removed, plus __file and __record,
+	// the record's number in its file). Its output columns are what Columns
+	// maps; output columns named like canonical columns map themselves.
+	// Output __file and __record (e.g. min(__record)) to let rejects name a line.
+	Transform string `yaml:"transform"`
 	// DateFormats overrides date parsing per canonical column (strptime syntax,
 	// e.g. "%m/%d/%Y"); needed for ambiguous day/month orders.
 	DateFormats map[string]string `yaml:"date_formats"`
@@ -293,9 +305,27 @@ func (c *Config) applyDefaults() {
 	}
 }
 
+// Maps reports whether the source gives canonical column col a value.
+func (s *Source) Maps(col string) bool {
+	return s.Columns[col] != "" || s.Constants[col] != "" || s.Derived[col] != ""
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 func formatFromFiles(files []string) string {
 	for _, f := range files {
 		switch strings.ToLower(filepath.Ext(f)) {
+		case ".parquet":
+			return "parquet"
+		case ".jsonl", ".ndjson":
+			return "jsonl"
 		case ".xlsx":
 			return "xlsx"
 		case ".tsv", ".tab":
@@ -380,11 +410,11 @@ func (c *Config) validate() error {
 			}
 		}
 		switch s.Format {
-		case "csv", "tsv", "xlsx":
+		case "csv", "tsv", "xlsx", "parquet", "jsonl":
 		case "":
-			add(f+".format", "not set and not derivable from the file extension (csv, tsv, xlsx)")
+			add(f+".format", "not set and not derivable from the file extension (csv, tsv, xlsx, parquet, jsonl)")
 		default:
-			add(f+".format", "unknown format %q (csv, tsv, xlsx)", s.Format)
+			add(f+".format", "unknown format %q (csv, tsv, xlsx, parquet, jsonl)", s.Format)
 		}
 		if !knownEncodings[strings.ToLower(s.Encoding)] {
 			add(f+".encoding", "unknown encoding %q", s.Encoding)
@@ -399,18 +429,26 @@ func (c *Config) validate() error {
 			add(f+".reject_threshold", "must be between 0 and 1, got %v", *s.RejectThreshold)
 		}
 		for _, col := range t.Columns {
-			if col.Required && s.Columns[col.Name] == "" {
+			// A transform's output columns are known only when it runs.
+			if col.Required && s.Transform == "" && !s.Maps(col.Name) {
 				add(f+".columns."+col.Name, "required column is not mapped")
 			}
 		}
-		mapped := make([]string, 0, len(s.Columns))
-		for k := range s.Columns {
-			mapped = append(mapped, k)
+		for key, m := range map[string]map[string]string{"columns": s.Columns, "constants": s.Constants, "derived": s.Derived} {
+			for _, k := range sortedKeys(m) {
+				if _, ok := t.Column(k); !ok {
+					add(f+"."+key+"."+k, "%s has no column %q", n, k)
+				}
+			}
 		}
-		sort.Strings(mapped)
-		for _, k := range mapped {
-			if _, ok := t.Column(k); !ok {
-				add(f+".columns."+k, "%s has no column %q", n, k)
+		for _, k := range sortedKeys(s.Derived) {
+			if strings.TrimSpace(s.Derived[k]) == "" {
+				add(f+".derived."+k, "empty expression")
+			}
+		}
+		for _, k := range sortedKeys(s.Columns) {
+			if s.Constants[k] != "" || s.Derived[k] != "" {
+				add(f+".columns."+k, "mapped more than once (columns, constants, derived)")
 			}
 		}
 		for k := range s.DateFormats {
