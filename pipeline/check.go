@@ -103,7 +103,7 @@ func (l *loader) check(ctx context.Context, name string, src *config.Source, tab
 			continue
 		}
 		q := fmt.Sprintf(`INSERT INTO %s SELECT * FROM (
-			SELECT rowid, __file, __line, NULL, %s, %s, %s AS reason FROM %s) WHERE reason IS NOT NULL`,
+			SELECT rowid, __file, __line, __record, NULL, %s, %s, %s AS reason FROM %s) WHERE reason IS NOT NULL`,
 			rej, quoteLit(c.Name), quoteIdent(c.Name), reason, stg)
 		if err := l.exec(ctx, q); err != nil {
 			return fmt.Errorf("column %s: %w", c.Name, err)
@@ -128,7 +128,7 @@ func (l *loader) check(ctx context.Context, name string, src *config.Source, tab
 	}
 	keyText := "concat_ws(' / ', " + strings.Join(cKeys, ", ") + ")"
 	q = fmt.Sprintf(`INSERT INTO %[1]s
-		SELECT c.__rid, s.__file, s.__line, NULL, %[2]s, %[3]s,
+		SELECT c.__rid, s.__file, s.__line, s.__record, NULL, %[2]s, %[3]s,
 		       'conflicting duplicate: ' || n || ' rows share this key with different values'
 		FROM (SELECT __rid, %[4]s, count(*) OVER (PARTITION BY %[4]s) AS n FROM clean_%[5]s) c
 		JOIN %[6]s s ON s.rowid = c.__rid
@@ -144,15 +144,29 @@ func (l *loader) check(ctx context.Context, name string, src *config.Source, tab
 }
 
 // assignLines gives every reject its physical line: XLSX rows carry their
-// Excel row number; CSV rejects are located by one scan of the file, read
-// only as far as its last reject.
+// Excel row number; Parquet rows and JSON lines their record number; CSV
+// rejects are located by one scan of the file, read only as far as its last
+// reject. A transform's rows have a line only if it passed __record through.
 func (l *loader) assignLines(ctx context.Context, name string, src *config.Source, files []*stagedFile) error {
+	transformed := src.Transform != ""
 	for _, f := range files {
 		if f.xlsx {
 			continue
 		}
+		ordExpr := "coalesce(__record, __rid - ? + 1)"
+		args := []any{f.base, f.Path}
+		if transformed {
+			ordExpr, args = "__record", []any{f.Path}
+		}
+		if f.ordinalLines {
+			q := fmt.Sprintf("UPDATE rej_%s SET __line = %s WHERE __file = ? AND __line IS NULL", name, ordExpr)
+			if err := l.exec(ctx, q, args...); err != nil { // ordExpr's ? comes first
+				return err
+			}
+			continue
+		}
 		rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(
-			`SELECT DISTINCT coalesce(__rid - ? + 1, 0), coalesce(__duck_line, 0) FROM rej_%s WHERE __file = ? AND __line IS NULL`, name), f.base, f.Path)
+			`SELECT DISTINCT coalesce(%s, 0), coalesce(__duck_line, 0) FROM rej_%s WHERE __file = ? AND __line IS NULL`, ordExpr, name), args...)
 		if err != nil {
 			return err
 		}
@@ -209,9 +223,13 @@ func (l *loader) assignLines(ctx context.Context, name string, src *config.Sourc
 		}
 		q := fmt.Sprintf(`UPDATE rej_%[1]s r SET __line = m.line FROM accord_line_map m
 			WHERE r.__file = ? AND r.__line IS NULL AND (
-			  (m.kind = 'ord' AND r.__rid IS NOT NULL AND m.k = r.__rid - ? + 1) OR
-			  (m.kind = 'duck' AND r.__rid IS NULL AND m.k = r.__duck_line))`, name)
-		if err := l.exec(ctx, q, f.Path, f.base); err != nil {
+			  (m.kind = 'ord' AND r.__duck_line IS NULL AND m.k = %[2]s) OR
+			  (m.kind = 'duck' AND r.__rid IS NULL AND m.k = r.__duck_line))`, name, strings.ReplaceAll(strings.ReplaceAll(ordExpr, "__record", "r.__record"), "__rid", "r.__rid"))
+		updateArgs := []any{f.Path}
+		if !transformed {
+			updateArgs = append(updateArgs, f.base)
+		}
+		if err := l.exec(ctx, q, updateArgs...); err != nil {
 			return err
 		}
 	}
@@ -255,9 +273,11 @@ func (l *loader) summarize(ctx context.Context, name string, src *config.Source,
 	if res.Loaded, err = l.count(ctx, "SELECT count(*) FROM clean_"+name); err != nil {
 		return res, err
 	}
-	if res.Duplicates, err = l.count(ctx, "SELECT coalesce(sum(__copies - 1), 0) FROM clean_"+name); err != nil {
+	var dups int64
+	if dups, err = l.count(ctx, "SELECT coalesce(sum(__copies - 1), 0) FROM clean_"+name); err != nil {
 		return res, err
 	}
+	res.Duplicates += dups // a transform's duplicate events are counted before it ran
 	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(
 		`SELECT coalesce(column_name, 'row') || ': ' || reason, count(*) AS n FROM rej_%s GROUP BY ALL ORDER BY n DESC, 1 LIMIT 3`, name))
 	if err != nil {

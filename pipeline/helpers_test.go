@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -34,3 +35,5 @@ func runFixture(t *testing.T, cfgPath string) (*Store, *Result) {
 	}
 	return store, res
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

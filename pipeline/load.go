@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,6 +89,8 @@ type loader struct {
 	workDir string
 	// seen holds sha256 sums of files earlier runs loaded.
 	seen map[string]bool
+	// exportHeaders are the columns of the source being transformed.
+	exportHeaders []string
 }
 
 type stagedFile struct {
@@ -97,6 +100,8 @@ type stagedFile struct {
 	base     int64 // rowid of the file's first staged row
 	// structural rejects (wrong column count...) by DuckDB line number
 	duckRejects map[int64]bool
+	// ordinalLines: the record number is the line (Parquet rows, JSON lines)
+	ordinalLines bool
 }
 
 // expandFiles resolves a source's glob patterns, sorted, without repeats.
@@ -150,9 +155,14 @@ func (l *loader) count(ctx context.Context, q string, args ...any) (int64, error
 	return n, err
 }
 
-// stage loads one source's files into temp table stg_<source> (all text),
-// then types, checks and deduplicates it into clean_<source>, with every
-// problem in rej_<source>.
+// stage loads one source's files into temp table stg_<source> (canonical
+// columns, all text), then types, checks and deduplicates it into
+// clean_<source>, with every problem in rej_<source>.
+//
+// Without a transform, each file is read straight into stg_<source> through
+// the column mapping. With one, files are read whole into export_<source>,
+// exact duplicate rows are dropped, the transform runs over them (as the
+// view "export"), and its output is mapped into stg_<source>.
 func (l *loader) stage(ctx context.Context, name string) (SourceLoad, error) {
 	src := l.cfg.Sources[name]
 	table, _ := config.CanonicalTable(name)
@@ -161,30 +171,29 @@ func (l *loader) stage(ctx context.Context, name string) (SourceLoad, error) {
 	if err != nil {
 		return res, fmt.Errorf("source %s: %w", name, err)
 	}
-	var mapped []config.Column
-	for _, c := range table.Columns {
-		if src.Columns[c.Name] != "" {
-			mapped = append(mapped, c)
-		}
-	}
-	var cols []string
-	for _, c := range mapped {
-		cols = append(cols, quoteIdent(c.Name)+" VARCHAR")
-	}
-	stg, rej := "stg_"+name, "rej_"+name
-	if err := l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (__file VARCHAR, __line BIGINT, %s)", stg, strings.Join(cols, ", "))); err != nil {
-		return res, fmt.Errorf("source %s: create staging: %w", name, err)
-	}
-	if err := l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (__rid BIGINT, __file VARCHAR, __line BIGINT, __duck_line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)", rej)); err != nil {
+	rej := "rej_" + name
+	if err := l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (__rid BIGINT, __file VARCHAR, __line BIGINT, __record BIGINT, __duck_line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)", rej)); err != nil {
 		return res, fmt.Errorf("source %s: create rejects: %w", name, err)
 	}
 	var files []*stagedFile
+	var mapped []config.Column
+	if src.Transform == "" {
+		mapped = mappedColumns(table, src, nil)
+		if err := l.createStaging(ctx, name, mapped); err != nil {
+			return res, err
+		}
+	}
 	for i, p := range paths {
-		f, err := l.stageFile(ctx, name, src, mapped, p, i)
+		f, err := l.stageFile(ctx, name, src, table, mapped, p, i)
 		if err != nil {
 			return res, err
 		}
 		files = append(files, f)
+	}
+	if src.Transform != "" {
+		if mapped, err = l.transform(ctx, name, src, table, files, &res); err != nil {
+			return res, err
+		}
 	}
 	if err := l.check(ctx, name, src, table, mapped); err != nil {
 		return res, fmt.Errorf("source %s: check: %w", name, err)
@@ -195,55 +204,81 @@ func (l *loader) stage(ctx context.Context, name string) (SourceLoad, error) {
 	return l.summarize(ctx, name, src, files, res)
 }
 
-func (l *loader) stageFile(ctx context.Context, name string, src *config.Source, mapped []config.Column, path string, idx int) (*stagedFile, error) {
-	sum, size, err := fileSHA256(path)
-	if err != nil {
-		return nil, fmt.Errorf("source %s: read %s: %w", name, path, err)
+// mappedColumns lists the canonical columns the source gives a value:
+// through columns, constants or derived, or (with a transform) an output
+// column of the same name.
+func mappedColumns(table config.Table, src *config.Source, outputs []string) []config.Column {
+	var out []config.Column
+	for _, c := range table.Columns {
+		if src.Maps(c.Name) {
+			out = append(out, c)
+			continue
+		}
+		if _, ok := matchHeader(outputs, c.Name); ok {
+			out = append(out, c)
+		}
 	}
-	f := &stagedFile{FileLoad: FileLoad{Path: path, SHA256: sum, Size: size, New: !l.seen[sum]}, readable: path}
-	skip := src.SkipLines
-	switch src.Format {
-	case "xlsx":
-		f.xlsx, f.Encoding = true, "xlsx"
-		f.readable = filepath.Join(l.workDir, fmt.Sprintf("%s-%d.csv", name, idx))
-		if err := xlsxToCSV(path, src.Sheet, src.SkipLines, f.readable); err != nil {
-			return nil, fmt.Errorf("%s: source %s: %w", path, name, err)
-		}
-		skip = 0
-	default:
-		enc, err := fileEncoding(path, src.Encoding)
-		if err != nil {
-			return nil, fmt.Errorf("%s: detect encoding: %w", path, err)
-		}
-		f.Encoding = enc
-		if enc != "utf-8" {
-			f.readable = filepath.Join(l.workDir, fmt.Sprintf("%s-%d.csv", name, idx))
-			if err := transcodeToUTF8(path, f.readable, enc); err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+	return out
+}
+
+func (l *loader) createStaging(ctx context.Context, name string, mapped []config.Column) error {
+	var cols []string
+	for _, c := range mapped {
+		cols = append(cols, quoteIdent(c.Name)+" VARCHAR")
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE stg_%s (__file VARCHAR, __line BIGINT, __record BIGINT, %s)", name, strings.Join(cols, ", "))
+	if err := l.exec(ctx, q); err != nil {
+		return fmt.Errorf("source %s: create staging: %w", name, err)
+	}
+	return nil
+}
+
+// selectList is the SQL giving each mapped canonical column its text from a
+// row of headers; a mapped header the row does not have is a HeaderError.
+func selectList(file, name string, src *config.Source, mapped []config.Column, headers []string) ([]string, error) {
+	var sel []string
+	for _, c := range mapped {
+		switch {
+		case src.Constants[c.Name] != "":
+			sel = append(sel, quoteLit(src.Constants[c.Name]))
+		case src.Derived[c.Name] != "":
+			sel = append(sel, "CAST(("+src.Derived[c.Name]+") AS VARCHAR)")
+		default:
+			want := src.Columns[c.Name]
+			if want == "" {
+				want = c.Name // a transform output named like the canonical column
 			}
+			h, ok := matchHeader(headers, want)
+			if !ok {
+				found := visibleHeaders(headers)
+				return nil, &HeaderError{File: file, Source: name, Canonical: c.Name, Header: want,
+					Found: found, Suggestion: closest(want, found)}
+			}
+			sel = append(sel, "CAST("+quoteIdent(h)+" AS VARCHAR)")
 		}
 	}
-	delim, quote := src.Delimiter, src.Quote
+	return sel, nil
+}
+
+// exportFrom is the table function reading one prepared file, and its headers.
+func (l *loader) exportFrom(ctx context.Context, src *config.Source, f *stagedFile) (string, []string, error) {
+	switch src.Format {
+	case "parquet":
+		from := "read_parquet(" + quoteLit(f.readable) + ")"
+		h, err := l.describe(ctx, from)
+		return from, h, err
+	case "jsonl":
+		from := "read_json(" + quoteLit(f.readable) + ", format='newline_delimited')"
+		h, err := l.describe(ctx, from)
+		return from, h, err
+	}
+	delim, quote, skip := src.Delimiter, src.Quote, src.SkipLines
 	if f.xlsx {
-		delim, quote = ",", `"`
+		delim, quote, skip = ",", `"`, 0
 	}
 	headers, err := readHeader(f.readable, skip, delim, quote)
 	if err != nil {
-		return nil, fmt.Errorf("%s: read header: %w", path, err)
-	}
-	var sel []string
-	if f.xlsx {
-		sel = append(sel, "TRY_CAST("+quoteIdent(lineColumn)+" AS BIGINT)")
-	} else {
-		sel = append(sel, "NULL")
-	}
-	for _, c := range mapped {
-		h, ok := matchHeader(headers, src.Columns[c.Name])
-		if !ok {
-			return nil, &HeaderError{File: path, Source: name, Canonical: c.Name, Header: src.Columns[c.Name],
-				Found: visibleHeaders(headers), Suggestion: closest(src.Columns[c.Name], visibleHeaders(headers))}
-		}
-		sel = append(sel, quoteIdent(h))
+		return "", nil, fmt.Errorf("read header: %w", err)
 	}
 	var colSpec []string
 	for _, h := range headers {
@@ -257,33 +292,117 @@ func (l *loader) stageFile(ctx context.Context, name string, src *config.Source,
 		}
 		nullstr = ", nullstr=[" + strings.Join(toks, ", ") + "]"
 	}
-	base, err := l.count(ctx, "SELECT count(*) FROM stg_"+name)
+	from := fmt.Sprintf(`read_csv(%s, header=true, auto_detect=false, columns={%s}, delim=%s, quote=%s, escape=%s, skip=%d,
+		store_rejects=true, rejects_table='accord_csv_errors', rejects_scan='accord_csv_scans'%s)`,
+		quoteLit(f.readable), strings.Join(colSpec, ", "), quoteLit(delim), quoteLit(quote), quoteLit(quote), skip, nullstr)
+	return from, headers, nil
+}
+
+func (l *loader) describe(ctx context.Context, from string) ([]string, error) {
+	rows, err := l.conn.QueryContext(ctx, "DESCRIBE SELECT * FROM "+from)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", name, err)
+		return nil, err
 	}
-	// rowids of a temp table follow insertion order, so a staged row's
-	// ordinal in its file is rowid - base + 1.
-	if base > 0 {
-		base, err = l.count(ctx, "SELECT max(rowid) + 1 FROM stg_"+name)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name, typ string
+		var a, b, c, d any
+		if err := rows.Scan(&name, &typ, &a, &b, &c, &d); err != nil {
+			return nil, err
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
+}
+
+// prepare fingerprints a file and makes a version DuckDB can read: UTF-8
+// CSV as is, other encodings transcoded, XLSX streamed out to CSV.
+func (l *loader) prepare(name string, src *config.Source, path string, idx int) (*stagedFile, error) {
+	sum, size, err := fileSHA256(path)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: read %s: %w", name, path, err)
+	}
+	f := &stagedFile{FileLoad: FileLoad{Path: path, SHA256: sum, Size: size, New: !l.seen[sum]}, readable: path}
+	switch src.Format {
+	case "xlsx":
+		f.xlsx, f.Encoding = true, "xlsx"
+		f.readable = filepath.Join(l.workDir, fmt.Sprintf("%s-%d.csv", name, idx))
+		if err := xlsxToCSV(path, src.Sheet, src.SkipLines, f.readable); err != nil {
+			return nil, fmt.Errorf("%s: source %s: %w", path, name, err)
+		}
+	case "parquet":
+		f.Encoding, f.ordinalLines = "parquet", true
+	default:
+		enc, err := fileEncoding(path, src.Encoding)
 		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", name, err)
+			return nil, fmt.Errorf("%s: detect encoding: %w", path, err)
+		}
+		f.Encoding = enc
+		f.ordinalLines = src.Format == "jsonl"
+		if enc != "utf-8" {
+			f.readable = filepath.Join(l.workDir, fmt.Sprintf("%s-%d.%s", name, idx, src.Format))
+			if err := transcodeToUTF8(path, f.readable, enc); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
 		}
 	}
-	f.base = base
-	q := fmt.Sprintf(`INSERT INTO stg_%s SELECT %s, %s FROM read_csv(%s, header=true, auto_detect=false, columns={%s},
-		delim=%s, quote=%s, escape=%s, skip=%d, store_rejects=true, rejects_table='accord_csv_errors', rejects_scan='accord_csv_scans'%s)`,
-		name, quoteLit(path), strings.Join(sel, ", "), quoteLit(f.readable), strings.Join(colSpec, ", "),
-		quoteLit(delim), quoteLit(quote), quoteLit(quote), skip, nullstr)
+	return f, nil
+}
+
+func (l *loader) stageFile(ctx context.Context, name string, src *config.Source, table config.Table, mapped []config.Column, path string, idx int) (*stagedFile, error) {
+	f, err := l.prepare(name, src, path, idx)
+	if err != nil {
+		return nil, err
+	}
+	from, headers, err := l.exportFrom(ctx, src, f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: source %s: %w", path, name, err)
+	}
+	lineExpr := "NULL"
+	if f.xlsx {
+		lineExpr = "TRY_CAST(" + quoteIdent(lineColumn) + " AS BIGINT)"
+	}
+	target := "stg_" + name
+	var sel []string
+	if src.Transform == "" {
+		if sel, err = selectList(path, name, src, mapped, headers); err != nil {
+			return nil, err
+		}
+	} else {
+		target = "export_" + name
+		if idx == 0 {
+			var cols []string
+			for _, h := range visibleHeaders(headers) {
+				cols = append(cols, quoteIdent(h)+" VARCHAR")
+			}
+			if err := l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (__file VARCHAR, __line BIGINT, __record BIGINT, %s)", target, strings.Join(cols, ", "))); err != nil {
+				return nil, fmt.Errorf("source %s: create export table: %w", name, err)
+			}
+			l.exportHeaders = visibleHeaders(headers)
+		}
+		for _, h := range l.exportHeaders {
+			m, ok := matchHeader(headers, h)
+			if !ok {
+				return nil, &HeaderError{File: path, Source: name, Canonical: h, Header: h, Found: visibleHeaders(headers), Suggestion: closest(h, visibleHeaders(headers))}
+			}
+			sel = append(sel, "CAST("+quoteIdent(m)+" AS VARCHAR)")
+		}
+	}
+	if f.base, err = l.nextRowID(ctx, target); err != nil {
+		return nil, fmt.Errorf("source %s: %w", name, err)
+	}
+	q := fmt.Sprintf(`INSERT INTO %s SELECT %s, %s, NULL, %s FROM %s`, target, quoteLit(path), lineExpr, strings.Join(sel, ", "), from)
 	if err := l.exec(ctx, q); err != nil {
 		return nil, fmt.Errorf("%s: source %s: read: %w", path, name, err)
 	}
-	staged, err := l.count(ctx, fmt.Sprintf("SELECT count(*) FROM stg_%s WHERE __file = ?", name), path)
+	staged, err := l.count(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE __file = ?", target), path)
 	if err != nil {
 		return nil, err
 	}
 	if src.SkipFooterLines > 0 {
 		drop := min(int64(src.SkipFooterLines), staged)
-		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM stg_%s WHERE __file = ? AND rowid >= ?", name), path, base+staged-drop); err != nil {
+		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE __file = ? AND rowid >= ?", target), path, f.base+staged-drop); err != nil {
 			return nil, fmt.Errorf("source %s: drop footer: %w", name, err)
 		}
 		staged -= drop
@@ -295,9 +414,79 @@ func (l *loader) stageFile(ctx context.Context, name string, src *config.Source,
 	return f, nil
 }
 
+// nextRowID is the rowid the next row appended to table gets: rowids of a
+// temp table follow insertion order, so a staged row's record number in its
+// file is rowid - base + 1.
+func (l *loader) nextRowID(ctx context.Context, table string) (int64, error) {
+	return l.count(ctx, "SELECT coalesce(max(rowid) + 1, 0) FROM "+table)
+}
+
+// transform numbers each exported record, drops exact duplicate rows, runs
+// the source's SQL over them and maps its output into stg_<source>.
+func (l *loader) transform(ctx context.Context, name string, src *config.Source, table config.Table, files []*stagedFile, res *SourceLoad) ([]config.Column, error) {
+	for _, f := range files {
+		if err := l.exec(ctx, fmt.Sprintf("UPDATE export_%s SET __record = rowid - ? + 1 WHERE __file = ?", name), f.base, f.Path); err != nil {
+			return nil, fmt.Errorf("source %s: number records: %w", name, err)
+		}
+	}
+	var cols []string
+	for _, h := range l.exportHeaders {
+		cols = append(cols, quoteIdent(h))
+	}
+	list := strings.Join(cols, ", ")
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW export AS
+		SELECT __file, min(__record) AS __record, %[1]s FROM export_%[2]s GROUP BY __file, %[1]s`, list, name)
+	if err := l.exec(ctx, q); err != nil {
+		return nil, fmt.Errorf("source %s: dedupe export: %w", name, err)
+	}
+	dups, err := l.count(ctx, fmt.Sprintf("SELECT (SELECT count(*) FROM export_%s) - (SELECT count(*) FROM export)", name))
+	if err != nil {
+		return nil, fmt.Errorf("source %s: count duplicates: %w", name, err)
+	}
+	res.Duplicates += dups
+	if err := l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE tout_%s AS %s", name, src.Transform)); err != nil {
+		return nil, fmt.Errorf("source %s: transform: %w", name, err)
+	}
+	outputs, err := l.describe(ctx, "tout_"+name)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: transform output: %w", name, err)
+	}
+	mapped := mappedColumns(table, src, outputs)
+	for _, c := range table.Columns {
+		if c.Required && !slices.ContainsFunc(mapped, func(m config.Column) bool { return m.Name == c.Name }) {
+			return nil, &HeaderError{File: "transform of source " + name, Source: name, Canonical: c.Name, Header: c.Name,
+				Found: outputs, Suggestion: closest(c.Name, outputs)}
+		}
+	}
+	sel, err := selectList("transform of source "+name, name, src, mapped, outputs)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.createStaging(ctx, name, mapped); err != nil {
+		return nil, err
+	}
+	fileExpr, recordExpr := "NULL", "NULL"
+	if _, ok := matchHeader(outputs, "__file"); ok {
+		fileExpr = "__file"
+		if _, ok := matchHeader(outputs, "__record"); ok {
+			recordExpr = "__record"
+		}
+	} else if len(files) == 1 {
+		fileExpr = quoteLit(files[0].Path)
+	}
+	q = fmt.Sprintf("INSERT INTO stg_%s SELECT %s, NULL, %s, %s FROM tout_%s", name, fileExpr, recordExpr, strings.Join(sel, ", "), name)
+	if err := l.exec(ctx, q); err != nil {
+		return nil, fmt.Errorf("source %s: map transform output: %w", name, err)
+	}
+	return mapped, nil
+}
+
 // collectCSVRejects moves rows DuckDB's reader could not split (wrong number
 // of columns, unterminated quotes) into the source's rejects.
 func (l *loader) collectCSVRejects(ctx context.Context, name string, f *stagedFile) error {
+	if f.ordinalLines {
+		return nil // not read by read_csv
+	}
 	rows, err := l.conn.QueryContext(ctx, `SELECT line, coalesce(column_name, ''), coalesce(csv_line, ''), error_message FROM accord_csv_errors ORDER BY line`)
 	if err != nil {
 		return fmt.Errorf("read csv rejects: %w", err)
@@ -327,7 +516,7 @@ func (l *loader) collectCSVRejects(ctx context.Context, name string, f *stagedFi
 		f.duckRejects[s.line] = true
 		f.RowsRead++
 		reason := "malformed row: " + strings.SplitN(s.error, "\n", 2)[0]
-		if err := l.exec(ctx, fmt.Sprintf("INSERT INTO rej_%s VALUES (NULL, ?, NULL, ?, ?, ?, ?)", name), f.Path, s.line, nullIfEmpty(s.col), truncate(s.value, 500), reason); err != nil {
+		if err := l.exec(ctx, fmt.Sprintf("INSERT INTO rej_%s VALUES (NULL, ?, NULL, NULL, ?, ?, ?, ?)", name), f.Path, s.line, nullIfEmpty(s.col), truncate(s.value, 500), reason); err != nil {
 			return err
 		}
 	}

@@ -3,8 +3,8 @@ package pipeline
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
