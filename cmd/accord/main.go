@@ -165,6 +165,9 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if *outFlag != "" {
 		outDir = *outFlag
 	}
+	if outDir, err = filepath.Abs(outDir); err != nil {
+		return fmt.Errorf("report folder: %w", err)
+	}
 	store, err := pipeline.OpenStore(ctx, dbPath)
 	if err != nil {
 		return err
