@@ -35,7 +35,7 @@ test-deps: ## install what the tests drive: headless Chromium and a CJK font (De
 test: $(ECHARTS) test-deps ## run the whole test suite
 	$(GO) test -tags $(TAGS) -count=1 ./...
 
-lint: ## gofmt and go vet must be clean
+lint: $(ECHARTS) ## gofmt and go vet must be clean
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
 

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -51,6 +53,41 @@ func describeType(c config.Column) string {
 	return "text"
 }
 
+// AmbiguousDateError reports a date column whose values could be day-first
+// or month-first: Accord does not guess.
+type AmbiguousDateError struct {
+	Source, Column, File, Example string
+}
+
+func (e *AmbiguousDateError) Error() string {
+	return fmt.Sprintf("%s: column %s has dates like %q whose day/month order is ambiguous; set sources.%s.date_formats.%s to \"%%m/%%d/%%Y\" or \"%%d/%%m/%%Y\"",
+		e.File, e.Column, e.Example, e.Source, e.Column)
+}
+
+// ambiguousDate is a SQL condition on %[1]s: N/N/YYYY or N-N-YYYY with both
+// N from 1 to 12, so either could be the month. (31/31/2026 is no date at
+// all, and is rejected row by row.)
+const ambiguousDate = `regexp_full_match(trim(%[1]s), '\d{1,2}[/-]\d{1,2}[/-]\d{2,4}([ T].*)?')
+	AND TRY_CAST(regexp_extract(trim(%[1]s), '^(\d{1,2})', 1) AS INTEGER) BETWEEN 1 AND 12
+	AND TRY_CAST(regexp_extract(trim(%[1]s), '^\d{1,2}[/-](\d{1,2})', 1) AS INTEGER) BETWEEN 1 AND 12`
+
+func (l *loader) checkAmbiguousDates(ctx context.Context, name string, src *config.Source, c config.Column) error {
+	if (c.Type != config.Date && c.Type != config.Timestamp) || src.DateFormats[c.Name] != "" {
+		return nil
+	}
+	var file, example sql.NullString
+	cond := fmt.Sprintf(ambiguousDate, quoteIdent(c.Name))
+	err := l.conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT __file, %s FROM stg_%s WHERE %s LIMIT 1`,
+		quoteIdent(c.Name), name, cond)).Scan(&file, &example)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("column %s: %w", c.Name, err)
+	}
+	return &AmbiguousDateError{Source: name, Column: c.Name, File: file.String, Example: example.String}
+}
+
 // rejectReason is a SQL CASE giving why a staged value is unusable, or NULL.
 func rejectReason(c config.Column, raw, typed string) string {
 	var whens []string
@@ -86,6 +123,9 @@ func (l *loader) check(ctx context.Context, name string, src *config.Source, tab
 	isMapped := map[string]bool{}
 	for _, c := range mapped {
 		isMapped[c.Name] = true
+		if err := l.checkAmbiguousDates(ctx, name, src, c); err != nil {
+			return err
+		}
 	}
 	var typedCols, names []string
 	for _, c := range table.Columns {
