@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -70,6 +71,23 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// OpenStoreWait is OpenStore that, while another process holds the
+// database, retries until wait has passed; wait 0 fails at once.
+func OpenStoreWait(ctx context.Context, path string, wait time.Duration) (*Store, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		s, err := OpenStore(ctx, path)
+		if !errors.Is(err, ErrLocked) || !time.Now().Before(deadline) {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("open store: waiting for the lock: %w", ctx.Err())
+		case <-time.After(min(250*time.Millisecond, time.Until(deadline))):
+		}
+	}
 }
 
 // Close checkpoints and closes the database.

@@ -65,3 +65,25 @@ func TestSecondWriterGetsAClearMessage(t *testing.T) {
 		t.Errorf("message does not explain: %v", err)
 	}
 }
+
+func TestWaitingWriterGetsTheDatabaseWhenTheHolderExits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accord.duckdb")
+	holder := holdDatabase(t, path)
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		holder.Process.Kill()
+		holder.Wait()
+		close(released)
+	}()
+	s, err := OpenStoreWait(context.Background(), path, time.Minute)
+	if err != nil {
+		t.Fatalf("waiting writer: %v", err)
+	}
+	s.Close()
+	select {
+	case <-released:
+	default:
+		t.Fatal("the store opened while the holder still ran")
+	}
+}

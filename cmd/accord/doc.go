@@ -3,6 +3,6 @@
 // happened. It holds no logic of its own.
 //
 //	accord demo     --out DIR [--customers N] [--seed S] [--as-of D]
-//	accord validate --config F
-//	accord run      --config F [--as-of D] [--out DIR] [--db FILE]
+//	accord validate --config F [--inputs]
+//	accord run      --config F [--as-of D] [--out DIR] [--db FILE] [--wait DURATION]
 package main

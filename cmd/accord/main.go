@@ -25,8 +25,8 @@ const usage = `accord: one customer value index for sales, service and finance
 
 usage:
   accord demo     --out DIR [--customers N] [--seed S] [--as-of YYYY-MM-DD]
-  accord validate --config FILE
-  accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE]
+  accord validate --config FILE [--inputs]
+  accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION]
 `
 
 // exitUsage is the exit code for bad flags or an invalid config.
@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, now)
 	case "validate":
-		err = cmdValidate(args[1:], stdout)
+		err = cmdValidate(ctx, args[1:], stdout)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdout, logger, now)
 	case "help", "-h", "--help":
@@ -120,9 +120,10 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer, now func() ti
 	return nil
 }
 
-func cmdValidate(args []string, stdout io.Writer) error {
+func cmdValidate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	path := fs.String("config", "", "config file")
+	inputs := fs.Bool("inputs", false, "also dry-run the load: per-source rows and reject reasons, without touching the database")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -134,7 +135,24 @@ func cmdValidate(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: valid (%d sources, %d model groups)\n", *path, len(cfg.Sources), len(cfg.Model.Groups))
-	return nil
+	if !*inputs {
+		return nil
+	}
+	loads, err := pipeline.DryRun(ctx, cfg)
+	printSources(stdout, loads)
+	for _, s := range loads {
+		for _, r := range s.TopReasons {
+			fmt.Fprintf(stdout, "  %s: %s (%d)\n", s.Source, r.Reason, r.Rows)
+		}
+	}
+	return err
+}
+
+func printSources(w io.Writer, loads []pipeline.SourceLoad) {
+	fmt.Fprintf(w, "  %-16s %10s %10s %9s %10s\n", "source", "rows", "loaded", "rejected", "duplicates")
+	for _, s := range loads {
+		fmt.Fprintf(w, "  %-16s %10d %10d %9d %10d\n", s.Source, s.RowsRead, s.Loaded, s.Rejected, s.Duplicates)
+	}
 }
 
 func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger, now func() time.Time) error {
@@ -143,6 +161,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	asOfFlag := fs.String("as-of", "", "as-of date (default: today in the config's time zone)")
 	outFlag := fs.String("out", "", "report folder (default: reports.out_dir of the config)")
 	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
+	wait := fs.Duration("wait", 0, "how long to wait for another run holding the database (default: exit at once)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -168,7 +187,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if outDir, err = filepath.Abs(outDir); err != nil {
 		return fmt.Errorf("report folder: %w", err)
 	}
-	store, err := pipeline.OpenStore(ctx, dbPath)
+	store, err := pipeline.OpenStoreWait(ctx, dbPath, *wait)
 	if err != nil {
 		return err
 	}
@@ -194,10 +213,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 
 func printSummary(w io.Writer, res *pipeline.Result) {
 	fmt.Fprintf(w, "run %d as of %s\n", res.RunID, res.AsOf.Format(time.DateOnly))
-	fmt.Fprintf(w, "  %-16s %10s %10s %9s %10s\n", "source", "rows", "loaded", "rejected", "duplicates")
-	for _, s := range res.Sources {
-		fmt.Fprintf(w, "  %-16s %10d %10d %9d %10d\n", s.Source, s.RowsRead, s.Loaded, s.Rejected, s.Duplicates)
-	}
+	printSources(w, res.Sources)
 	var tiers []string
 	keys := make([]string, 0, len(res.Tiers))
 	for k := range res.Tiers {
