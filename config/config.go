@@ -29,6 +29,10 @@ type Config struct {
 	Model    Model              `yaml:"model"`
 	Hotspots Hotspots           `yaml:"hotspots"`
 	Reports  Reports            `yaml:"reports"`
+	// Groups name lists of addresses for job recipients.
+	Groups map[string][]string `yaml:"groups"`
+	Jobs   []Job               `yaml:"jobs"`
+	SMTP   SMTP                `yaml:"smtp"`
 
 	// Path is the file the config was read from; Hash is the sha256 of its bytes.
 	Path string `yaml:"-"`
@@ -303,6 +307,7 @@ func (c *Config) applyDefaults() {
 	if c.Reports.Title == "" {
 		c.Reports.Title = "Accord"
 	}
+	c.applyJobDefaults()
 }
 
 // Maps reports whether the source gives canonical column col a value.
@@ -466,6 +471,7 @@ func (c *Config) validate() error {
 		}
 	}
 	ps = append(ps, c.validateModel()...)
+	ps = append(ps, c.validateJobs()...)
 	if c.Hotspots.WindowMonths < 1 {
 		add("hotspots.window_months", "must be at least 1")
 	}
