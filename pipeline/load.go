@@ -28,6 +28,8 @@ type FileLoad struct {
 	RowsRead int64
 	Rejected int64
 	New      bool // no earlier run loaded a file with this content
+	// Extra lists the file's headers the mapping does not use.
+	Extra []string
 }
 
 // SourceLoad describes what a run loaded from one source.
@@ -369,6 +371,7 @@ func (l *loader) stageFile(ctx context.Context, name string, src *config.Source,
 		if sel, err = selectList(path, name, src, mapped, headers); err != nil {
 			return nil, err
 		}
+		f.Extra = unusedHeaders(src, headers)
 	} else {
 		target = "export_" + name
 		if idx == 0 {
@@ -412,6 +415,22 @@ func (l *loader) stageFile(ctx context.Context, name string, src *config.Source,
 		return nil, fmt.Errorf("%s: source %s: %w", path, name, err)
 	}
 	return f, nil
+}
+
+// unusedHeaders lists headers no column mapping names (derived
+// expressions may still read them).
+func unusedHeaders(src *config.Source, headers []string) []string {
+	used := map[string]bool{}
+	for _, h := range src.Columns {
+		used[strings.ToLower(strings.TrimSpace(h))] = true
+	}
+	var out []string
+	for _, h := range visibleHeaders(headers) {
+		if !used[strings.ToLower(strings.TrimSpace(h))] {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // nextRowID is the rowid the next row appended to table gets: rowids of a

@@ -41,6 +41,7 @@ type Result struct {
 	Sources    []SourceLoad
 	Tiers      map[string]int64
 	TopHotspot *HotspotSummary
+	Orphans    []OrphanCount
 	ReportDir  string
 	Timings    map[string]time.Duration
 }
@@ -188,11 +189,16 @@ func (r *Runner) commit(ctx context.Context, conn *sql.Conn, res *Result) (err e
 			return err
 		}
 		for _, f := range s.Files {
-			if err := exec("record inputs", `INSERT INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				res.RunID, s.Source, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, f.RowsRead-f.Rejected, f.Rejected, s.Duplicates, f.New); err != nil {
+			if err := exec("record inputs", `INSERT INTO run_inputs (run_id, source, file, sha256, size_bytes, encoding, rows_read,
+				rows_loaded, rows_rejected, duplicates, is_new, extra_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				res.RunID, s.Source, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, f.RowsRead-f.Rejected, f.Rejected, s.Duplicates, f.New,
+				nullIfEmpty(strings.Join(f.Extra, ", "))); err != nil {
 				return err
 			}
 		}
+	}
+	if err := r.recordOrphans(ctx, tx, res); err != nil {
+		return err
 	}
 	if err := r.setVariables(ctx, tx, res); err != nil {
 		return err
@@ -238,6 +244,57 @@ func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) erro
 	for _, v := range vars {
 		if _, err := tx.ExecContext(ctx, v); err != nil {
 			return fmt.Errorf("run: set variables: %w", err)
+		}
+	}
+	return nil
+}
+
+// reference is a column that names a row of another table.
+type reference struct{ source, column, parent, parentColumn string }
+
+var references = []reference{
+	{"activities", "customer_id", "customers", "customer_id"},
+	{"surveys", "customer_id", "customers", "customer_id"},
+	{"billing_lines", "customer_id", "customers", "customer_id"},
+	{"ar_invoices", "customer_id", "customers", "customer_id"},
+	{"ar_payments", "customer_id", "customers", "customer_id"},
+	{"tickets", "customer_id", "customers", "customer_id"},
+	{"installed_base", "customer_id", "customers", "customer_id"},
+	{"customers", "referred_by", "customers", "customer_id"},
+	{"billing_lines", "product_id", "products", "product_id"},
+	{"tickets", "product_id", "products", "product_id"},
+	{"installed_base", "product_id", "products", "product_id"},
+}
+
+// OrphanCount is how many rows of a source name an unknown parent.
+type OrphanCount struct {
+	Source, Column, Parent string
+	Values, Rows           int64
+}
+
+// recordOrphans lists rows whose references name nothing loaded. They stay
+// loaded (a ticket is real even if the CRM export lags) and are reported.
+func (r *Runner) recordOrphans(ctx context.Context, tx *sql.Tx, res *Result) error {
+	for _, ref := range references {
+		_, childOK := r.Config.Sources[ref.source]
+		_, parentOK := r.Config.Sources[ref.parent]
+		if !childOK || !parentOK {
+			continue
+		}
+		q := fmt.Sprintf(`INSERT INTO orphans SELECT ?, ?, ?, c.%[2]s, ?, count(*) FROM %[1]s c
+			WHERE c.%[2]s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %[3]s p WHERE p.%[4]s = c.%[2]s)
+			GROUP BY c.%[2]s ORDER BY c.%[2]s`, ref.source, ref.column, ref.parent, ref.parentColumn)
+		if _, err := tx.ExecContext(ctx, q, res.RunID, ref.source, ref.column, ref.parent); err != nil {
+			return fmt.Errorf("run: orphans of %s.%s: %w", ref.source, ref.column, err)
+		}
+		var oc OrphanCount
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(rows), 0) FROM orphans WHERE run_id = ? AND source = ? AND column_name = ?`,
+			res.RunID, ref.source, ref.column).Scan(&oc.Values, &oc.Rows); err != nil {
+			return fmt.Errorf("run: orphans of %s.%s: %w", ref.source, ref.column, err)
+		}
+		if oc.Rows > 0 {
+			oc.Source, oc.Column, oc.Parent = ref.source, ref.column, ref.parent
+			res.Orphans = append(res.Orphans, oc)
 		}
 	}
 	return nil

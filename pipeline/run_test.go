@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
@@ -155,5 +156,65 @@ func TestFailedRunKeepsLastGoodData(t *testing.T) {
 	store.DB.QueryRow("SELECT status, error FROM runs WHERE run_id = ?", res.RunID).Scan(&status, &msg)
 	if customers != 4 || status != "failed" || !strings.Contains(msg, "threshold") {
 		t.Errorf("after a failed run: %d customers with revenue (want 4), run status %q, error %q", customers, status, msg)
+	}
+}
+
+// Ticket T8 names customer C9, who is not in the CRM export: it is loaded
+// and reported, not rejected.
+func TestOrphansAreReportedNotRejected(t *testing.T) {
+	store, res := runFixture(t, "testdata/fixture.yaml")
+	var value string
+	var rows int64
+	if err := store.DB.QueryRow(`SELECT value, rows FROM orphans WHERE run_id = ? AND source = 'tickets' AND column_name = 'customer_id'`, res.RunID).Scan(&value, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if value != "C9" || rows != 1 {
+		t.Errorf("orphan %s × %d, want C9 × 1", value, rows)
+	}
+	if len(res.Orphans) != 1 || res.Orphans[0].Rows != 1 {
+		t.Errorf("run result orphans = %+v", res.Orphans)
+	}
+	if n := countRows(t, store.DB, "rejects", res.RunID); n != 0 {
+		t.Errorf("%d rejects, want 0", n)
+	}
+}
+
+func TestExtraColumnsAreListed(t *testing.T) {
+	dir := copyFixture(t)
+	path := filepath.Join(dir, "fixture", "products.csv")
+	raw, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	for i := range lines {
+		lines[i] += map[bool]string{true: ",colour", false: ",blue"}[i == 0]
+	}
+	os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	store, res := runFixture(t, filepath.Join(dir, "fixture.yaml"))
+	var extra string
+	if err := store.DB.QueryRow(`SELECT extra_columns FROM run_inputs WHERE run_id = ? AND source = 'products'`, res.RunID).Scan(&extra); err != nil {
+		t.Fatal(err)
+	}
+	if extra != "colour" {
+		t.Errorf("extra columns %q, want colour", extra)
+	}
+}
+
+func TestMissingColumnNamesFileHeadersAndSuggestion(t *testing.T) {
+	dir := copyFixture(t)
+	path := filepath.Join(dir, "fixture", "surveys.csv")
+	raw, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(raw), "answered_at", "answerd_at", 1)), 0o644)
+	cfg, err := config.Load(filepath.Join(dir, "fixture.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = DryRun(context.Background(), cfg)
+	var he *HeaderError
+	if !errors.As(err, &he) {
+		t.Fatalf("want a HeaderError, got %v", err)
+	}
+	for _, want := range []string{"surveys.csv", "answered_at", "answerd_at", `did you mean "answerd_at"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
 	}
 }

@@ -28,7 +28,18 @@ CREATE TABLE IF NOT EXISTS run_inputs (
     rows_loaded   BIGINT NOT NULL,
     rows_rejected BIGINT NOT NULL,
     duplicates    BIGINT NOT NULL,
-    is_new        BOOLEAN NOT NULL
+    is_new        BOOLEAN NOT NULL,
+    extra_columns VARCHAR            -- headers the mapping does not use, comma-separated
+);
+-- Rows whose reference names nothing loaded (a ticket for an unknown
+-- customer): loaded, but reported.
+CREATE TABLE IF NOT EXISTS orphans (
+    run_id      BIGINT NOT NULL,
+    source      VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    value       VARCHAR NOT NULL,
+    parent      VARCHAR NOT NULL,
+    rows        BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS rejects (
     run_id      BIGINT NOT NULL,

@@ -223,6 +223,9 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 	for _, k := range keys {
 		tiers = append(tiers, fmt.Sprintf("%s %d", k, res.Tiers[k]))
 	}
+	for _, o := range res.Orphans {
+		fmt.Fprintf(w, "  orphans: %d %s rows name %d %s not in %s\n", o.Rows, o.Source, o.Values, o.Column, o.Parent)
+	}
 	fmt.Fprintf(w, "tiers: %s\n", strings.Join(tiers, ", "))
 	if h := res.TopHotspot; h != nil {
 		fmt.Fprintf(w, "top hot-spot: %s %s / %s / %s: %d failures on %d units (%.1f per 100 units per year)\n",
