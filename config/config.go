@@ -191,9 +191,9 @@ func Parse(path string, raw []byte) (*Config, error) {
 // Dir is the folder relative paths in the config are resolved against.
 func (c *Config) Dir() string { return filepath.Dir(c.Path) }
 
-// Resolve makes p absolute against the config's folder.
+// Resolve makes p absolute against the config's folder ("" is the folder).
 func (c *Config) Resolve(p string) string {
-	if p == "" || filepath.IsAbs(p) {
+	if filepath.IsAbs(p) {
 		return p
 	}
 	return filepath.Join(c.Dir(), p)
