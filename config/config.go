@@ -84,43 +84,6 @@ type Source struct {
 	RejectThreshold *float64 `yaml:"reject_threshold"`
 }
 
-// Model is the customer value model.
-type Model struct {
-	// Normalization: percentile (default).
-	Normalization string `yaml:"normalization"`
-	// HourlyCost prices one hour of service effort, for cost-to-serve.
-	HourlyCost string  `yaml:"hourly_cost"`
-	Groups     []Group `yaml:"groups"`
-	Tiers      Tiers   `yaml:"tiers"`
-}
-
-// Group is one of the model's indicator groups.
-type Group struct {
-	Name       string      `yaml:"name"`
-	Weight     float64     `yaml:"weight"`
-	Indicators []Indicator `yaml:"indicators"`
-}
-
-// Indicator is one measured indicator within a group.
-type Indicator struct {
-	Name string `yaml:"name"` // a built-in indicator
-	// Weight within its group; weights are normalised to sum to 1.
-	Weight float64 `yaml:"weight"`
-	// Missing is the policy for a customer without data: neutral (0.5) or worst (0).
-	Missing string `yaml:"missing"`
-}
-
-// Tiers says how scores become tiers A–D.
-type Tiers struct {
-	// Method: quantile (share of customers per tier, best first) or fixed
-	// (score cut-offs).
-	Method string `yaml:"method"`
-	// Quantile: cumulative shares for A, B, C (D is the rest).
-	Quantiles []float64 `yaml:"quantiles"`
-	// Fixed: minimum scores for A, B, C.
-	Cutoffs []float64 `yaml:"cutoffs"`
-}
-
 // Hotspots configures failure hot-spot analysis.
 type Hotspots struct {
 	WindowMonths int `yaml:"window_months"`
@@ -266,29 +229,7 @@ func (c *Config) applyDefaults() {
 			s.Quote = `"`
 		}
 	}
-	if c.Model.Normalization == "" {
-		c.Model.Normalization = "percentile"
-	}
-	if c.Model.HourlyCost == "" {
-		c.Model.HourlyCost = "0"
-	}
-	if len(c.Model.Groups) == 0 {
-		c.Model.Groups = DefaultGroups()
-	}
-	for gi := range c.Model.Groups {
-		for ii := range c.Model.Groups[gi].Indicators {
-			ind := &c.Model.Groups[gi].Indicators[ii]
-			if ind.Missing == "" {
-				ind.Missing = "neutral"
-			}
-		}
-	}
-	if c.Model.Tiers.Method == "" {
-		c.Model.Tiers.Method = "quantile"
-	}
-	if c.Model.Tiers.Method == "quantile" && len(c.Model.Tiers.Quantiles) == 0 {
-		c.Model.Tiers.Quantiles = []float64{0.2, 0.5, 0.8}
-	}
+	c.Model.applyDefaults()
 	if c.Hotspots.WindowMonths == 0 {
 		c.Hotspots.WindowMonths = 12
 	}
@@ -341,39 +282,6 @@ func formatFromFiles(files []string) string {
 	}
 	return ""
 }
-
-// DefaultGroups is the default value model of DESIGN.md: four groups, nine indicators.
-func DefaultGroups() []Group {
-	return []Group{
-		{Name: "economic", Weight: 35, Indicators: []Indicator{
-			{Name: "maintenance_fees", Weight: 60}, {Name: "collection_timeliness", Weight: 40}}},
-		{Name: "loyalty", Weight: 25, Indicators: []Indicator{
-			{Name: "repurchase", Weight: 40}, {Name: "proactive_communication", Weight: 30}, {Name: "referral", Weight: 30}}},
-		{Name: "service_effect", Weight: 20, Indicators: []Indicator{
-			{Name: "ease_of_coordination", Weight: 50}, {Name: "satisfaction_per_cost", Weight: 50}}},
-		{Name: "characteristics", Weight: 20, Indicators: []Indicator{
-			{Name: "scale", Weight: 60}, {Name: "market_influence", Weight: 40}}},
-	}
-}
-
-// BuiltinIndicators are the indicators Accord computes, with the direction in
-// which a customer is worth more, and the canonical tables each reads.
-var BuiltinIndicators = map[string]struct {
-	HigherIsBetter bool
-	Needs          string
-}{
-	"maintenance_fees":        {true, "billing_lines"},
-	"collection_timeliness":   {true, "ar_invoices"},
-	"repurchase":              {true, "billing_lines"},
-	"proactive_communication": {true, "activities"},
-	"referral":                {true, "customers"},
-	"ease_of_coordination":    {false, "tickets"},
-	"satisfaction_per_cost":   {true, "tickets"},
-	"scale":                   {true, "customers"},
-	"market_influence":        {true, "customers"},
-}
-
-var knownGroups = map[string]bool{"economic": true, "loyalty": true, "service_effect": true, "characteristics": true}
 
 var knownEncodings = map[string]bool{"auto": true, "utf-8": true, "utf-16le": true, "utf-16be": true,
 	"gb18030": true, "gbk": true, "big5": true, "latin-1": true}
@@ -487,97 +395,11 @@ func (c *Config) validate() error {
 	return nil
 }
 
-func (c *Config) validateModel() []Problem {
-	var ps []Problem
-	add := func(field, format string, args ...any) {
-		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
-	}
-	m := c.Model
-	if m.Normalization != "percentile" {
-		add("model.normalization", "unknown normalization %q (percentile)", m.Normalization)
-	}
-	if _, err := ParseMoney(m.HourlyCost); err != nil {
-		add("model.hourly_cost", "%v", err)
-	}
-	seen := map[string]string{}
-	total := 0.0
-	for gi, g := range m.Groups {
-		gf := fmt.Sprintf("model.groups[%d]", gi)
-		if !knownGroups[g.Name] {
-			add(gf+".name", "group must be one of economic, loyalty, service_effect, characteristics (the result columns), got %q", g.Name)
-		}
-		if g.Weight <= 0 {
-			add(gf+".weight", "must be positive, got %v", g.Weight)
-		}
-		total += g.Weight
-		if len(g.Indicators) == 0 {
-			add(gf+".indicators", "group %q has no indicators", g.Name)
-		}
-		for ii, ind := range g.Indicators {
-			f := fmt.Sprintf("%s.indicators[%d]", gf, ii)
-			if _, ok := BuiltinIndicators[ind.Name]; !ok {
-				add(f+".name", "unknown indicator %q (built-in: %s)", ind.Name, strings.Join(builtinNames(), ", "))
-			}
-			if prev, dup := seen[ind.Name]; dup {
-				add(f+".name", "indicator %q already used in %s", ind.Name, prev)
-			}
-			seen[ind.Name] = f
-			if ind.Weight <= 0 {
-				add(f+".weight", "must be positive, got %v", ind.Weight)
-			}
-			if ind.Missing != "neutral" && ind.Missing != "worst" {
-				add(f+".missing", "must be neutral or worst, got %q", ind.Missing)
-			}
-		}
-	}
-	t := m.Tiers
-	switch t.Method {
-	case "quantile":
-		if len(t.Quantiles) != 3 || !strictlyIncreasing(t.Quantiles) || t.Quantiles[0] <= 0 || t.Quantiles[2] >= 1 {
-			add("model.tiers.quantiles", "need three increasing shares between 0 and 1 (A, B, C), got %v", t.Quantiles)
-		}
-	case "fixed":
-		if len(t.Cutoffs) != 3 || !strictlyDecreasing(t.Cutoffs) || t.Cutoffs[0] > 100 || t.Cutoffs[2] < 0 {
-			add("model.tiers.cutoffs", "need three decreasing scores between 0 and 100 (A, B, C), got %v", t.Cutoffs)
-		}
-	default:
-		add("model.tiers.method", "must be quantile or fixed, got %q", t.Method)
-	}
-	return ps
-}
-
-func strictlyIncreasing(v []float64) bool {
-	for i := 1; i < len(v); i++ {
-		if v[i] <= v[i-1] {
-			return false
-		}
-	}
-	return true
-}
-
-func strictlyDecreasing(v []float64) bool {
-	for i := 1; i < len(v); i++ {
-		if v[i] >= v[i-1] {
-			return false
-		}
-	}
-	return true
-}
-
 func canonicalNames() []string {
 	var n []string
 	for _, t := range CanonicalTables {
 		n = append(n, t.Name)
 	}
-	return n
-}
-
-func builtinNames() []string {
-	var n []string
-	for k := range BuiltinIndicators {
-		n = append(n, k)
-	}
-	sort.Strings(n)
 	return n
 }
 

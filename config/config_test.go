@@ -57,7 +57,7 @@ reports: {language: fr}
 	want := []string{
 		"timezone", "sources.customers.files[0]", "sources.customers.format", "sources.customers.encoding",
 		"sources.customers.columns.name", "sources.customers.columns.colour", "sources.tickets.columns.customer_id",
-		"model.normalization", "model.hourly_cost", "model.groups[0].weight",
+		"model.normalization.method", "model.hourly_cost", "model.groups[0].weight",
 		"model.groups[0].indicators[0].name", "model.groups[0].indicators[1].weight",
 		"model.groups[0].indicators[1].missing", "model.tiers.quantiles", "reports.language",
 	}

@@ -200,51 +200,11 @@ func (r *Runner) commit(ctx context.Context, conn *sql.Conn, res *Result) (err e
 	if err := r.recordOrphans(ctx, tx, res); err != nil {
 		return err
 	}
-	if err := r.setVariables(ctx, tx, res); err != nil {
+	if err := r.compute(ctx, tx, res); err != nil {
 		return err
-	}
-	if err := r.fillModelWeights(ctx, tx); err != nil {
-		return err
-	}
-	for _, t := range []string{"customer_value", "value_contributions", "hotspots", "ar_aging", "service_queue"} {
-		if err := exec("clear "+t, "DELETE FROM "+t+" WHERE as_of = ?", res.AsOf); err != nil {
-			return err
-		}
-	}
-	for _, stmt := range []string{"IndicatorValues", "CustomerEconomics", "ScoreContributions", "InsertCustomerValue",
-		"InsertContributions", "Hotspots", "ArAging", "ServiceQueue"} {
-		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
-			return err
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("run: commit: %w", err)
-	}
-	return nil
-}
-
-func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) error {
-	m, t := r.Config.Model, r.Config.Model.Tiers
-	cuts := t.Quantiles
-	if t.Method == "fixed" {
-		cuts = t.Cutoffs
-	}
-	vars := []string{
-		fmt.Sprintf("SET VARIABLE as_of = DATE '%s'", res.AsOf.Format(time.DateOnly)),
-		fmt.Sprintf("SET VARIABLE run_id = %d", res.RunID),
-		fmt.Sprintf("SET VARIABLE hourly_cost = CAST(%s AS DECIMAL(18,2))", quoteLit(m.HourlyCost)),
-		fmt.Sprintf("SET VARIABLE hotspot_months = %d", r.Config.Hotspots.WindowMonths),
-		fmt.Sprintf("SET VARIABLE prior_unit_years = %v::DOUBLE", r.Config.Hotspots.PriorUnitYears),
-		fmt.Sprintf("SET VARIABLE min_installed_units = %d", r.Config.Hotspots.MinInstalledUnits),
-		fmt.Sprintf("SET VARIABLE tier_method = %s", quoteLit(t.Method)),
-		fmt.Sprintf("SET VARIABLE tier_a = %v::DOUBLE", cuts[0]),
-		fmt.Sprintf("SET VARIABLE tier_b = %v::DOUBLE", cuts[1]),
-		fmt.Sprintf("SET VARIABLE tier_c = %v::DOUBLE", cuts[2]),
-	}
-	for _, v := range vars {
-		if _, err := tx.ExecContext(ctx, v); err != nil {
-			return fmt.Errorf("run: set variables: %w", err)
-		}
 	}
 	return nil
 }
@@ -295,56 +255,6 @@ func (r *Runner) recordOrphans(ctx context.Context, tx *sql.Tx, res *Result) err
 		if oc.Rows > 0 {
 			oc.Source, oc.Column, oc.Parent = ref.source, ref.column, ref.parent
 			res.Orphans = append(res.Orphans, oc)
-		}
-	}
-	return nil
-}
-
-// ModelWeight is one indicator's place in the model, weights scaled so all
-// indicator weights sum to 1.
-type ModelWeight struct {
-	Group          string
-	GroupWeight    float64
-	Indicator      string
-	Weight         float64 // group share × share within the group
-	HigherIsBetter bool
-	Missing        string
-}
-
-// ModelWeights scales the configured weights: group weights to sum to 1,
-// indicator weights within each group to sum to 1.
-func ModelWeights(m config.Model) []ModelWeight {
-	var total float64
-	for _, g := range m.Groups {
-		total += g.Weight
-	}
-	var out []ModelWeight
-	for _, g := range m.Groups {
-		var within float64
-		for _, ind := range g.Indicators {
-			within += ind.Weight
-		}
-		for _, ind := range g.Indicators {
-			out = append(out, ModelWeight{
-				Group: g.Name, GroupWeight: g.Weight / total, Indicator: ind.Name,
-				Weight:         g.Weight / total * ind.Weight / within,
-				HigherIsBetter: config.BuiltinIndicators[ind.Name].HigherIsBetter, Missing: ind.Missing,
-			})
-		}
-	}
-	return out
-}
-
-func (r *Runner) fillModelWeights(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE model_weights (group_name VARCHAR, group_weight DOUBLE,
-		indicator VARCHAR, weight DOUBLE, higher_is_better BOOLEAN, missing_policy VARCHAR, available BOOLEAN)`); err != nil {
-		return fmt.Errorf("run: model weights: %w", err)
-	}
-	for _, w := range ModelWeights(r.Config.Model) {
-		_, available := r.Config.Sources[config.BuiltinIndicators[w.Indicator].Needs]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO model_weights VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			w.Group, w.GroupWeight, w.Indicator, w.Weight, w.HigherIsBetter, w.Missing, available); err != nil {
-			return fmt.Errorf("run: model weights: %w", err)
 		}
 	}
 	return nil

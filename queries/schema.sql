@@ -3,6 +3,7 @@
 -- and its as-of date; a rerun for the same as-of date replaces that date's rows.
 
 -- name: CreateSchema
+CREATE TABLE IF NOT EXISTS accord_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS run_ids START 1;
 CREATE TABLE IF NOT EXISTS runs (
     run_id       BIGINT PRIMARY KEY,
@@ -58,29 +59,93 @@ CREATE TABLE IF NOT EXISTS customer_value (
     industry           VARCHAR,
     region             VARCHAR,
     account_owner      VARCHAR,
+    segment            VARCHAR NOT NULL,
     score              DOUBLE NOT NULL,
-    tier               VARCHAR NOT NULL,
-    rank               INTEGER NOT NULL,
+    tier               VARCHAR NOT NULL,  -- A..D, or unrated; a manual override wins
+    computed_tier      VARCHAR NOT NULL,
+    override_tier      VARCHAR,
+    override_reason    VARCHAR,
+    override_owner     VARCHAR,
+    override_expires   DATE,
+    rank               INTEGER NOT NULL,  -- within the segment, 1 = best
     coverage           DOUBLE NOT NULL,
-    economic           DOUBLE NOT NULL,
-    loyalty            DOUBLE NOT NULL,
-    service_effect     DOUBLE NOT NULL,
-    characteristics    DOUBLE NOT NULL,
+    economic           DOUBLE,
+    loyalty            DOUBLE,
+    service_effect     DOUBLE,
+    characteristics    DOUBLE,
     revenue_12m        DECIMAL(18,2) NOT NULL,
     service_cost_12m   DECIMAL(18,2) NOT NULL,
-    value_added_profit DECIMAL(18,2) NOT NULL
+    value_added_profit DECIMAL(18,2) NOT NULL,
+    quadrant           VARCHAR,           -- value vs cost to serve: partner, drain, low-touch, marginal
+    previous_tier      VARCHAR,
+    previous_score     DOUBLE,
+    tier_stability     DOUBLE             -- share of the last runs (up to 8) with today's tier
 );
 CREATE TABLE IF NOT EXISTS value_contributions (
-    run_id       BIGINT NOT NULL,
-    as_of        DATE NOT NULL,
-    customer_id  VARCHAR NOT NULL,
-    group_name   VARCHAR NOT NULL,
-    indicator    VARCHAR NOT NULL,
-    raw_value    DOUBLE,
-    normalized   DOUBLE NOT NULL,
-    weight       DOUBLE NOT NULL,
-    contribution DOUBLE NOT NULL,
-    missing      BOOLEAN NOT NULL
+    run_id        BIGINT NOT NULL,
+    as_of         DATE NOT NULL,
+    customer_id   VARCHAR NOT NULL,
+    segment       VARCHAR NOT NULL,
+    group_name    VARCHAR NOT NULL,
+    indicator     VARCHAR NOT NULL,
+    raw_value     DOUBLE,
+    normalized    DOUBLE NOT NULL,
+    weight        DOUBLE NOT NULL,   -- effective: excluded indicators' weight spread over the rest
+    contribution  DOUBLE NOT NULL,
+    missing       BOOLEAN NOT NULL,
+    excluded      BOOLEAN NOT NULL,
+    normalization VARCHAR NOT NULL
+);
+-- The model a run actually used: every weight after derivation, every
+-- indicator's normalization and window. Reports state it.
+CREATE TABLE IF NOT EXISTS model_used (
+    run_id         BIGINT NOT NULL,
+    as_of          DATE NOT NULL,
+    segment        VARCHAR NOT NULL,
+    group_name     VARCHAR NOT NULL,
+    group_weight   DOUBLE NOT NULL,
+    indicator      VARCHAR NOT NULL,
+    weight         DOUBLE NOT NULL,
+    direction      VARCHAR NOT NULL,
+    normalization  VARCHAR NOT NULL,
+    window_months  INTEGER NOT NULL,
+    missing_policy VARCHAR NOT NULL,
+    weight_method  VARCHAR NOT NULL,
+    available      BOOLEAN NOT NULL
+);
+-- Evidence that the index works, per run: named metrics with a detail text.
+CREATE TABLE IF NOT EXISTS model_evidence (
+    run_id  BIGINT NOT NULL,
+    as_of   DATE NOT NULL,
+    segment VARCHAR NOT NULL,
+    metric  VARCHAR NOT NULL,
+    value   DOUBLE,
+    detail  VARCHAR
+);
+CREATE TABLE IF NOT EXISTS movers (
+    run_id         BIGINT NOT NULL,
+    as_of          DATE NOT NULL,
+    previous_as_of DATE NOT NULL,
+    customer_id    VARCHAR NOT NULL,
+    name           VARCHAR,
+    previous_tier  VARCHAR,
+    tier           VARCHAR NOT NULL,
+    previous_score DOUBLE,
+    score          DOUBLE NOT NULL,
+    change         DOUBLE NOT NULL,
+    top_up         VARCHAR,   -- indicator that moved the score up most, with its change
+    top_down       VARCHAR
+);
+CREATE TABLE IF NOT EXISTS owner_drain (
+    run_id             BIGINT NOT NULL,
+    as_of              DATE NOT NULL,
+    account_owner      VARCHAR NOT NULL,
+    customers          BIGINT NOT NULL,
+    revenue_12m        DECIMAL(18,2) NOT NULL,
+    service_cost_12m   DECIMAL(18,2) NOT NULL,
+    value_added_profit DECIMAL(18,2) NOT NULL,
+    tier_a             BIGINT NOT NULL,
+    drains             BIGINT NOT NULL   -- customers in the drain quadrant
 );
 CREATE TABLE IF NOT EXISTS hotspots (
     run_id                       BIGINT NOT NULL,
@@ -112,24 +177,35 @@ CREATE TABLE IF NOT EXISTS ar_aging (
     dso            DOUBLE
 );
 CREATE TABLE IF NOT EXISTS service_queue (
-    run_id      BIGINT NOT NULL,
-    as_of       DATE NOT NULL,
-    rank        INTEGER NOT NULL,
-    ticket_id   VARCHAR NOT NULL,
-    customer_id VARCHAR NOT NULL,
-    name        VARCHAR,
-    tier        VARCHAR,
-    score       DOUBLE,
-    severity    INTEGER,
-    opened_at   TIMESTAMP NOT NULL,
-    age_days    INTEGER NOT NULL,
-    product_id  VARCHAR,
-    component   VARCHAR,
-    category    VARCHAR,
-    reason      VARCHAR NOT NULL
+    run_id          BIGINT NOT NULL,
+    as_of           DATE NOT NULL,
+    rank            INTEGER NOT NULL,
+    ticket_id       VARCHAR NOT NULL,
+    customer_id     VARCHAR NOT NULL,
+    name            VARCHAR,
+    tier            VARCHAR,
+    score           DOUBLE,
+    severity        INTEGER,
+    opened_at       TIMESTAMP NOT NULL,
+    age_days        INTEGER NOT NULL,
+    priority        DOUBLE NOT NULL,   -- score + severity points + waiting points
+    estimated_hours DOUBLE,
+    fits_capacity   BOOLEAN,           -- within this week's engineer hours, in rank order
+    product_id      VARCHAR,
+    component       VARCHAR,
+    category        VARCHAR,
+    reason          VARCHAR NOT NULL
 );
 
 -- name: CreateMacros
+-- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf
+-- (absolute error under 1.5e-7): DuckDB has no erf.
+CREATE OR REPLACE TEMP MACRO accord_erf_pos(x) AS
+    1 - (((((1.061405429 * (1 / (1 + 0.3275911 * x)) - 1.453152027) * (1 / (1 + 0.3275911 * x)) + 1.421413741)
+          * (1 / (1 + 0.3275911 * x)) - 0.284496736) * (1 / (1 + 0.3275911 * x)) + 0.254829592) * (1 / (1 + 0.3275911 * x)))
+        * exp(-x * x);
+CREATE OR REPLACE TEMP MACRO accord_phi(z) AS
+    0.5 * (1 + sign(z) * accord_erf_pos(abs(z) / sqrt(2)));
 -- Value parsing for exported text. Temporary: they live on the load's pinned
 -- connection, so an old database never holds a stale definition.
 CREATE OR REPLACE TEMP MACRO accord_text(s) AS nullif(trim(s), '');

@@ -1,78 +1,236 @@
--- The value index. The pipeline fills temp table model_weights (group_name,
--- group_weight, indicator, weight, higher_is_better, missing_policy,
--- available) from the config, with all weights scaled to sum to 1, and sets
--- variables tier_method ('quantile' or 'fixed') and tier_a, tier_b, tier_c
--- (cumulative shares, or minimum scores).
+-- The value index. Before these run, the pipeline fills temp tables
+--   customer_segment (customer_id, segment)
+--   model_weights    (segment, group_name, group_weight, indicator, weight,
+--                     higher_is_better, missing_policy, available, norm_method,
+--                     norm_q_low, norm_q_high, norm_low, norm_high, window_months,
+--                     weight_method)
+--                    weights scaled so each segment's weights sum to 1;
+--                    norm_low/norm_high hold minmax's quantile values
+--   model_bands      (segment, indicator, from_value, points) for thresholds
+--   indicator_raw    (indicator, window_months, customer_id, value)
+--   model_tiers      (segment, method, a, b, c)
+--   tier_overrides   (customer_id, tier, reason, owner, expires_at)
+-- and sets variables as_of, run_id, min_coverage.
+
+-- name: IndicatorValues
+CREATE OR REPLACE TEMP TABLE indicator_values AS
+SELECT cs.customer_id, cs.segment, w.group_name, w.group_weight, w.indicator, w.weight, w.higher_is_better,
+       w.missing_policy, w.norm_method, w.norm_low, w.norm_high,
+       CASE WHEN w.available AND isfinite(r.value) THEN r.value END AS raw_value
+FROM customer_segment cs
+JOIN model_weights w USING (segment)
+LEFT JOIN indicator_raw r ON r.indicator = w.indicator AND r.window_months = w.window_months AND r.customer_id = cs.customer_id;
 
 -- name: ScoreContributions
--- Percentile rank among customers with data, with ties at their mid-rank:
--- (values below + (values equal - 1) / 2) / (customers with data - 1);
--- one customer with data gets 0.5. Lower-is-better indicators are turned
--- (1 - p). Missing data gets 0.5 (neutral) or 0 (worst).
+-- Normalization per indicator, within the customer's segment, among
+-- customers with data:
+--   percentile: (values below + (values equal - 1) / 2) / (n - 1); n = 1 → 0.5
+--   minmax:     (x - lo) / (hi - lo) clamped to 0..1, lo and hi the
+--               configured quantiles; hi = lo → 0.5
+--   zscore:     Φ((x - mean) / σ), σ the population deviation; σ = 0 → 0.5
+--   thresholds: points of the last band starting at or below x, / 100
+-- Lower-is-better indicators are turned (1 - v), except thresholds, whose
+-- grid states the points. Missing data is 0.5 (neutral), 0 (worst) or
+-- excluded: then the customer's other weights are scaled up to sum to 1.
 CREATE OR REPLACE TEMP TABLE scored_contributions AS
-WITH iv AS (
-    SELECT v.customer_id, w.group_name, w.group_weight, w.indicator, w.weight, w.higher_is_better, w.missing_policy,
-           CASE WHEN w.available THEN v.raw_value END AS raw_value
-    FROM indicator_values v JOIN model_weights w USING (indicator)
+WITH ranked AS (
+    SELECT v.*,
+           count(raw_value) OVER seg_ind AS n_with_data,
+           rank() OVER (PARTITION BY segment, indicator ORDER BY raw_value ASC NULLS LAST) - 1 AS n_below,
+           count(*) OVER (PARTITION BY segment, indicator, raw_value) AS n_equal,
+           avg(raw_value) OVER seg_ind AS mean,
+           stddev_pop(raw_value) OVER seg_ind AS sd
+    FROM indicator_values v
+    WINDOW seg_ind AS (PARTITION BY segment, indicator)
 ),
-ranked AS (
-    SELECT *,
-           count(raw_value) OVER (PARTITION BY indicator) AS n_with_data,
-           rank() OVER (PARTITION BY indicator ORDER BY raw_value ASC NULLS LAST) - 1 AS n_below,
-           count(*) OVER (PARTITION BY indicator, raw_value) AS n_equal
-    FROM iv
+banded AS (
+    SELECT r.*, b.points
+    FROM ranked r
+    ASOF LEFT JOIN model_bands b ON b.segment = r.segment AND b.indicator = r.indicator AND r.raw_value >= b.from_value
 ),
 normalized AS (
     SELECT *,
-           CASE
-               WHEN raw_value IS NULL THEN CASE missing_policy WHEN 'worst' THEN 0.0 ELSE 0.5 END
-               WHEN n_with_data = 1 THEN 0.5
-               WHEN higher_is_better THEN (n_below + (n_equal - 1) / 2.0) / (n_with_data - 1)
-               ELSE 1 - (n_below + (n_equal - 1) / 2.0) / (n_with_data - 1)
-           END AS norm
-    FROM ranked
+           CASE norm_method
+               WHEN 'thresholds' THEN coalesce(points, 0) / 100.0
+               ELSE (CASE WHEN higher_is_better THEN p ELSE 1 - p END)
+           END AS norm_data
+    FROM (
+        SELECT *,
+               CASE norm_method
+                   WHEN 'minmax' THEN CASE WHEN norm_high > norm_low
+                                           THEN greatest(0.0, least(1.0, (raw_value - norm_low) / (norm_high - norm_low)))
+                                           ELSE 0.5 END
+                   WHEN 'zscore' THEN CASE WHEN sd > 0 THEN accord_phi((raw_value - mean) / sd) ELSE 0.5 END
+                   ELSE CASE WHEN n_with_data = 1 THEN 0.5
+                             ELSE (n_below + (n_equal - 1) / 2.0) / (n_with_data - 1) END
+               END AS p
+        FROM banded
+    )
+),
+policed AS (
+    SELECT *,
+           raw_value IS NULL AS missing,
+           raw_value IS NULL AND missing_policy = 'exclude' AS excluded,
+           CASE WHEN raw_value IS NOT NULL THEN norm_data
+                WHEN missing_policy = 'worst' THEN 0.0
+                ELSE 0.5 END AS norm
+    FROM normalized
+),
+reweighted AS (
+    SELECT *,
+           CASE WHEN excluded THEN 0.0
+                ELSE weight / nullif(1 - sum(CASE WHEN excluded THEN weight ELSE 0 END) OVER (PARTITION BY customer_id), 0)
+           END AS effective_weight
+    FROM policed
 )
-SELECT customer_id, group_name, group_weight, indicator, raw_value, norm AS normalized, weight,
-       100 * weight * norm AS contribution, raw_value IS NULL AS missing
-FROM normalized;
+SELECT customer_id, segment, group_name, group_weight, indicator, raw_value, norm AS normalized,
+       coalesce(effective_weight, 0.0) AS weight,
+       100 * coalesce(effective_weight, 0.0) * norm AS contribution,
+       missing, excluded, norm_method AS normalization
+FROM reweighted;
 
 -- name: InsertCustomerValue
 -- Sums run in a fixed order (ORDER BY inside the aggregate) so a score is
--- the same to the last bit on every run.
-INSERT INTO customer_value
+-- the same to the last bit on every run. Tiers are assigned per segment
+-- among rated customers (coverage at least min_coverage); an active manual
+-- override (not expired on the as-of date) wins and is kept beside the
+-- computed tier.
+INSERT INTO customer_value BY NAME
 WITH per_customer AS (
-    SELECT customer_id,
+    SELECT customer_id, any_value(segment) AS segment,
            sum(contribution ORDER BY group_name, indicator) AS score,
            avg(CASE WHEN missing THEN 0.0 ELSE 1.0 END) AS coverage,
-           sum(contribution ORDER BY indicator) FILTER (WHERE group_name = 'economic') / nullif(any_value(group_weight) FILTER (WHERE group_name = 'economic'), 0) AS economic,
-           sum(contribution ORDER BY indicator) FILTER (WHERE group_name = 'loyalty') / nullif(any_value(group_weight) FILTER (WHERE group_name = 'loyalty'), 0) AS loyalty,
-           sum(contribution ORDER BY indicator) FILTER (WHERE group_name = 'service_effect') / nullif(any_value(group_weight) FILTER (WHERE group_name = 'service_effect'), 0) AS service_effect,
-           sum(contribution ORDER BY indicator) FILTER (WHERE group_name = 'characteristics') / nullif(any_value(group_weight) FILTER (WHERE group_name = 'characteristics'), 0) AS characteristics
+           100 * sum(weight * normalized ORDER BY indicator) FILTER (WHERE group_name = 'economic')
+               / nullif(sum(weight ORDER BY indicator) FILTER (WHERE group_name = 'economic'), 0) AS economic,
+           100 * sum(weight * normalized ORDER BY indicator) FILTER (WHERE group_name = 'loyalty')
+               / nullif(sum(weight ORDER BY indicator) FILTER (WHERE group_name = 'loyalty'), 0) AS loyalty,
+           100 * sum(weight * normalized ORDER BY indicator) FILTER (WHERE group_name = 'service_effect')
+               / nullif(sum(weight ORDER BY indicator) FILTER (WHERE group_name = 'service_effect'), 0) AS service_effect,
+           100 * sum(weight * normalized ORDER BY indicator) FILTER (WHERE group_name = 'characteristics')
+               / nullif(sum(weight ORDER BY indicator) FILTER (WHERE group_name = 'characteristics'), 0) AS characteristics
     FROM scored_contributions
     GROUP BY customer_id
 ),
 positioned AS (
-    SELECT *, row_number() OVER (ORDER BY score DESC, customer_id) AS position, count(*) OVER () AS n
-    FROM per_customer
+    SELECT pc.*, coverage >= getvariable('min_coverage')::DOUBLE AS rated,
+           row_number() OVER (PARTITION BY segment ORDER BY score DESC, customer_id) AS rank,
+           row_number() OVER (PARTITION BY segment, coverage >= getvariable('min_coverage')::DOUBLE ORDER BY score DESC, customer_id) AS position,
+           count(*) OVER (PARTITION BY segment, coverage >= getvariable('min_coverage')::DOUBLE) AS n
+    FROM per_customer pc
+),
+tiered AS (
+    SELECT p.*,
+           CASE WHEN NOT p.rated THEN 'unrated'
+                WHEN t.method = 'fixed' THEN CASE WHEN p.score >= t.a THEN 'A' WHEN p.score >= t.b THEN 'B'
+                                                  WHEN p.score >= t.c THEN 'C' ELSE 'D' END
+                ELSE CASE WHEN p.position <= floor(t.a * p.n + 1e-9) THEN 'A'
+                          WHEN p.position <= floor(t.b * p.n + 1e-9) THEN 'B'
+                          WHEN p.position <= floor(t.c * p.n + 1e-9) THEN 'C' ELSE 'D' END
+           END AS computed_tier
+    FROM positioned p JOIN model_tiers t USING (segment)
+),
+active_overrides AS (
+    SELECT * FROM tier_overrides WHERE expires_at >= getvariable('as_of')::DATE
 )
-SELECT getvariable('run_id')::BIGINT, getvariable('as_of')::DATE, p.customer_id, e.name, e.industry, e.region, e.account_owner,
-       p.score,
-       CASE getvariable('tier_method')
-           WHEN 'fixed' THEN CASE WHEN p.score >= getvariable('tier_a') THEN 'A' WHEN p.score >= getvariable('tier_b') THEN 'B'
-                                  WHEN p.score >= getvariable('tier_c') THEN 'C' ELSE 'D' END
-           ELSE CASE WHEN p.position <= floor(getvariable('tier_a') * p.n + 1e-9) THEN 'A'
-                     WHEN p.position <= floor(getvariable('tier_b') * p.n + 1e-9) THEN 'B'
-                     WHEN p.position <= floor(getvariable('tier_c') * p.n + 1e-9) THEN 'C' ELSE 'D' END
-       END,
-       p.position, p.coverage,
-       coalesce(p.economic, 0), coalesce(p.loyalty, 0), coalesce(p.service_effect, 0), coalesce(p.characteristics, 0),
-       e.revenue_12m, e.service_cost_12m, e.revenue_12m - e.service_cost_12m
-FROM positioned p JOIN customer_economics e USING (customer_id)
-ORDER BY p.position;
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of,
+       t.customer_id, e.name, e.industry, e.region, e.account_owner, t.segment,
+       t.score, coalesce(o.tier, t.computed_tier) AS tier, t.computed_tier,
+       o.tier AS override_tier, o.reason AS override_reason, o.owner AS override_owner, o.expires_at AS override_expires,
+       t.rank, t.coverage, t.economic, t.loyalty, t.service_effect, t.characteristics,
+       e.revenue_12m, e.service_cost_12m, e.revenue_12m - e.service_cost_12m AS value_added_profit
+FROM tiered t
+JOIN customer_economics e USING (customer_id)
+LEFT JOIN active_overrides o USING (customer_id)
+ORDER BY t.segment, t.rank;
 
 -- name: InsertContributions
-INSERT INTO value_contributions
-SELECT getvariable('run_id')::BIGINT, getvariable('as_of')::DATE, customer_id, group_name, indicator,
-       raw_value, normalized, weight, contribution, missing
+INSERT INTO value_contributions BY NAME
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, customer_id, segment, group_name,
+       indicator, raw_value, normalized, weight, contribution, missing, excluded, normalization
 FROM scored_contributions
 ORDER BY customer_id, group_name, indicator;
+
+-- name: InsertModelUsed
+INSERT INTO model_used BY NAME
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, segment, group_name, group_weight,
+       indicator, weight, CASE WHEN higher_is_better THEN 'higher' ELSE 'lower' END AS direction,
+       CASE norm_method WHEN 'minmax' THEN printf('minmax (winsorized at the %g and %g quantiles)', norm_q_low, norm_q_high)
+                        ELSE norm_method END AS normalization,
+       window_months, missing_policy, weight_method, available
+FROM model_weights
+ORDER BY segment, group_name, indicator;
+
+-- name: CompareWithPrevious
+-- Each customer's previous tier and score (the latest earlier as-of date),
+-- how stable its tier has been over up to 8 runs, and its value vs
+-- cost-to-serve quadrant (split at the medians of this run).
+UPDATE customer_value cv SET
+    previous_tier = x.previous_tier,
+    previous_score = x.previous_score,
+    tier_stability = x.stability,
+    quadrant = x.quadrant
+FROM (
+    SELECT now.customer_id, prev.tier AS previous_tier, prev.score AS previous_score, stab.stability,
+           CASE WHEN now.score >= median(now.score) OVER () AND now.service_cost_12m >= median(now.service_cost_12m) OVER () THEN 'partner'
+                WHEN now.score >= median(now.score) OVER () THEN 'low-touch'
+                WHEN now.service_cost_12m >= median(now.service_cost_12m) OVER () THEN 'drain'
+                ELSE 'marginal' END AS quadrant
+    FROM customer_value now
+    LEFT JOIN (
+        SELECT customer_id, tier, score FROM customer_value
+        WHERE as_of = (SELECT max(as_of) FROM customer_value WHERE as_of < getvariable('as_of')::DATE)
+    ) prev USING (customer_id)
+    LEFT JOIN (
+        SELECT h.customer_id, avg(CASE WHEN h.tier = c.tier THEN 1.0 ELSE 0.0 END) AS stability
+        FROM customer_value h
+        JOIN customer_value c ON c.customer_id = h.customer_id AND c.run_id = getvariable('run_id')::BIGINT
+        WHERE h.as_of IN (SELECT DISTINCT as_of FROM customer_value WHERE as_of <= getvariable('as_of')::DATE ORDER BY as_of DESC LIMIT 8)
+        GROUP BY h.customer_id
+    ) stab USING (customer_id)
+    WHERE now.run_id = getvariable('run_id')::BIGINT
+) x
+WHERE cv.run_id = getvariable('run_id')::BIGINT AND cv.customer_id = x.customer_id;
+
+-- name: InsertMovers
+-- Tier changes and the largest score moves since the previous as-of date,
+-- with the indicators that moved each score most up and down.
+INSERT INTO movers BY NAME
+WITH prev_date AS (
+    SELECT max(as_of) AS d FROM customer_value WHERE as_of < getvariable('as_of')::DATE
+),
+moves AS (
+    SELECT cv.customer_id, cv.name, cv.previous_tier, cv.tier, cv.previous_score, cv.score,
+           cv.score - cv.previous_score AS change
+    FROM customer_value cv
+    WHERE cv.run_id = getvariable('run_id')::BIGINT AND cv.previous_score IS NOT NULL
+),
+picked AS (
+    SELECT * FROM moves
+    QUALIFY previous_tier IS DISTINCT FROM tier OR row_number() OVER (ORDER BY abs(change) DESC, customer_id) <= 50
+),
+drivers AS (
+    SELECT n.customer_id, n.indicator, n.contribution - coalesce(o.contribution, 0) AS delta
+    FROM value_contributions n
+    LEFT JOIN value_contributions o ON o.customer_id = n.customer_id AND o.indicator = n.indicator
+        AND o.as_of = (SELECT d FROM prev_date)
+    WHERE n.run_id = getvariable('run_id')::BIGINT AND n.customer_id IN (SELECT customer_id FROM picked)
+)
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, (SELECT d FROM prev_date) AS previous_as_of,
+       p.customer_id, p.name, p.previous_tier, p.tier, p.previous_score, p.score, p.change,
+       (SELECT printf('%s %+.1f', indicator, delta) FROM drivers d WHERE d.customer_id = p.customer_id AND delta >= 0.05
+        ORDER BY delta DESC, indicator LIMIT 1) AS top_up,
+       (SELECT printf('%s %+.1f', indicator, delta) FROM drivers d WHERE d.customer_id = p.customer_id AND delta <= -0.05
+        ORDER BY delta ASC, indicator LIMIT 1) AS top_down
+FROM picked p
+ORDER BY abs(p.change) DESC, p.customer_id;
+
+-- name: InsertOwnerDrain
+INSERT INTO owner_drain BY NAME
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of,
+       coalesce(account_owner, '(none)') AS account_owner, count(*) AS customers,
+       sum(revenue_12m) AS revenue_12m, sum(service_cost_12m) AS service_cost_12m,
+       sum(value_added_profit) AS value_added_profit,
+       count(*) FILTER (WHERE tier = 'A') AS tier_a,
+       count(*) FILTER (WHERE quadrant = 'drain') AS drains
+FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT
+GROUP BY ALL ORDER BY account_owner;

@@ -3,99 +3,6 @@
 --   hotspot_months (INTEGER), prior_unit_years (DOUBLE), min_installed_units (INTEGER).
 -- Windows are (as_of - N months, as_of]: the as-of day counts, its anniversary does not.
 
--- name: IndicatorValues
--- One row per customer and built-in indicator; raw_value NULL means no data.
-CREATE OR REPLACE TEMP TABLE indicator_values AS
-WITH p AS (
-    SELECT getvariable('as_of')::DATE AS as_of,
-           getvariable('as_of')::DATE - INTERVAL 12 MONTH AS y1,
-           getvariable('as_of')::DATE - INTERVAL 24 MONTH AS y2
-),
-maintenance AS (
-    SELECT b.customer_id, sum(b.amount) AS v
-    FROM billing_lines b, p
-    WHERE b.category IN ('maintenance', 'service') AND b.issued_at > p.y1 AND b.issued_at <= p.as_of
-    GROUP BY b.customer_id
-),
--- Payments count toward an invoice only through the ledger's invoice_id.
-paid_by_due AS (
-    SELECT i.invoice_id, i.customer_id, i.amount,
-           least(i.amount, coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= i.due_at), 0)) AS on_time
-    FROM ar_invoices i CROSS JOIN p
-    LEFT JOIN ar_payments pay ON pay.invoice_id = i.invoice_id
-    WHERE i.due_at > p.y1 AND i.due_at <= p.as_of AND i.amount > 0
-    GROUP BY i.invoice_id, i.customer_id, i.amount
-),
-timeliness AS (
-    SELECT customer_id, sum(on_time)::DOUBLE / sum(amount)::DOUBLE AS v
-    FROM paid_by_due GROUP BY customer_id
-),
-repurchase AS (
-    SELECT b.customer_id, count(DISTINCT date_trunc('month', b.issued_at)) AS v
-    FROM billing_lines b, p
-    WHERE b.category IN ('product', 'license') AND b.issued_at > p.y2 AND b.issued_at <= p.as_of
-    GROUP BY b.customer_id
-),
-inbound AS (
-    SELECT a.customer_id, count(*) / 4.0 AS v
-    FROM activities a, p
-    WHERE a.direction = 'inbound' AND a.occurred_at::DATE > p.y1 AND a.occurred_at::DATE <= p.as_of
-    GROUP BY a.customer_id
-),
-referred AS (
-    SELECT referred_by AS customer_id, count(*) AS v FROM customers
-    WHERE referred_by IS NOT NULL GROUP BY referred_by
-),
-promoters AS (
-    SELECT s.customer_id, count(*) AS v
-    FROM surveys s, p
-    WHERE s.nps >= 9 AND s.answered_at > p.y2 AND s.answered_at <= p.as_of
-    GROUP BY s.customer_id
-),
-latest_nps AS (
-    SELECT s.customer_id, arg_max(s.nps, s.answered_at) AS nps
-    FROM surveys s, p WHERE s.answered_at <= p.as_of GROUP BY s.customer_id
-),
-recent_tickets AS (
-    SELECT t.* FROM tickets t, p
-    WHERE t.opened_at::DATE > p.y1 AND t.opened_at::DATE <= p.as_of
-),
-coordination AS (
-    SELECT customer_id,
-           (sum(coalesce(escalations, 0)) + sum(coalesce(reopens, 0)))::DOUBLE / count(*) AS v
-    FROM recent_tickets GROUP BY customer_id
-),
--- Satisfaction (mean CSAT, else latest NPS mapped onto 1..5) per
--- (1 + service hours per ticket).
-satisfaction AS (
-    SELECT r.customer_id,
-           coalesce(avg(r.csat), any_value(n.nps) * 0.4 + 1)
-             / (1 + sum(coalesce(r.effort_hours, 0))::DOUBLE / count(*)) AS v
-    FROM recent_tickets r LEFT JOIN latest_nps n USING (customer_id)
-    GROUP BY r.customer_id
-)
-SELECT c.customer_id, x.indicator, x.raw_value
-FROM customers c
-LEFT JOIN maintenance m USING (customer_id)
-LEFT JOIN timeliness tl USING (customer_id)
-LEFT JOIN repurchase rp USING (customer_id)
-LEFT JOIN inbound ib USING (customer_id)
-LEFT JOIN referred rf USING (customer_id)
-LEFT JOIN promoters pr USING (customer_id)
-LEFT JOIN coordination co USING (customer_id)
-LEFT JOIN satisfaction sa USING (customer_id)
-CROSS JOIN LATERAL (VALUES
-    ('maintenance_fees',        coalesce(m.v, 0)::DOUBLE),
-    ('collection_timeliness',   tl.v),
-    ('repurchase',              coalesce(rp.v, 0)::DOUBLE),
-    ('proactive_communication', coalesce(ib.v, 0)::DOUBLE),
-    ('referral',                (coalesce(rf.v, 0) + coalesce(pr.v, 0))::DOUBLE),
-    ('ease_of_coordination',    co.v),
-    ('satisfaction_per_cost',   sa.v),
-    ('scale',                   (ln(1 + c.employees) + ln(1 + c.annual_revenue::DOUBLE)) / 2),
-    ('market_influence',        c.market_influence::DOUBLE)
-) AS x(indicator, raw_value);
-
 -- name: CustomerEconomics
 CREATE OR REPLACE TEMP TABLE customer_economics AS
 -- Trailing-12-month revenue (all billing) and cost to serve (effort hours of
@@ -244,24 +151,59 @@ LEFT JOIN customer_value cv ON cv.customer_id = pc.customer_id AND cv.run_id = g
 ORDER BY pc.customer_id;
 
 -- name: ServiceQueue
--- Open tickets at the end of the as-of day, highest-value customers first,
--- then severity (1 = most severe), then the oldest.
-INSERT INTO service_queue
+-- Open tickets at the end of the as-of day, ranked by priority =
+--   customer score (0..100)
+--   + severity points (severity_points[severity])
+--   + min(max_waiting_points, points_per_day × days waited beyond wait_days),
+-- so a low-tier ticket climbs after a wait; ties by age, then id. Each
+-- ticket's hours are estimated from tickets of the same category and
+-- severity closed in the last 12 months; given engineer_hours this week,
+-- tickets that fit, in rank order, are marked.
+INSERT INTO service_queue BY NAME
 WITH p AS (SELECT getvariable('as_of')::DATE AS as_of,
                   getvariable('as_of')::DATE + INTERVAL 1 DAY AS day_end),
+history AS (
+    SELECT category, severity, avg(effort_hours)::DOUBLE AS hours
+    FROM tickets, p
+    WHERE closed_at IS NOT NULL AND closed_at < p.day_end AND opened_at::DATE > p.as_of - INTERVAL 12 MONTH
+    GROUP BY GROUPING SETS ((category, severity), (category), ())
+),
 open_tickets AS (
     SELECT t.*, cv.name, cv.tier, cv.score, cv.rank AS customer_rank,
-           date_diff('day', t.opened_at::DATE, p.as_of) AS age_days
+           date_diff('day', t.opened_at::DATE, p.as_of) AS age_days,
+           coalesce(getvariable('severity_points')[t.severity], 0.0) AS severity_points,
+           least(getvariable('max_waiting_points')::DOUBLE, getvariable('points_per_day')::DOUBLE
+             * greatest(0, date_diff('day', t.opened_at::DATE, p.as_of) - getvariable('wait_days')::INTEGER)) AS waiting_points,
+           coalesce(
+               (SELECT h.hours FROM history h WHERE h.category = t.category AND h.severity = t.severity),
+               (SELECT h.hours FROM history h WHERE h.category = t.category AND h.severity IS NULL),
+               (SELECT h.hours FROM history h WHERE h.category IS NULL AND h.severity IS NULL)) AS estimated_hours
     FROM tickets t CROSS JOIN p
     LEFT JOIN customer_value cv ON cv.customer_id = t.customer_id AND cv.run_id = getvariable('run_id')::BIGINT
     WHERE t.opened_at < p.day_end AND (t.closed_at IS NULL OR t.closed_at >= p.day_end)
+),
+ranked AS (
+    SELECT *, coalesce(score, 0) + severity_points + waiting_points AS priority,
+           row_number() OVER (ORDER BY coalesce(score, 0) + severity_points + waiting_points DESC, opened_at, ticket_id) AS rank
+    FROM open_tickets
+),
+capacity AS (
+    SELECT *, sum(coalesce(estimated_hours, 0)) OVER (ORDER BY rank) AS cumulative_hours FROM ranked
 )
-SELECT getvariable('run_id')::BIGINT, p.as_of,
-       row_number() OVER (ORDER BY score DESC NULLS LAST, severity ASC NULLS LAST, opened_at, ticket_id) AS rank,
-       ticket_id, customer_id, name, tier, score, severity, opened_at, age_days, product_id, component, category,
-       CASE WHEN score IS NULL THEN 'customer not scored'
-            ELSE printf('tier %s customer (value rank %d, score %.1f)', tier, customer_rank, score) END
-         || coalesce(printf(', severity %d', severity), '')
-         || printf(', open %d days', age_days)
-FROM open_tickets CROSS JOIN p
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, rank, ticket_id, customer_id, name, tier,
+       score, severity, opened_at, age_days, priority, estimated_hours,
+       CASE WHEN getvariable('engineer_hours')::DOUBLE > 0 THEN cumulative_hours <= getvariable('engineer_hours')::DOUBLE END AS fits_capacity,
+       product_id, component, category,
+       (CASE WHEN score IS NULL THEN 'customer not scored'
+             ELSE printf('tier %s customer (rank %d, score %.1f)', tier, customer_rank, score) END)
+         || printf(' + %.0f severity %s', severity_points, coalesce(severity::VARCHAR, '?'))
+         || CASE WHEN waiting_points > 0 THEN printf(' + %.0f for waiting %d days (over %d)', waiting_points, age_days, getvariable('wait_days')::INTEGER)
+                 ELSE printf(', open %d days', age_days) END
+         || printf(' = priority %.1f', priority)
+         || CASE WHEN getvariable('engineer_hours')::DOUBLE > 0
+                 THEN CASE WHEN cumulative_hours <= getvariable('engineer_hours')::DOUBLE
+                           THEN printf('; fits this week (%.0f of %.0f h)', cumulative_hours, getvariable('engineer_hours')::DOUBLE)
+                           ELSE printf('; beyond this week''s %.0f h', getvariable('engineer_hours')::DOUBLE) END
+                 ELSE '' END AS reason
+FROM capacity
 ORDER BY rank;

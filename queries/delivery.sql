@@ -1,0 +1,63 @@
+-- E-mail delivery: the outbox and the quality gates' inputs (reports/deliver.go).
+--
+-- The outbox holds one row per (run, recipient). Its status moves
+--   queued  → sending → sent | failed | queued (temporary failure, retried)
+--   sending → unknown  (found still 'sending' by a later delivery: the
+--                       process stopped during the SMTP transaction)
+-- and a recipient is only ever sent to from 'queued', so each (run,
+-- recipient) is sent at most once. Owner alerts use the recipient keys
+-- 'alert:gates:<owner>' and 'alert:delivery:<owner>', so they too go out at
+-- most once per run.
+
+-- name: CreateOutbox
+CREATE TABLE IF NOT EXISTS outbox (
+    run_id      BIGINT NOT NULL,
+    job         VARCHAR NOT NULL,
+    recipient   VARCHAR NOT NULL,   -- the address, or alert:<kind>:<owner>
+    message_id  VARCHAR NOT NULL,   -- without angle brackets; set before sending
+    status      VARCHAR NOT NULL,   -- queued, sending, sent, failed, unknown
+    attempts    INTEGER NOT NULL,   -- SMTP transactions started
+    last_error  VARCHAR,
+    updated_at  TIMESTAMP NOT NULL, -- UTC
+    PRIMARY KEY (run_id, recipient)
+);
+
+-- name: OutboxRecoverSending
+-- Rows a stopped delivery left in 'sending': the message may have gone out.
+UPDATE outbox SET status = 'unknown', last_error = ?, updated_at = ?
+WHERE run_id = ? AND status = 'sending'
+RETURNING recipient, job, message_id, attempts;
+
+-- name: OutboxGet
+SELECT job, message_id, status, attempts, coalesce(last_error, '')
+FROM outbox WHERE run_id = ? AND recipient = ?;
+
+-- name: OutboxEnqueue
+INSERT INTO outbox (run_id, job, recipient, message_id, status, attempts, last_error, updated_at)
+VALUES (?, ?, ?, ?, 'queued', 0, NULL, ?)
+ON CONFLICT DO NOTHING;
+
+-- name: OutboxClaim
+-- Written and committed before the SMTP transaction starts.
+UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?
+WHERE run_id = ? AND recipient = ? AND status = 'queued';
+
+-- name: OutboxFinish
+UPDATE outbox SET status = ?, last_error = ?, updated_at = ?
+WHERE run_id = ? AND recipient = ? AND status = 'sending';
+
+-- name: OutboxNote
+-- A queued row that could not be sent yet (its report failed to render).
+UPDATE outbox SET last_error = ?, updated_at = ?
+WHERE run_id = ? AND recipient = ? AND status = 'queued';
+
+-- name: OutboxList
+SELECT run_id, job, recipient, message_id, status, attempts, coalesce(last_error, ''), updated_at
+FROM outbox WHERE run_id = ? ORDER BY recipient;
+
+-- name: GateInputs
+-- Rows per configured source in the run, for the inputs_not_empty and
+-- reject_ratio gates.
+SELECT source, count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)
+FROM run_inputs WHERE run_id = ?
+GROUP BY source ORDER BY source;
