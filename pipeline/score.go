@@ -45,7 +45,7 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	if err := sc.score(ctx); err != nil {
 		return err
 	}
-	for _, stmt := range []string{"InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
+	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
 		"InsertMovers", "InsertOwnerDrain", "Hotspots", "ArAging", "ServiceQueue"} {
 		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
 			return err
@@ -144,19 +144,13 @@ func (s *scorer) score(ctx context.Context) error {
 		groups, _, norm, _ := m.ModelFor(seg)
 		s.weights = append(s.weights, ConfiguredWeights(seg, groups, norm)...)
 	}
-	if err := s.computeIndicators(ctx); err != nil {
-		return err
-	}
-	if err := s.writeModelTables(ctx); err != nil {
+	if err := s.computeIndicators(ctx, s.asOf); err != nil {
 		return err
 	}
 	if err := s.loadOverrides(ctx); err != nil {
 		return err
 	}
-	if err := s.exec(ctx, "indicator values", queries.Get("IndicatorValues")); err != nil {
-		return err
-	}
-	if err := s.exec(ctx, "score", queries.Get("ScoreContributions")); err != nil {
+	if err := s.normalizeAndScore(ctx); err != nil {
 		return err
 	}
 	derived, err := s.deriveWeights(ctx)
@@ -164,6 +158,11 @@ func (s *scorer) score(ctx context.Context) error {
 		return err
 	}
 	// Weights derived from the data: score again with them.
+	return s.normalizeAndScore(ctx)
+}
+
+// normalizeAndScore scores indicator_raw with s.weights into scored_contributions.
+func (s *scorer) normalizeAndScore(ctx context.Context) error {
 	if err := s.writeModelTables(ctx); err != nil {
 		return err
 	}
@@ -192,7 +191,7 @@ func (s *scorer) assignSegments(ctx context.Context) error {
 
 // computeIndicators runs each distinct indicator (name and window) once
 // into indicator_raw.
-func (s *scorer) computeIndicators(ctx context.Context) error {
+func (s *scorer) computeIndicators(ctx context.Context, asOf time.Time) error {
 	if err := s.exec(ctx, "indicators", "CREATE OR REPLACE TEMP TABLE indicator_raw (indicator VARCHAR, window_months INTEGER, customer_id VARCHAR, value DOUBLE)"); err != nil {
 		return err
 	}
@@ -209,7 +208,7 @@ func (s *scorer) computeIndicators(ctx context.Context) error {
 			q = queries.Get(config.BuiltinIndicators[ind.Name].Statement)
 		}
 		q = strings.TrimRight(strings.TrimSpace(q), ";")
-		start := s.asOf.AddDate(0, -ind.WindowMonths, 0)
+		start := asOf.AddDate(0, -ind.WindowMonths, 0)
 		if err := s.exec(ctx, "indicator "+ind.Name, fmt.Sprintf("SET VARIABLE window_start = DATE '%s'", start.Format(time.DateOnly))); err != nil {
 			return err
 		}

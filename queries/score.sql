@@ -89,13 +89,13 @@ SELECT customer_id, segment, group_name, group_weight, indicator, raw_value, nor
        missing, excluded, norm_method AS normalization
 FROM reweighted;
 
--- name: InsertCustomerValue
+-- name: ComputeCustomerValue
 -- Sums run in a fixed order (ORDER BY inside the aggregate) so a score is
 -- the same to the last bit on every run. Tiers are assigned per segment
 -- among rated customers (coverage at least min_coverage); an active manual
 -- override (not expired on the as-of date) wins and is kept beside the
 -- computed tier.
-INSERT INTO customer_value BY NAME
+CREATE OR REPLACE TEMP TABLE scored_customers AS
 WITH per_customer AS (
     SELECT customer_id, any_value(segment) AS segment,
            sum(contribution ORDER BY group_name, indicator) AS score,
@@ -142,6 +142,9 @@ FROM tiered t
 JOIN customer_economics e USING (customer_id)
 LEFT JOIN active_overrides o USING (customer_id)
 ORDER BY t.segment, t.rank;
+
+-- name: InsertCustomerValue
+INSERT INTO customer_value BY NAME SELECT * FROM scored_customers;
 
 -- name: InsertContributions
 INSERT INTO value_contributions BY NAME
@@ -234,3 +237,68 @@ SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as
        count(*) FILTER (WHERE quadrant = 'drain') AS drains
 FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT
 GROUP BY ALL ORDER BY account_owner;
+
+-- name: EvidenceSpearman
+-- Spearman rank correlation (ties at average ranks) of score and
+-- value-added profit, per segment.
+INSERT INTO model_evidence BY NAME
+WITH ranked AS (
+    SELECT segment,
+           rank() OVER (PARTITION BY segment ORDER BY score) + (count(*) OVER (PARTITION BY segment, score) - 1) / 2.0 AS r_score,
+           rank() OVER (PARTITION BY segment ORDER BY value_added_profit)
+             + (count(*) OVER (PARTITION BY segment, value_added_profit) - 1) / 2.0 AS r_profit
+    FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT
+)
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, segment,
+       'spearman_value_added_profit' AS metric, corr(r_score, r_profit) AS value,
+       printf('rank correlation of score and value-added profit over %d customers', count(*)) AS detail
+FROM ranked GROUP BY segment ORDER BY segment;
+
+-- name: EvidenceSensitivity
+-- Parameters: segment, metric, detail, segment.
+INSERT INTO model_evidence BY NAME
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, ? AS segment, ? AS metric,
+       count(*) FILTER (WHERE b.computed_tier <> s.computed_tier)::DOUBLE AS value, ? AS detail
+FROM scored_customers s JOIN base_tiers b USING (customer_id)
+WHERE s.segment = ?;
+
+-- name: EvidenceLift
+-- Tier A against tier D, with tiers as scored at the back-test date (the
+-- parameter), on what customers did from then to the as-of date: bought
+-- again (any product or license billing) and paid on time (share of the
+-- amount of invoices due then that was paid by the due date).
+INSERT INTO model_evidence BY NAME
+WITH p AS (SELECT ?::DATE AS past, getvariable('as_of')::DATE AS as_of),
+outcome AS (
+    SELECT s.segment, s.computed_tier AS tier, s.customer_id,
+           EXISTS (SELECT 1 FROM billing_lines b, p WHERE b.customer_id = s.customer_id AND b.category IN ('product', 'license')
+                   AND b.issued_at > p.past AND b.issued_at <= p.as_of) AS bought
+    FROM scored_customers s
+),
+on_time AS (
+    SELECT s.segment, s.computed_tier AS tier,
+           sum(least(i.amount, coalesce((SELECT sum(pay.amount) FROM ar_payments pay WHERE pay.invoice_id = i.invoice_id AND pay.paid_at <= i.due_at), 0)))
+             / nullif(sum(i.amount), 0) AS rate
+    FROM scored_customers s JOIN ar_invoices i USING (customer_id), p
+    WHERE i.due_at > p.past AND i.due_at <= p.as_of
+    GROUP BY ALL
+),
+rates AS (
+    SELECT o.segment,
+           avg(CASE WHEN bought THEN 1.0 ELSE 0.0 END) FILTER (WHERE o.tier = 'A') AS buy_a,
+           avg(CASE WHEN bought THEN 1.0 ELSE 0.0 END) FILTER (WHERE o.tier = 'D') AS buy_d,
+           any_value(t_a.rate) AS pay_a, any_value(t_d.rate) AS pay_d
+    FROM outcome o
+    LEFT JOIN on_time t_a ON t_a.segment = o.segment AND t_a.tier = 'A'
+    LEFT JOIN on_time t_d ON t_d.segment = o.segment AND t_d.tier = 'D'
+    GROUP BY o.segment
+)
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, segment, metric, value, detail
+FROM rates, p,
+LATERAL (VALUES
+    ('lift_repurchase', buy_a / nullif(buy_d, 0),
+     printf('bought again since %s: tier A %.0f%%, tier D %.0f%% (tiers as scored on %s)', p.past, 100 * buy_a, 100 * buy_d, p.past)),
+    ('lift_on_time', pay_a / nullif(pay_d, 0),
+     printf('paid on time since %s: tier A %.0f%%, tier D %.0f%% of the amount due', p.past, 100 * pay_a, 100 * pay_d))
+) AS v(metric, value, detail)
+ORDER BY segment, metric;
