@@ -8,13 +8,6 @@ import (
 	"github.com/accordhq/accord/queries"
 )
 
-// deriveWeights replaces configured weights with weights derived from the
-// data (entropy) or from pairwise judgements (AHP), per segment, and
-// reports whether anything changed.
-func (s *scorer) deriveWeights(ctx context.Context) (bool, error) {
-	return false, nil
-}
-
 // evidenceHorizon is how far back the back-test scores customers, to
 // compare tiers with what they did afterwards.
 const evidenceHorizon = 6 // months

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"database/sql"
 	"math"
 	"os"
@@ -12,6 +13,22 @@ import (
 // runWithModel runs the hand-computed fixture (testdata/fixture) with the
 // model section replaced.
 func runWithModel(t *testing.T, model string) (*Store, *Result) {
+	t.Helper()
+	return runFixture(t, writeModelConfig(t, model))
+}
+
+// runModelErr runs the fixture with a model section and returns the run's error.
+func runModelErr(t *testing.T, model string) (*Result, error) {
+	t.Helper()
+	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return newRunner(t, store, writeModelConfig(t, model)).Run(context.Background(), RunOptions{AsOf: fixtureAsOf})
+}
+
+func writeModelConfig(t *testing.T, model string) string {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/fixture.yaml")
 	if err != nil {
@@ -26,7 +43,7 @@ func runWithModel(t *testing.T, model string) (*Store, *Result) {
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return runFixture(t, path)
+	return path
 }
 
 // defaultGroups is the fixture's model, to which tests add one change.

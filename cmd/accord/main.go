@@ -134,6 +134,9 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := pipeline.CheckModel(cfg); err != nil {
+		return fmt.Errorf("%s: %w: %w", *path, err, errUsage)
+	}
 	fmt.Fprintf(stdout, "%s: valid (%d sources, %d model groups)\n", *path, len(cfg.Sources), len(cfg.Model.Groups))
 	if !*inputs {
 		return nil
