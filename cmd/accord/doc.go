@@ -5,4 +5,6 @@
 //	accord demo     --out DIR [--customers N] [--seed S] [--as-of D]
 //	accord validate --config F [--inputs]
 //	accord run      --config F [--as-of D] [--out DIR] [--db FILE] [--wait DURATION]
+//	accord explain  --config F [--as-of D] [--db FILE] CUSTOMER_ID
+//	accord score    --config NEW --diff [--db FILE]
 package main

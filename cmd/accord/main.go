@@ -27,6 +27,8 @@ usage:
   accord demo     --out DIR [--customers N] [--seed S] [--as-of YYYY-MM-DD]
   accord validate --config FILE [--inputs]
   accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION]
+  accord explain  --config FILE [--as-of YYYY-MM-DD] [--db FILE] CUSTOMER_ID
+  accord score    --config NEW_FILE --diff [--db FILE]
 `
 
 // exitUsage is the exit code for bad flags or an invalid config.
@@ -53,6 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		err = cmdValidate(ctx, args[1:], stdout)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdout, logger, now)
+	case "explain":
+		err = cmdExplain(ctx, args[1:], stdout)
+	case "score":
+		err = cmdScore(ctx, args[1:], stdout, logger, now)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -235,4 +241,93 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 			h.ProductID, h.ProductName, h.Component, h.Region, h.Failures, h.InstalledUnits, h.RatePer100PerYear)
 	}
 	fmt.Fprintf(w, "reports: %s\n", res.ReportDir)
+}
+
+// openConfigStore loads the config and opens its database (or --db).
+func openConfigStore(ctx context.Context, path, db string) (*config.Config, *pipeline.Store, error) {
+	if path == "" {
+		return nil, nil, fmt.Errorf("--config is required: %w", errUsage)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if db == "" {
+		db = cfg.Resolve(cfg.Database)
+	}
+	store, err := pipeline.OpenStore(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, store, nil
+}
+
+func cmdExplain(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	path := fs.String("config", "", "config file")
+	asOfFlag := fs.String("as-of", "", "explain the run on or before this date (default: the latest)")
+	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("want one CUSTOMER_ID: %w", errUsage)
+	}
+	var asOf time.Time
+	if *asOfFlag != "" {
+		var err error
+		if asOf, err = parseAsOf(*asOfFlag, nil, time.Now); err != nil {
+			return err
+		}
+	}
+	_, store, err := openConfigStore(ctx, *path, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	e, err := pipeline.Explain(ctx, store.DB, fs.Arg(0), asOf)
+	if err != nil {
+		return err
+	}
+	return e.Write(stdout)
+}
+
+func cmdScore(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger, now func() time.Time) error {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	path := fs.String("config", "", "the config whose model to preview")
+	diff := fs.Bool("diff", false, "list the customers whose tier the config would change, against the latest run")
+	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if !*diff {
+		return fmt.Errorf("only --diff is supported: preview a model change against the latest run: %w", errUsage)
+	}
+	cfg, store, err := openConfigStore(ctx, *path, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	r := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now}
+	p, err := r.Preview(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s against the run of %s: %d of %d customers change tier\n", *path, p.AsOf.Format(time.DateOnly), len(p.Moves), p.Customers)
+	transitions := map[string]int{}
+	for _, m := range p.Moves {
+		transitions[m.From+" → "+m.To]++
+	}
+	keys := make([]string, 0, len(transitions))
+	for k := range transitions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(stdout, "  %-12s %d\n", k, transitions[k])
+	}
+	for _, m := range p.Moves {
+		fmt.Fprintf(stdout, "  %-12s %-40s %s → %s  %.1f → %.1f\n", m.CustomerID, m.Name, m.From, m.To, m.OldScore, m.NewScore)
+	}
+	return nil
 }
