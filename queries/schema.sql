@@ -197,6 +197,29 @@ CREATE TABLE IF NOT EXISTS service_queue (
     reason          VARCHAR NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS reconciliation_exceptions (
+    run_id      BIGINT NOT NULL,
+    as_of       DATE NOT NULL,
+    check_name  VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,
+    key         VARCHAR NOT NULL,   -- invoice or payment id
+    customer_id VARCHAR,
+    amount_a    DECIMAL(18,2),
+    amount_b    DECIMAL(18,2),
+    difference  DECIMAL(18,2) NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reconciliation_totals (
+    run_id      BIGINT NOT NULL,
+    as_of       DATE NOT NULL,
+    check_name  VARCHAR NOT NULL,
+    total_a     DECIMAL(18,2) NOT NULL,
+    total_b     DECIMAL(18,2) NOT NULL,
+    difference  DECIMAL(18,2) NOT NULL,
+    exceptions  BIGINT NOT NULL,
+    explained   DECIMAL(18,2) NOT NULL,  -- sum of the listed exceptions' differences
+    ties        BOOLEAN NOT NULL         -- difference = explained, to the cent
+);
+
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf
 -- (absolute error under 1.5e-7): DuckDB has no erf.
