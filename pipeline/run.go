@@ -110,6 +110,13 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) error {
 		return fmt.Errorf("run: connect: %w", err)
 	}
 	defer conn.Close()
+	// Work folders of a killed run: we hold the database, so no one uses them.
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(r.Store.Path), ".accord-load-*")); len(stale) > 0 {
+		for _, d := range stale {
+			os.RemoveAll(d)
+		}
+		r.Logger.Info("removed work folders of an interrupted run", "folders", len(stale))
+	}
 	work, err := os.MkdirTemp(filepath.Dir(r.Store.Path), ".accord-load-")
 	if err != nil {
 		return fmt.Errorf("run: work dir: %w", err)

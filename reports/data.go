@@ -60,6 +60,15 @@ type queueRow struct {
 	reason    string
 }
 
+// overdueRow is a customer with receivables past due, for the e-mail body.
+type overdueRow struct {
+	customerID string
+	name       string
+	tier       string
+	overdue    string // exact decimal: total_open - current_amount
+	d90Plus    string
+}
+
 type rejectGroup struct {
 	source string
 	reason string
@@ -80,19 +89,25 @@ type reportData struct {
 	hotspots    []hotspot // top paretoTopN by rank
 	scatter     []scatterPoint
 	aging       []agingTier
-	queue       []queueRow // top queueTopN by rank
+	queue       []queueRow   // top queueTopN by rank
+	overdue     []overdueRow // top overdueTopN by overdue amount
 	rejects     []rejectGroup
+
+	// filtered is set when the report shows only the customers a recipient
+	// filter allows: rejects are then not read at all (see filter.go).
+	filtered bool
 }
 
 const (
-	paretoTopN = 20
-	queueTopN  = 25
+	paretoTopN  = 20
+	queueTopN   = 25
+	overdueTopN = 10
 )
 
-func loadReportData(ctx context.Context, q queryer, runID int64) (*reportData, error) {
-	d := &reportData{}
+func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*reportData, error) {
+	d := &reportData{filtered: sc.filtered}
 	err := q.QueryRowContext(ctx,
-		`SELECT count(*) FROM customer_value WHERE run_id = $1`, runID).Scan(&d.customers)
+		`SELECT count(*) FROM `+sc.rel("customer_value", perCustomer)+` WHERE run_id = $1`, runID).Scan(&d.customers)
 	if err != nil {
 		return nil, fmt.Errorf("reports: count customers: %w", err)
 	}
@@ -102,7 +117,7 @@ func loadReportData(ctx context.Context, q queryer, runID int64) (*reportData, e
 	}
 	steps := []struct {
 		what string
-		load func(context.Context, queryer, int64) error
+		load func(context.Context, queryer, int64, scope) error
 	}{
 		{"tiers", d.loadTiers},
 		{"receivable totals", d.loadTotals},
@@ -110,19 +125,20 @@ func loadReportData(ctx context.Context, q queryer, runID int64) (*reportData, e
 		{"scatter", d.loadScatter},
 		{"aging by tier", d.loadAging},
 		{"service queue", d.loadQueue},
+		{"overdue customers", d.loadOverdue},
 		{"rejects", d.loadRejects},
 	}
 	for _, s := range steps {
-		if err := s.load(ctx, q, runID); err != nil {
+		if err := s.load(ctx, q, runID, sc); err != nil {
 			return nil, fmt.Errorf("reports: load %s: %w", s.what, err)
 		}
 	}
 	return d, nil
 }
 
-func (d *reportData) loadTiers(ctx context.Context, q queryer, runID int64) error {
+func (d *reportData) loadTiers(ctx context.Context, q queryer, runID int64, sc scope) error {
 	rows, err := q.QueryContext(ctx, `
-		SELECT coalesce(tier, ''), count(*) FROM customer_value WHERE run_id = $1
+		SELECT coalesce(tier, ''), count(*) FROM `+sc.rel("customer_value", perCustomer)+` WHERE run_id = $1
 		GROUP BY tier ORDER BY tier NULLS LAST`, runID)
 	if err != nil {
 		return err
@@ -138,23 +154,28 @@ func (d *reportData) loadTiers(ctx context.Context, q queryer, runID int64) erro
 	return rows.Err()
 }
 
-func (d *reportData) loadTotals(ctx context.Context, q queryer, runID int64) error {
+func (d *reportData) loadTotals(ctx context.Context, q queryer, runID int64, sc scope) error {
 	// SUM over DECIMAL(18,2) is an exact DECIMAL(38,2); CAST keeps every digit.
 	err := q.QueryRowContext(ctx, `
 		SELECT CAST(coalesce(sum(total_open), 0) AS DECIMAL(38,2))::VARCHAR,
 		       CAST(coalesce(sum(d90_plus), 0) AS DECIMAL(38,2))::VARCHAR
-		FROM ar_aging WHERE run_id = $1`, runID).Scan(&d.openAR, &d.overdue90)
+		FROM `+sc.rel("ar_aging", perCustomer)+` WHERE run_id = $1`, runID).Scan(&d.openAR, &d.overdue90)
 	if err != nil {
 		return err
 	}
-	err = q.QueryRowContext(ctx, `SELECT count(*) FROM service_queue WHERE run_id = $1`, runID).Scan(&d.openTickets)
+	err = q.QueryRowContext(ctx, `SELECT count(*) FROM `+sc.rel("service_queue", perCustomer)+` WHERE run_id = $1`,
+		runID).Scan(&d.openTickets)
 	if err != nil {
 		return err
+	}
+	if sc.filtered {
+		return nil // rejects are not shown to a filtered recipient
 	}
 	return q.QueryRowContext(ctx, `SELECT count(*) FROM rejects WHERE run_id = $1`, runID).Scan(&d.rejected)
 }
 
-func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64) error {
+// loadHotspots reads product-level aggregates, the same in every scope.
+func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _ scope) error {
 	rows, err := q.QueryContext(ctx, `
 		SELECT coalesce(rank, 0), coalesce(product_id, ''), coalesce(product_name, ''), coalesce(component, ''),
 		       coalesce(region, ''), coalesce(failures, 0), coalesce(rate_per_100_per_year, 0),
@@ -177,11 +198,11 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64) e
 	return rows.Err()
 }
 
-func (d *reportData) loadScatter(ctx context.Context, q queryer, runID int64) error {
+func (d *reportData) loadScatter(ctx context.Context, q queryer, runID int64, sc scope) error {
 	rows, err := q.QueryContext(ctx, `
 		SELECT coalesce(tier, ''), coalesce(name, customer_id, ''),
 		       coalesce(CAST(service_cost_12m AS DOUBLE), 0), coalesce(score, 0)
-		FROM customer_value WHERE run_id = $1
+		FROM `+sc.rel("customer_value", perCustomer)+` WHERE run_id = $1
 		ORDER BY tier NULLS LAST, rank NULLS LAST, customer_id`, runID)
 	if err != nil {
 		return err
@@ -197,7 +218,7 @@ func (d *reportData) loadScatter(ctx context.Context, q queryer, runID int64) er
 	return rows.Err()
 }
 
-func (d *reportData) loadAging(ctx context.Context, q queryer, runID int64) error {
+func (d *reportData) loadAging(ctx context.Context, q queryer, runID int64, sc scope) error {
 	rows, err := q.QueryContext(ctx, `
 		SELECT coalesce(tier, ''),
 		       CAST(coalesce(sum(current_amount), 0) AS DECIMAL(38,2))::VARCHAR,
@@ -205,7 +226,7 @@ func (d *reportData) loadAging(ctx context.Context, q queryer, runID int64) erro
 		       CAST(coalesce(sum(d31_60), 0) AS DECIMAL(38,2))::VARCHAR,
 		       CAST(coalesce(sum(d61_90), 0) AS DECIMAL(38,2))::VARCHAR,
 		       CAST(coalesce(sum(d90_plus), 0) AS DECIMAL(38,2))::VARCHAR
-		FROM ar_aging WHERE run_id = $1
+		FROM `+sc.rel("ar_aging", perCustomer)+` WHERE run_id = $1
 		GROUP BY tier ORDER BY tier NULLS LAST`, runID)
 	if err != nil {
 		return err
@@ -221,12 +242,12 @@ func (d *reportData) loadAging(ctx context.Context, q queryer, runID int64) erro
 	return rows.Err()
 }
 
-func (d *reportData) loadQueue(ctx context.Context, q queryer, runID int64) error {
+func (d *reportData) loadQueue(ctx context.Context, q queryer, runID int64, sc scope) error {
 	rows, err := q.QueryContext(ctx, `
 		SELECT coalesce(rank, 0), coalesce(ticket_id, ''), coalesce(name, customer_id, ''), coalesce(tier, ''),
 		       coalesce(score, 0), coalesce(severity, 0), coalesce(age_days, 0), coalesce(product_id, ''),
 		       coalesce(component, ''), coalesce(category, ''), coalesce(reason, '')
-		FROM service_queue WHERE run_id = $1
+		FROM `+sc.rel("service_queue", perCustomer)+` WHERE run_id = $1
 		ORDER BY rank NULLS LAST, ticket_id
 		LIMIT `+strconv.Itoa(queueTopN), runID)
 	if err != nil {
@@ -244,7 +265,34 @@ func (d *reportData) loadQueue(ctx context.Context, q queryer, runID int64) erro
 	return rows.Err()
 }
 
-func (d *reportData) loadRejects(ctx context.Context, q queryer, runID int64) error {
+// loadOverdue reads the customers with the most money past due (every
+// bucket but current), largest first.
+func (d *reportData) loadOverdue(ctx context.Context, q queryer, runID int64, sc scope) error {
+	rows, err := q.QueryContext(ctx, `
+		SELECT customer_id, coalesce(name, customer_id), coalesce(tier, ''),
+		       CAST(total_open - current_amount AS DECIMAL(38,2))::VARCHAR,
+		       CAST(d90_plus AS DECIMAL(38,2))::VARCHAR
+		FROM `+sc.rel("ar_aging", perCustomer)+` WHERE run_id = $1 AND total_open - current_amount > 0
+		ORDER BY total_open - current_amount DESC, customer_id
+		LIMIT `+strconv.Itoa(overdueTopN), runID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r overdueRow
+		if err := rows.Scan(&r.customerID, &r.name, &r.tier, &r.overdue, &r.d90Plus); err != nil {
+			return err
+		}
+		d.overdue = append(d.overdue, r)
+	}
+	return rows.Err()
+}
+
+func (d *reportData) loadRejects(ctx context.Context, q queryer, runID int64, sc scope) error {
+	if sc.filtered {
+		return nil // a rejected value can be any customer's data
+	}
 	rows, err := q.QueryContext(ctx, `
 		SELECT coalesce(source, ''), coalesce(reason, ''), count(*), count(DISTINCT file)
 		FROM rejects WHERE run_id = $1

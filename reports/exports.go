@@ -17,9 +17,20 @@ func sqlString(s string) string {
 // data/<table>.csv and data/<table>.parquet with DuckDB's COPY. Each file is
 // written under a temporary name and renamed, so a reader never sees half a
 // file under the real name.
-func writeDataFiles(ctx context.Context, q queryer, runID int64, dataDir string) ([]string, error) {
+func writeDataFiles(ctx context.Context, q queryer, sc scope, runID int64, dataDir string) ([]string, error) {
 	var out []string
+	// A stale file of a table this scope leaves out must not stay behind.
 	for _, t := range resultTables {
+		if !sc.shows(t) {
+			for _, ext := range []string{"csv", "parquet"} {
+				p := filepath.Join(dataDir, t.name+"."+ext)
+				if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+					return nil, fmt.Errorf("reports: remove %s: %w", p, err)
+				}
+			}
+		}
+	}
+	for _, t := range sc.tables() {
 		for _, f := range []struct {
 			ext, options string
 			neutralise   bool
@@ -29,7 +40,7 @@ func writeDataFiles(ctx context.Context, q queryer, runID int64, dataDir string)
 		} {
 			path := filepath.Join(dataDir, t.name+"."+f.ext)
 			tmp := filepath.Join(dataDir, "."+t.name+"."+f.ext+".tmp")
-			stmt := fmt.Sprintf("COPY (%s) TO %s (%s)", t.exportSQL(runID, f.neutralise), sqlString(tmp), f.options)
+			stmt := fmt.Sprintf("COPY (%s) TO %s (%s)", t.exportSQL(sc, runID, f.neutralise), sqlString(tmp), f.options)
 			if _, err := q.ExecContext(ctx, stmt); err != nil {
 				os.Remove(tmp)
 				return nil, fmt.Errorf("reports: export %s.%s: %w", t.name, f.ext, err)

@@ -57,6 +57,7 @@ type pageView struct {
 	Lang       string
 	Title      string
 	Subtitle   string
+	Notice     string // set for a filtered report
 	Footer     string
 	Labels     map[string]string
 	KPIs       []kpi
@@ -98,6 +99,9 @@ footer{color:#888;font-size:12px;margin-top:32px}
 <body>
 <h1>{{.Title}}</h1>
 <p class="sub">{{.Subtitle}}</p>
+{{- if .Notice}}
+<p class="sub">{{.Notice}}</p>
+{{- end}}
 
 <h2>{{index .Labels "section.summary"}}</h2>
 <div class="kpis">
@@ -174,6 +178,7 @@ func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Option
 		Title:      reportTitle(opt, l),
 		Subtitle:   l.getf("report.as_of", asOf.Format(time.DateOnly), runID),
 		Footer:     l.getf("report.generated_by", runID),
+		Notice:     filteredNotice(d, l),
 		Labels:     l,
 		KPIs:       kpis(d, l, opt),
 		Queue:      queueTable(d, l),
@@ -212,9 +217,21 @@ func kpis(d *reportData, l labels, opt Options) []kpi {
 		kpi{l.get("kpi.overdue_90"), formatMoney(d.overdue90, opt.CurrencySymbol)},
 		kpi{l.get("kpi.top_hotspot"), topHotspot(d, l)},
 		kpi{l.get("kpi.open_tickets"), strconv.FormatInt(d.openTickets, 10)},
-		kpi{l.get("kpi.rejected_rows"), strconv.FormatInt(d.rejected, 10)},
 	)
+	if !d.filtered {
+		out = append(out, kpi{l.get("kpi.rejected_rows"), strconv.FormatInt(d.rejected, 10)})
+	}
 	return out
+}
+
+// filteredNotice tells the reader of a filtered report what it leaves out.
+// It never shows the filter itself: a filter such as "customer_id NOT IN
+// ('C1')" would name customers the recipient must not see.
+func filteredNotice(d *reportData, l labels) string {
+	if !d.filtered {
+		return ""
+	}
+	return l.get("report.filtered")
 }
 
 func topHotspot(d *reportData, l labels) string {
@@ -259,6 +276,9 @@ func rejectsTable(d *reportData, l labels) tableView {
 		Header:  []string{l.get("rejects.source"), l.get("rejects.reason"), l.get("rejects.rows"), l.get("rejects.files")},
 		Numeric: []bool{false, false, true, true},
 		Empty:   l.get("report.no_rows"),
+	}
+	if d.filtered {
+		t.Empty = l.get("report.filtered_rejects")
 	}
 	for _, g := range d.rejects {
 		t.Rows = append(t.Rows, []string{g.source, g.reason,

@@ -23,6 +23,18 @@ type Options struct {
 	// Title heads the page and the Summary sheet, e.g. the company name and
 	// "Weekly customer value report"; a translated default when empty.
 	Title string
+	// Filter, when set, is a SQL condition over the run's customer_value
+	// rows (customer_id, name, industry, region, account_owner, tier, score…),
+	// e.g. "account_owner = 'li.wei@example.com'". The report then shows only
+	// those customers: every per-customer table, chart, KPI and data file is
+	// restricted to them, hot-spots (product-level, no customer data) stay
+	// whole, and rejected rows are left out (see filter.go). A filter that
+	// matches no customer is an error.
+	Filter string
+	// FontPath is the font the PNG charts of e-mails are drawn with (a .ttf,
+	// .otf or .ttc); when empty, ACCORD_FONT, then the usual places of Noto
+	// Sans CJK (see font.go).
+	FontPath string
 }
 
 // Output lists what Write created.
@@ -31,6 +43,10 @@ type Output struct {
 	HTML      string   // Dir/weekly.html
 	XLSX      string   // Dir/weekly.xlsx
 	DataFiles []string // Dir/data/<table>.csv and .parquet, in table order
+	// Filtered is set when Options.Filter restricted the report; Customers
+	// is how many customers it shows.
+	Filtered  bool
+	Customers int64
 }
 
 // File names inside the report folder.
@@ -47,12 +63,24 @@ const (
 // It fails when the run has no customer_value rows, so a wrong run id cannot
 // produce an empty report that looks like a quiet week.
 func Write(ctx context.Context, db *sql.DB, runID int64, asOf time.Time, dir string, opt Options) (Output, error) {
+	out, _, err := write(ctx, db, runID, asOf, dir, opt)
+	return out, err
+}
+
+// write is Write, also returning what the page and the e-mail body show.
+func write(ctx context.Context, db *sql.DB, runID int64, asOf time.Time, dir string, opt Options) (Output, *reportData, error) {
 	if db == nil {
-		return Output{}, errors.New("reports: write: no database")
+		return Output{}, nil, errors.New("reports: write: no database")
 	}
 	l, err := labelsFor(opt.Language)
 	if err != nil {
-		return Output{}, err
+		return Output{}, nil, err
+	}
+	if opt.Filter != "" {
+		// Fail before creating anything for a filter that cannot be used.
+		if err := checkFilter(opt.Filter); err != nil {
+			return Output{}, nil, err
+		}
 	}
 	// The as-of date is asOf's calendar day in its own location; as a UTC
 	// midnight it shows as that day everywhere (Excel dates have no zone).
@@ -64,34 +92,40 @@ func Write(ctx context.Context, db *sql.DB, runID int64, asOf time.Time, dir str
 	}
 	dataDir := filepath.Join(dir, dataName)
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return Output{}, fmt.Errorf("reports: create %s: %w", dataDir, err)
+		return Output{}, nil, fmt.Errorf("reports: create %s: %w", dataDir, err)
 	}
 
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return Output{}, fmt.Errorf("reports: begin read: %w", err)
+		return Output{}, nil, fmt.Errorf("reports: begin read: %w", err)
 	}
-	// Nothing is written to the database; rolling back just ends the snapshot.
+	// Nothing is written to the database (a filter's allowed customers go to
+	// a temporary table of this transaction); rolling back ends the snapshot.
 	defer tx.Rollback()
 
-	d, err := loadReportData(ctx, tx, runID)
+	sc, err := applyFilter(ctx, tx, runID, opt.Filter)
 	if err != nil {
-		return Output{}, err
+		return Output{}, nil, err
 	}
+	d, err := loadReportData(ctx, tx, runID, sc)
+	if err != nil {
+		return Output{}, nil, err
+	}
+	out.Filtered, out.Customers = sc.filtered, d.customers
 	page, err := renderHTML(d, runID, asOf, l, opt)
 	if err != nil {
-		return Output{}, err
+		return Output{}, nil, err
 	}
 	if err := writeFileAtomic(out.HTML, page); err != nil {
-		return Output{}, err
+		return Output{}, nil, err
 	}
-	if err := writeXLSX(ctx, tx, runID, asOf, out.XLSX, d, l, opt); err != nil {
-		return Output{}, err
+	if err := writeXLSX(ctx, tx, sc, runID, asOf, out.XLSX, d, l, opt); err != nil {
+		return Output{}, nil, err
 	}
-	if out.DataFiles, err = writeDataFiles(ctx, tx, runID, dataDir); err != nil {
-		return Output{}, err
+	if out.DataFiles, err = writeDataFiles(ctx, tx, sc, runID, dataDir); err != nil {
+		return Output{}, nil, err
 	}
-	return out, nil
+	return out, d, nil
 }
 
 // writeFileAtomic writes beside the target and renames over it.

@@ -36,6 +36,8 @@ type resultTable struct {
 	name    string // DuckDB table and data file base name
 	sheet   string // XLSX sheet name (English, stable; see doc.go)
 	hasAsOf bool   // rejects carries no as_of column
+	// reach says what a recipient filter does to the table (filter.go).
+	reach   reach
 	columns []column
 	orderBy string
 }
@@ -43,7 +45,7 @@ type resultTable struct {
 // resultTables are the tables a run's report covers, in sheet order.
 var resultTables = []resultTable{
 	{
-		name: "customer_value", sheet: "Customers", hasAsOf: true,
+		name: "customer_value", sheet: "Customers", hasAsOf: true, reach: perCustomer,
 		columns: []column{
 			{"rank", kindInt}, {"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
 			{"score", kindScore}, {"coverage", kindRatio},
@@ -54,7 +56,7 @@ var resultTables = []resultTable{
 		orderBy: "rank NULLS LAST, customer_id",
 	},
 	{
-		name: "value_contributions", sheet: "Contributions", hasAsOf: true,
+		name: "value_contributions", sheet: "Contributions", hasAsOf: true, reach: perCustomer,
 		columns: []column{
 			{"customer_id", kindText}, {"group_name", kindText}, {"indicator", kindText},
 			{"raw_value", kindFine}, {"normalized", kindFine}, {"weight", kindFine},
@@ -63,7 +65,7 @@ var resultTables = []resultTable{
 		orderBy: "customer_id, group_name, indicator",
 	},
 	{
-		name: "hotspots", sheet: "Hot-spots", hasAsOf: true,
+		name: "hotspots", sheet: "Hot-spots", hasAsOf: true, reach: perProduct,
 		columns: []column{
 			{"rank", kindInt}, {"product_id", kindText}, {"product_name", kindText}, {"component", kindText}, {"region", kindText},
 			{"failures", kindInt}, {"installed_units", kindInt},
@@ -73,7 +75,7 @@ var resultTables = []resultTable{
 		orderBy: "rank NULLS LAST, product_id, component, region",
 	},
 	{
-		name: "ar_aging", sheet: "Aging", hasAsOf: true,
+		name: "ar_aging", sheet: "Aging", hasAsOf: true, reach: perCustomer,
 		columns: []column{
 			{"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
 			{"current_amount", kindMoney}, {"d1_30", kindMoney}, {"d31_60", kindMoney}, {"d61_90", kindMoney},
@@ -82,7 +84,7 @@ var resultTables = []resultTable{
 		orderBy: "customer_id",
 	},
 	{
-		name: "service_queue", sheet: "Service queue", hasAsOf: true,
+		name: "service_queue", sheet: "Service queue", hasAsOf: true, reach: perCustomer,
 		columns: []column{
 			{"rank", kindInt}, {"ticket_id", kindText}, {"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
 			{"score", kindScore}, {"severity", kindInt}, {"opened_at", kindTimestamp}, {"age_days", kindInt},
@@ -91,7 +93,7 @@ var resultTables = []resultTable{
 		orderBy: "rank NULLS LAST, ticket_id",
 	},
 	{
-		name: "rejects", sheet: "Rejects", hasAsOf: false,
+		name: "rejects", sheet: "Rejects", hasAsOf: false, reach: unfilteredOnly,
 		columns: []column{
 			{"source", kindText}, {"file", kindText}, {"line", kindInt}, {"column_name", kindText},
 			{"value", kindText}, {"reason", kindText},
@@ -106,9 +108,10 @@ func quoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
-// readSQL selects one run's rows for the workbook: money as exact decimal
-// text, everything else in its own type. The run id is the only parameter.
-func (t resultTable) readSQL() string {
+// readSQL selects one run's rows for the workbook, within the scope: money
+// as exact decimal text, everything else in its own type. The run id is the
+// only parameter.
+func (t resultTable) readSQL(sc scope) string {
 	cols := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		cols[i] = quoteIdent(c.name)
@@ -117,11 +120,11 @@ func (t resultTable) readSQL() string {
 		}
 	}
 	return fmt.Sprintf("SELECT %s FROM %s WHERE run_id = $1 ORDER BY %s",
-		strings.Join(cols, ", "), quoteIdent(t.name), t.orderBy)
+		strings.Join(cols, ", "), sc.rel(t.name, t.reach), t.orderBy)
 }
 
-func (t resultTable) countSQL() string {
-	return fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = $1", quoteIdent(t.name))
+func (t resultTable) countSQL(sc scope) string {
+	return fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = $1", sc.rel(t.name, t.reach))
 }
 
 // exportSQL selects one run's rows for a data file: run_id and as_of first,
@@ -130,7 +133,7 @@ func (t resultTable) countSQL() string {
 // spreadsheet opening the CSV cannot run them as a formula; Parquet keeps the
 // exact values, since its readers are programs, not spreadsheets. The run id
 // is formatted into the text because COPY takes no parameters; it is an int64.
-func (t resultTable) exportSQL(runID int64, neutralise bool) string {
+func (t resultTable) exportSQL(sc scope, runID int64, neutralise bool) string {
 	cols := []string{"run_id"}
 	if t.hasAsOf {
 		cols = append(cols, "as_of")
@@ -144,5 +147,5 @@ func (t resultTable) exportSQL(runID int64, neutralise bool) string {
 		cols = append(cols, q)
 	}
 	return fmt.Sprintf("SELECT %s FROM %s WHERE run_id = %d ORDER BY %s",
-		strings.Join(cols, ", "), quoteIdent(t.name), runID, t.orderBy)
+		strings.Join(cols, ", "), sc.rel(t.name, t.reach), runID, t.orderBy)
 }

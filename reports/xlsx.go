@@ -44,7 +44,7 @@ type xlsxWriter struct {
 	moneyAsText int
 }
 
-func writeXLSX(ctx context.Context, q queryer, runID int64, asOf time.Time, path string,
+func writeXLSX(ctx context.Context, q queryer, sc scope, runID int64, asOf time.Time, path string,
 	d *reportData, l labels, opt Options) (err error) {
 	f := excelize.NewFile()
 	defer func() {
@@ -61,8 +61,8 @@ func writeXLSX(ctx context.Context, q queryer, runID int64, asOf time.Time, path
 	if err := f.SetSheetName(f.GetSheetName(0), summarySheet); err != nil {
 		return fmt.Errorf("reports: name summary sheet: %w", err)
 	}
-	for _, t := range resultTables {
-		if err := w.writeTable(ctx, q, t, runID); err != nil {
+	for _, t := range sc.tables() {
+		if err := w.writeTable(ctx, q, sc, t, runID); err != nil {
 			return err
 		}
 	}
@@ -227,12 +227,12 @@ func (w *xlsxWriter) startSheet(sheet string, t resultTable, dataRows int) (*exc
 // writeTable streams one result table into its sheet, continuing on
 // "<Sheet> (2)"… past maxRowsPerSheet rows. The count and the rows are read
 // in the same transaction, so they agree; a mismatch is reported anyway.
-func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, t resultTable, runID int64) error {
+func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, sc scope, t resultTable, runID int64) error {
 	var total int
-	if err := q.QueryRowContext(ctx, t.countSQL(), runID).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, t.countSQL(sc), runID).Scan(&total); err != nil {
 		return fmt.Errorf("reports: count %s: %w", t.name, err)
 	}
-	rows, err := q.QueryContext(ctx, t.readSQL(), runID)
+	rows, err := q.QueryContext(ctx, t.readSQL(sc), runID)
 	if err != nil {
 		return fmt.Errorf("reports: read %s: %w", t.name, err)
 	}
@@ -441,7 +441,9 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 	add(label("kpi.overdue_90"), w.moneyCell(d.overdue90))
 	add(label("kpi.top_hotspot"), w.textCell(topHotspot(d, l)))
 	add(label("kpi.open_tickets"), excelize.Cell{StyleID: w.st.integer, Value: d.openTickets})
-	add(label("kpi.rejected_rows"), excelize.Cell{StyleID: w.st.integer, Value: d.rejected})
+	if !d.filtered {
+		add(label("kpi.rejected_rows"), excelize.Cell{StyleID: w.st.integer, Value: d.rejected})
+	}
 	add()
 	header(l.get("xlsx.sheets"), l.get("xlsx.rows"))
 	for _, c := range w.counts {
@@ -451,6 +453,9 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 	add(excelize.Cell{StyleID: w.st.bold, Value: l.get("xlsx.notes")})
 	// Counts are final here: the summary's own cells were counted above.
 	notes := append([]string{}, w.notes...)
+	if d.filtered {
+		notes = append(notes, l.get("report.filtered"))
+	}
 	if w.truncated > 0 {
 		notes = append(notes, l.getf("xlsx.truncated", w.truncated))
 	}
