@@ -111,13 +111,14 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) error {
 	}
 	defer conn.Close()
 	// Work folders of a killed run: we hold the database, so no one uses them.
-	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(r.Store.Path), ".accord-load-*")); len(stale) > 0 {
+	prefix := ".accord-load-" + filepath.Base(r.Store.Path) + "-"
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(r.Store.Path), prefix+"*")); len(stale) > 0 {
 		for _, d := range stale {
 			os.RemoveAll(d)
 		}
 		r.Logger.Info("removed work folders of an interrupted run", "folders", len(stale))
 	}
-	work, err := os.MkdirTemp(filepath.Dir(r.Store.Path), ".accord-load-")
+	work, err := os.MkdirTemp(filepath.Dir(r.Store.Path), prefix)
 	if err != nil {
 		return fmt.Errorf("run: work dir: %w", err)
 	}
