@@ -42,16 +42,23 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 		return err
 	}
 	sc := &scorer{cfg: r.Config, tx: tx, asOf: res.AsOf}
+	start := time.Now()
 	if err := sc.score(ctx); err != nil {
 		return err
 	}
+	res.Timings["score"] = time.Since(start)
+	start = time.Now()
 	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
 		"InsertMovers", "InsertOwnerDrain", "Hotspots", "ArAging", "ServiceQueue", "ReconcileExceptions", "ReconcileTotals"} {
 		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
 			return err
 		}
 	}
-	return sc.evidence(ctx)
+	res.Timings["results"] = time.Since(start)
+	start = time.Now()
+	err := sc.evidence(ctx)
+	res.Timings["evidence"] = time.Since(start)
+	return err
 }
 
 func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ usage:
   accord demo     --out DIR [--customers N] [--seed S] [--as-of YYYY-MM-DD]
   accord validate --config FILE [--inputs]
   accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION]
+  accord runs     --config FILE [--job NAME] [--json] [--limit N] [--db FILE]
   accord explain  --config FILE [--as-of YYYY-MM-DD] [--db FILE] CUSTOMER_ID
   accord score    --config NEW_FILE --diff [--db FILE]
 `
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		err = cmdValidate(ctx, args[1:], stdout)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdout, logger, now)
+	case "runs":
+		err = cmdRuns(ctx, args[1:], stdout)
 	case "explain":
 		err = cmdExplain(ctx, args[1:], stdout)
 	case "score":
@@ -328,6 +332,46 @@ func cmdScore(ctx context.Context, args []string, stdout io.Writer, logger *slog
 	}
 	for _, m := range p.Moves {
 		fmt.Fprintf(stdout, "  %-12s %-40s %s → %s  %.1f → %.1f\n", m.CustomerID, m.Name, m.From, m.To, m.OldScore, m.NewScore)
+	}
+	return nil
+}
+
+func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("runs", flag.ContinueOnError)
+	path := fs.String("config", "", "config file")
+	job := fs.String("job", "", "only this job's runs")
+	asJSON := fs.Bool("json", false, "print JSON lines")
+	limit := fs.Int("limit", 20, "how many runs, newest first")
+	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	_, store, err := openConfigStore(ctx, *path, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	runs, err := pipeline.Runs(ctx, store.DB, *job, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		for _, r := range runs {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	fmt.Fprintf(stdout, "%6s  %-10s  %-10s  %-9s  %-19s  %8s  %8s  %s\n", "run", "job", "as of", "status", "started (UTC)", "rows", "rejected", "error / reports")
+	for _, r := range runs {
+		detail := r.ReportDir
+		if r.Error != "" {
+			detail = r.Error
+		}
+		fmt.Fprintf(stdout, "%6d  %-10s  %-10s  %-9s  %-19s  %8d  %8d  %s\n", r.RunID, r.Job, r.AsOf, r.Status,
+			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), r.Rows, r.Rejected, detail)
 	}
 	return nil
 }
