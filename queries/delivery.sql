@@ -61,3 +61,10 @@ FROM outbox WHERE run_id = ? ORDER BY recipient;
 SELECT source, count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)
 FROM run_inputs WHERE run_id = ?
 GROUP BY source ORDER BY source;
+
+-- name: GateReconciliation
+-- The run's reconciliation checks (queries/reconcile.sql): the gate passes
+-- when every check's control totals tie to the cent.
+SELECT check_name, ties, exceptions, CAST(difference AS VARCHAR), CAST(explained AS VARCHAR)
+FROM reconciliation_totals WHERE run_id = ?
+ORDER BY check_name;

@@ -161,8 +161,9 @@
 // or a loopback address.
 //
 // Gates: before anything is sent, CheckGates evaluates inputs_not_empty and
-// reject_ratio from run_inputs, and reconciliation from a result the caller
-// supplies (required but absent fails). A failing gate sends nothing to
+// reject_ratio from run_inputs, and, when the job requires it,
+// reconciliation: a result the caller supplies, else ReconciliationGate
+// (every check of reconciliation_totals ties; none recorded fails). A failing gate sends nothing to
 // recipients and sends the owner one alert per run (alert:gates:<owner>)
 // with every failed gate's reason.
 //

@@ -1,0 +1,874 @@
+package reports
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/accordhq/accord/config"
+	"github.com/accordhq/accord/queries"
+)
+
+// Environment variables of the SMTP connection. Credentials come only from
+// here, never from the config file.
+const (
+	EnvSMTPAddr     = "ACCORD_SMTP_ADDR" // host:port, overrides smtp.host and smtp.port
+	EnvSMTPUser     = "ACCORD_SMTP_USER"
+	EnvSMTPPassword = "ACCORD_SMTP_PASSWORD"
+)
+
+// Outbox statuses.
+const (
+	StatusQueued  = "queued"  // not sent; the next delivery of the run may send it
+	StatusSending = "sending" // an SMTP transaction is (or was, if the process stopped) under way
+	StatusSent    = "sent"    // the server accepted the message
+	StatusFailed  = "failed"  // the server refused it permanently (5xx); not retried
+	StatusUnknown = "unknown" // stopped mid-transaction: it may have arrived; never resent
+)
+
+// Retry defaults: 5 attempts, 30 s doubling to at most 10 min between them.
+const (
+	DefaultMaxAttempts = 5
+	DefaultBaseDelay   = 30 * time.Second
+	DefaultMaxDelay    = 10 * time.Minute
+	defaultSMTPTimeout = time.Minute
+)
+
+// Deliverer renders each recipient's reports and mails them through the
+// outbox. The zero value is ready to use; the fields are for tests and for
+// tuning.
+type Deliverer struct {
+	// Now is the clock for Date headers and outbox timestamps (default
+	// time.Now). Nothing else reads the wall clock.
+	Now func() time.Time
+	// Sleep waits between attempts (default: a timer that honours ctx).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Getenv reads the ACCORD_SMTP_* variables (default os.Getenv).
+	Getenv func(string) string
+	// MaxAttempts is how many SMTP transactions one Deliver call tries per
+	// recipient on temporary failures; BaseDelay doubles after each, up to
+	// MaxDelay. Defaults: DefaultMaxAttempts, DefaultBaseDelay, DefaultMaxDelay.
+	MaxAttempts int
+	BaseDelay   time.Duration
+	MaxDelay    time.Duration
+	// Timeout bounds one SMTP connection (default one minute).
+	Timeout time.Duration
+	// TLSConfig is used for STARTTLS (default: verify the server's name).
+	TLSConfig *tls.Config
+	// Location tells readers where the full reports are when an attachment
+	// is left out for the size cap (a URL or a shared folder); default: the
+	// report folder's absolute path.
+	Location string
+	// Logger receives one line per attempt (default: discarded).
+	Logger *slog.Logger
+
+	// dial replaces the network dial (tests route a hostname to a local
+	// server this way, to check that STARTTLS is required).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// RecipientResult is what happened to one recipient (or owner alert).
+type RecipientResult struct {
+	Address   string
+	Language  string
+	Filtered  bool
+	Dir       string // the folder its reports were rendered into
+	MessageID string // without angle brackets
+	Status    string // an outbox status
+	Attempts  int    // SMTP transactions started, over all deliveries of the run
+	Error     string // the last error, if any
+	Attached  []string
+	LeftOut   []string // attachments left out for the size cap
+	Size      int64    // bytes of the message as sent
+	// Previous is set when the outbox already held a final status for the
+	// recipient (sent, failed or unknown) before this call: nothing was done.
+	Previous bool
+}
+
+// DeliveryReport is the outcome of one Deliver call.
+type DeliveryReport struct {
+	RunID int64
+	Job   string
+	AsOf  time.Time
+	Gates []GateResult
+	// Blocked is set when a gate failed: nothing went to the recipients and
+	// the owner was alerted (see Alerts).
+	Blocked    bool
+	Recipients []RecipientResult
+	// Recovered lists recipients whose outbox row a previous, interrupted
+	// delivery left in 'sending'; they are now 'unknown' and not resent.
+	Recovered []string
+	Alerts    []RecipientResult
+}
+
+// OK reports whether every recipient has the report: no gate failed and
+// every recipient's status is sent.
+func (r DeliveryReport) OK() bool {
+	if r.Blocked {
+		return false
+	}
+	for _, x := range r.Recipients {
+		if x.Status != StatusSent {
+			return false
+		}
+	}
+	return true
+}
+
+// target is one address to deliver to, with what it may see.
+type target struct {
+	address  string
+	language string
+	filter   string
+}
+
+// Deliver sends run runID's reports of job to every recipient address of
+// the job, each at most once:
+//
+//  1. outbox rows a stopped delivery left in 'sending' become 'unknown' and
+//     are reported (and the owner is alerted); they are not resent;
+//  2. the gates (CheckGates with the supplied results) must all pass, else
+//     nothing is sent to recipients and the job owner gets an alert;
+//  3. each address (groups expanded; an address listed twice gets the first
+//     entry's filter and language) whose row is new or 'queued' gets its
+//     reports rendered by Write, with its filter and language, into
+//     outDir/mail/<language>-<filter hash>/, and an e-mail composed under
+//     job.MaxEmailBytes, sent through SMTP with retries on temporary
+//     failures, and recorded in the outbox.
+//
+// outDir is the run's report folder (e.g. OUT/2026-11-27). Per-recipient
+// problems are in the report (see DeliveryReport.OK); the error is for
+// problems that stop the whole delivery (database, SMTP settings).
+func (d *Deliverer) Deliver(ctx context.Context, db *sql.DB, job config.Job, cfg *config.Config, runID int64,
+	asOf time.Time, outDir string, supplied []GateResult) (DeliveryReport, error) {
+	rep := DeliveryReport{RunID: runID, Job: job.Name, AsOf: asOf}
+	if db == nil || cfg == nil {
+		return rep, errors.New("reports: deliver: no database or config")
+	}
+	settings, err := d.smtpSettings(cfg)
+	if err != nil {
+		return rep, err
+	}
+	if _, err := db.ExecContext(ctx, queries.Get("CreateOutbox")); err != nil {
+		return rep, fmt.Errorf("reports: deliver: create outbox: %w", err)
+	}
+	if rep.Recovered, err = d.recoverSending(ctx, db, runID); err != nil {
+		return rep, err
+	}
+
+	gates, err := CheckGates(ctx, db, cfg, job, runID, supplied)
+	if err != nil {
+		return rep, err
+	}
+	rep.Gates = gates
+	if failed := failedGates(gates); len(failed) > 0 {
+		rep.Blocked = true
+		d.log().Warn("quality gate failed; nothing sent to recipients", "job", job.Name, "run", runID, "failed", len(failed))
+		alert, err := d.alertOwner(ctx, db, settings, cfg, job, runID, asOf, "gates", gatesAlert(cfg, job, runID, asOf, failed))
+		if alert != nil {
+			rep.Alerts = append(rep.Alerts, *alert)
+		}
+		return rep, err
+	}
+
+	rendered := map[string]renderedReport{}
+	for _, t := range d.targets(cfg, job) {
+		res, err := d.deliverOne(ctx, db, settings, cfg, job, runID, asOf, outDir, t, rendered)
+		rep.Recipients = append(rep.Recipients, res)
+		if err != nil {
+			return rep, err
+		}
+	}
+
+	// Nobody is left silently without the report: the owner hears of every
+	// recipient that did not get it (and of interrupted deliveries).
+	var problems []RecipientResult
+	for _, r := range rep.Recipients {
+		if r.Status != StatusSent {
+			problems = append(problems, r)
+		}
+	}
+	if len(problems) > 0 {
+		alert, err := d.alertOwner(ctx, db, settings, cfg, job, runID, asOf, "delivery", deliveryAlert(cfg, job, runID, asOf, problems))
+		if alert != nil {
+			rep.Alerts = append(rep.Alerts, *alert)
+		}
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// targets expands the job's recipients into addresses, first entry first.
+func (d *Deliverer) targets(cfg *config.Config, job config.Job) []target {
+	seen := map[string]bool{}
+	var out []target
+	for _, r := range job.Recipients {
+		lang := r.Language
+		if lang == "" {
+			lang = cfg.Reports.Language
+		}
+		for _, a := range cfg.Addresses(r) {
+			key := strings.ToLower(strings.TrimSpace(a))
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, target{address: strings.TrimSpace(a), language: lang, filter: strings.TrimSpace(r.Filter)})
+		}
+	}
+	return out
+}
+
+// renderedReport is one Write of a (language, filter) pair, shared by every
+// address that sees the same thing.
+type renderedReport struct {
+	out Output
+	d   *reportData
+	err error
+}
+
+func (d *Deliverer) render(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, asOf time.Time,
+	outDir string, t target, cache map[string]renderedReport) (renderedReport, Options) {
+	opt := Options{
+		Language:       t.language,
+		CurrencySymbol: cfg.Currency.Symbol,
+		CurrencyFormat: cfg.Currency.ExcelFormat,
+		Title:          cfg.Reports.Title,
+		Filter:         t.filter,
+	}
+	key := t.language + "\x00" + t.filter
+	if r, ok := cache[key]; ok {
+		return r, opt
+	}
+	dir := filepath.Join(outDir, "mail", renderFolder(t.language, t.filter))
+	out, data, err := write(ctx, db, runID, asOf, dir, opt)
+	r := renderedReport{out: out, d: data, err: err}
+	cache[key] = r
+	return r, opt
+}
+
+// renderFolder names the folder of one (language, filter) rendering:
+// "en-all" unfiltered, else "en-" and the first 12 hex digits of the
+// filter's sha256 (a filter's text may not be a valid file name).
+func renderFolder(language, filter string) string {
+	if language == "" {
+		language = "en"
+	}
+	if filter == "" {
+		return language + "-all"
+	}
+	sum := sha256.Sum256([]byte(filter))
+	return language + "-" + hex.EncodeToString(sum[:6])
+}
+
+func (d *Deliverer) deliverOne(ctx context.Context, db *sql.DB, s smtpSettings, cfg *config.Config, job config.Job,
+	runID int64, asOf time.Time, outDir string, t target, cache map[string]renderedReport) (RecipientResult, error) {
+	res := RecipientResult{Address: t.address, Language: t.language, Filtered: t.filter != ""}
+	msgID := outboxMessageID(s.from, job.Name, runID, t.address)
+	row, found, err := d.outboxGet(ctx, db, runID, t.address)
+	if err != nil {
+		return res, err
+	}
+	if found && row.status != StatusQueued {
+		res.MessageID, res.Status, res.Attempts, res.Error, res.Previous = row.messageID, row.status, row.attempts, row.lastError, true
+		return res, nil
+	}
+	if !found {
+		if _, err := db.ExecContext(ctx, queries.Get("OutboxEnqueue"), runID, job.Name, t.address, msgID, d.now()); err != nil {
+			return res, fmt.Errorf("reports: outbox enqueue %s: %w", t.address, err)
+		}
+		row = outboxRow{messageID: msgID, status: StatusQueued}
+	}
+	res.MessageID, res.Status, res.Attempts = row.messageID, StatusQueued, row.attempts
+
+	r, opt := d.render(ctx, db, cfg, runID, asOf, outDir, t, cache)
+	res.Dir = r.out.Dir
+	l, lerr := labelsFor(t.language)
+	if r.err == nil && lerr != nil {
+		r.err = lerr
+	}
+	var c *composed
+	if r.err == nil {
+		c, r.err = compose(composeInput{
+			d: r.d, l: l, opt: opt, out: r.out, runID: runID, asOf: asOf, job: job.Name,
+			from: s.from, to: t.address, messageID: row.messageID, date: d.now(),
+			maxBytes: maxEmailBytes(job), location: reportLocation(d.Location, outDir),
+		})
+	}
+	if r.err != nil {
+		// Nothing was sent: the row stays queued, so a later delivery of
+		// the run sends it once the problem (a filter, a font) is fixed.
+		res.Error = r.err.Error()
+		d.log().Error("report not sent: cannot render", "job", job.Name, "run", runID, "to", t.address, "err", r.err)
+		if _, err := db.ExecContext(ctx, queries.Get("OutboxNote"), res.Error, d.now(), runID, t.address); err != nil {
+			return res, fmt.Errorf("reports: outbox note %s: %w", t.address, err)
+		}
+		return res, nil
+	}
+	res.Attached, res.LeftOut, res.Size = c.attached, c.leftOut, c.size
+	status, attempts, lastErr, err := d.sendThroughOutbox(ctx, db, s, runID, t.address, c.msg)
+	res.Status, res.Error = status, lastErr
+	res.Attempts += attempts
+	return res, err
+}
+
+func maxEmailBytes(job config.Job) int64 {
+	if job.MaxEmailBytes > 0 {
+		return job.MaxEmailBytes
+	}
+	return DefaultMaxEmailBytes
+}
+
+// outboxMessageID is the Message-ID of (run, job, recipient): the same on
+// every attempt, so a retried message is recognisably the same message.
+func outboxMessageID(from, job string, runID int64, recipient string) string {
+	sum := sha256.Sum256([]byte(job + "\x00" + strings.ToLower(recipient)))
+	return fmt.Sprintf("accord.%d.%s@%s", runID, hex.EncodeToString(sum[:8]), messageIDDomain(from))
+}
+
+func messageIDDomain(from string) string {
+	if a, err := mail.ParseAddress(from); err == nil {
+		if i := strings.LastIndexByte(a.Address, '@'); i >= 0 && i+1 < len(a.Address) {
+			return a.Address[i+1:]
+		}
+	}
+	return "accord.invalid"
+}
+
+type outboxRow struct {
+	job, messageID, status, lastError string
+	attempts                          int
+}
+
+func (d *Deliverer) outboxGet(ctx context.Context, db *sql.DB, runID int64, recipient string) (outboxRow, bool, error) {
+	var r outboxRow
+	err := db.QueryRowContext(ctx, queries.Get("OutboxGet"), runID, recipient).Scan(&r.job, &r.messageID, &r.status, &r.attempts, &r.lastError)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("reports: outbox read %s: %w", recipient, err)
+	}
+	return r, true, nil
+}
+
+// recoverSending turns the run's rows left in 'sending' into 'unknown'.
+// Such a row means a process wrote 'sending', started the SMTP transaction
+// and stopped before recording the outcome: the server may have accepted
+// the message. Resending could deliver it twice, so it is not resent.
+func (d *Deliverer) recoverSending(ctx context.Context, db *sql.DB, runID int64) ([]string, error) {
+	rows, err := db.QueryContext(ctx, queries.Get("OutboxRecoverSending"),
+		"a delivery stopped during the SMTP transaction; the message may or may not have arrived, so it is not resent",
+		d.now(), runID)
+	if err != nil {
+		return nil, fmt.Errorf("reports: outbox recovery: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var recipient, job, msgID string
+		var attempts int
+		if err := rows.Scan(&recipient, &job, &msgID, &attempts); err != nil {
+			return nil, fmt.Errorf("reports: outbox recovery: %w", err)
+		}
+		d.log().Warn("interrupted delivery: status unknown, not resent", "run", runID, "to", recipient, "message_id", msgID)
+		out = append(out, recipient)
+	}
+	return out, rows.Err()
+}
+
+// outcome is how one SMTP transaction ended.
+type outcome int
+
+const (
+	outcomeSent      outcome = iota
+	outcomeTemporary         // 4xx or a connection problem before the message was complete: retry
+	outcomePermanent         // 5xx, or a problem retrying cannot fix: record, do not retry
+	outcomeAmbiguous         // the message was sent but the server's answer was lost: unknown
+)
+
+// classify tells how an SMTP transaction of msg ended.
+func classify(msg *gomail.Msg, err error) outcome {
+	if msg != nil && msg.IsDelivered() {
+		return outcomeSent // a failed RSET or QUIT afterwards changes nothing
+	}
+	if err == nil {
+		return outcomeSent
+	}
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		switch se.Reason {
+		case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
+			return outcomePermanent
+		}
+		if code := se.ErrorCode(); code >= 400 && code < 500 {
+			return outcomeTemporary
+		} else if code >= 500 && code < 600 {
+			return outcomePermanent
+		}
+		if se.Reason == gomail.ErrSMTPDataClose {
+			// The final "." went out and no reply came: the server may have
+			// queued the message. Retrying could deliver it twice.
+			return outcomeAmbiguous
+		}
+		return outcomeTemporary
+	}
+	// Errors before the transaction (dial, greeting, STARTTLS, AUTH).
+	var tpe *textproto.Error
+	if errors.As(err, &tpe) {
+		if tpe.Code >= 500 {
+			return outcomePermanent
+		}
+		return outcomeTemporary
+	}
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		return outcomePermanent
+	}
+	msgText := err.Error()
+	if strings.Contains(msgText, "STARTTLS") || strings.Contains(msgText, "x509:") || strings.Contains(msgText, "tls:") {
+		return outcomePermanent // the server cannot talk securely: a setup problem
+	}
+	if code := leadingCode(msgText); code >= 500 {
+		return outcomePermanent
+	}
+	return outcomeTemporary // connection refused, reset, timeout, EOF, 4xx greeting
+}
+
+// leadingCode finds an SMTP reply code at the start of an error's last
+// "…: " segment (go-mail wraps some server replies in plain errors).
+func leadingCode(s string) int {
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		s = s[i+2:]
+	}
+	if len(s) >= 3 {
+		if n, err := strconv.Atoi(s[:3]); err == nil && n >= 200 && n < 600 {
+			return n
+		}
+	}
+	return 0
+}
+
+// sendThroughOutbox sends msg to recipient, recording every step in the
+// outbox: 'sending' is committed before each SMTP transaction, the outcome
+// after it. Temporary failures are retried with exponential backoff up to
+// MaxAttempts in this call; after that the row stays 'queued'. It returns
+// the final status, the attempts made here and the last error text.
+func (d *Deliverer) sendThroughOutbox(ctx context.Context, db *sql.DB, s smtpSettings, runID int64, recipient string,
+	msg *gomail.Msg) (status string, attempts int, lastErr string, err error) {
+	status = StatusQueued
+	for {
+		if err := ctx.Err(); err != nil {
+			return status, attempts, lastErr, err
+		}
+		claimed, err := db.ExecContext(ctx, queries.Get("OutboxClaim"), d.now(), runID, recipient)
+		if err != nil {
+			return status, attempts, lastErr, fmt.Errorf("reports: outbox claim %s: %w", recipient, err)
+		}
+		if n, err := claimed.RowsAffected(); err != nil || n != 1 {
+			// Another delivery changed the row: it owns the send now.
+			return status, attempts, lastErr, fmt.Errorf("reports: outbox claim %s: row is no longer queued", recipient)
+		}
+		attempts++
+		sendErr := d.send(ctx, s, msg)
+		o := classify(msg, sendErr)
+		lastErr = ""
+		if sendErr != nil {
+			lastErr = sendErr.Error()
+		}
+		var next string
+		switch o {
+		case outcomeSent:
+			next = StatusSent
+		case outcomePermanent:
+			next = StatusFailed
+		case outcomeAmbiguous:
+			next = StatusUnknown
+		default:
+			next = StatusQueued
+		}
+		d.log().Info("smtp attempt", "run", runID, "to", recipient, "attempt", attempts, "status", next, "err", lastErr)
+		var errArg any
+		if lastErr != "" {
+			errArg = lastErr
+		}
+		// Recorded with a fresh context: a cancelled run must still record
+		// what happened to a message that went out.
+		if _, err := db.ExecContext(context.WithoutCancel(ctx), queries.Get("OutboxFinish"), next, errArg, d.now(), runID, recipient); err != nil {
+			return StatusSending, attempts, lastErr, fmt.Errorf("reports: outbox record %s as %s: %w", recipient, next, err)
+		}
+		status = next
+		if next != StatusQueued || attempts >= d.maxAttempts() {
+			return status, attempts, lastErr, nil
+		}
+		if err := d.sleep(ctx, d.backoff(attempts)); err != nil {
+			return status, attempts, lastErr, err
+		}
+	}
+}
+
+func (d *Deliverer) maxAttempts() int {
+	if d.MaxAttempts > 0 {
+		return d.MaxAttempts
+	}
+	return DefaultMaxAttempts
+}
+
+// backoff is the wait after the n-th failed attempt: BaseDelay·2^(n-1),
+// at most MaxDelay.
+func (d *Deliverer) backoff(n int) time.Duration {
+	base, maxD := d.BaseDelay, d.MaxDelay
+	if base <= 0 {
+		base = DefaultBaseDelay
+	}
+	if maxD <= 0 {
+		maxD = DefaultMaxDelay
+	}
+	w := base
+	for i := 1; i < n && w < maxD; i++ {
+		w *= 2
+	}
+	return min(w, maxD)
+}
+
+func (d *Deliverer) sleep(ctx context.Context, w time.Duration) error {
+	if d.Sleep != nil {
+		return d.Sleep(ctx, w)
+	}
+	t := time.NewTimer(w)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (d *Deliverer) now() time.Time {
+	if d.Now != nil {
+		return d.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (d *Deliverer) getenv(k string) string {
+	if d.Getenv != nil {
+		return d.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+func (d *Deliverer) log() *slog.Logger {
+	if d.Logger != nil {
+		return d.Logger
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// smtpSettings is the resolved SMTP connection.
+type smtpSettings struct {
+	host       string
+	port       int
+	user, pass string
+	from       string
+	loopback   bool
+}
+
+// smtpSettings resolves host and port (config, overridden by
+// ACCORD_SMTP_ADDR), credentials (environment only) and the sender.
+func (d *Deliverer) smtpSettings(cfg *config.Config) (smtpSettings, error) {
+	s := smtpSettings{host: cfg.SMTP.Host, port: cfg.SMTP.Port, from: cfg.SMTP.From}
+	if addr := strings.TrimSpace(d.getenv(EnvSMTPAddr)); addr != "" {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return s, fmt.Errorf("reports: %s=%q: want host:port: %w", EnvSMTPAddr, addr, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil || p <= 0 || p > 65535 {
+			return s, fmt.Errorf("reports: %s=%q: bad port", EnvSMTPAddr, addr)
+		}
+		s.host, s.port = host, p
+	}
+	if s.port == 0 {
+		s.port = 587
+	}
+	if s.host == "" {
+		return s, fmt.Errorf("reports: no SMTP host: set smtp.host in the config or %s", EnvSMTPAddr)
+	}
+	if s.from == "" {
+		return s, errors.New("reports: no sender: set smtp.from in the config")
+	}
+	if _, err := mail.ParseAddress(s.from); err != nil {
+		return s, fmt.Errorf("reports: smtp.from %q: %w", s.from, err)
+	}
+	s.user, s.pass = d.getenv(EnvSMTPUser), d.getenv(EnvSMTPPassword)
+	if s.user == "" && s.pass != "" {
+		return s, fmt.Errorf("reports: %s is set but %s is not", EnvSMTPPassword, EnvSMTPUser)
+	}
+	s.loopback = isLoopbackHost(s.host)
+	return s, nil
+}
+
+// isLoopbackHost reports whether host names this machine: localhost or a
+// loopback IP. Only then may mail go without STARTTLS.
+func isLoopbackHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// send runs one SMTP transaction for msg on a new connection.
+func (d *Deliverer) send(ctx context.Context, s smtpSettings, msg *gomail.Msg) error {
+	timeout := d.Timeout
+	if timeout <= 0 {
+		timeout = defaultSMTPTimeout
+	}
+	tlsCfg := &tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12}
+	if d.TLSConfig != nil {
+		tlsCfg = d.TLSConfig.Clone()
+		if tlsCfg.ServerName == "" {
+			tlsCfg.ServerName = s.host
+		}
+	}
+	// STARTTLS is mandatory, except to a server on this machine (a local
+	// relay or a test server), where the traffic never leaves the host.
+	policy := gomail.TLSMandatory
+	if s.loopback {
+		policy = gomail.TLSOpportunistic
+	}
+	opts := []gomail.Option{
+		gomail.WithPort(s.port),
+		gomail.WithTLSPolicy(policy),
+		gomail.WithTLSConfig(tlsCfg),
+		gomail.WithTimeout(timeout),
+	}
+	if s.user != "" {
+		// Off loopback the connection is encrypted (above), and the strongest
+		// mechanism the server offers is used. On loopback it may be plain
+		// text, where go-mail's discovery refuses PLAIN; the traffic never
+		// leaves the host, so PLAIN is used there.
+		auth := gomail.SMTPAuthAutoDiscover
+		if s.loopback {
+			auth = gomail.SMTPAuthPlain
+		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(s.user), gomail.WithPassword(s.pass))
+	}
+	if d.dial != nil {
+		opts = append(opts, gomail.WithDialContextFunc(d.dial))
+	}
+	c, err := gomail.NewClient(s.host, opts...)
+	if err != nil {
+		return err
+	}
+	return c.DialAndSendWithContext(ctx, msg)
+}
+
+// SendPreview sends run runID's report of job to one address now, for
+// `accord send --job NAME --to ADDRESS`. If the address is one of the
+// job's recipients it gets exactly what that recipient gets (filter and
+// language); otherwise the unfiltered report in the config's language. The
+// preview bypasses the outbox: it is not recorded, does not count as the
+// recipient's delivery, and can be repeated. Gates do not stop a preview;
+// failed ones are listed at the top of its body. Temporary SMTP failures
+// are retried as in Deliver.
+func (d *Deliverer) SendPreview(ctx context.Context, db *sql.DB, job config.Job, cfg *config.Config, runID int64,
+	asOf time.Time, outDir, to string) (RecipientResult, error) {
+	res := RecipientResult{Address: to}
+	if db == nil || cfg == nil {
+		return res, errors.New("reports: preview: no database or config")
+	}
+	if _, err := mail.ParseAddress(to); err != nil {
+		return res, fmt.Errorf("reports: preview: %q is not an e-mail address: %w", to, err)
+	}
+	settings, err := d.smtpSettings(cfg)
+	if err != nil {
+		return res, err
+	}
+	t := target{address: to, language: cfg.Reports.Language}
+	for _, x := range d.targets(cfg, job) {
+		if strings.EqualFold(x.address, to) {
+			t = x
+		}
+	}
+	res.Language, res.Filtered = t.language, t.filter != ""
+	gates, err := CheckGates(ctx, db, cfg, job, runID, nil)
+	if err != nil {
+		return res, err
+	}
+	r, opt := d.render(ctx, db, cfg, runID, asOf, outDir, t, map[string]renderedReport{})
+	res.Dir = r.out.Dir
+	if r.err != nil {
+		return res, r.err
+	}
+	l, err := labelsFor(t.language)
+	if err != nil {
+		return res, err
+	}
+	notes := []string{l.get("mail.preview")}
+	if failed := failedGates(gates); len(failed) > 0 {
+		var reasons []string
+		for _, g := range failed {
+			reasons = append(reasons, g.Name+": "+g.Reason)
+		}
+		notes = append(notes, l.getf("mail.gates_failed", strings.Join(reasons, "; ")))
+	}
+	var nonce [6]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return res, err
+	}
+	res.MessageID = fmt.Sprintf("accord.preview.%d.%d.%s@%s", runID, d.now().UnixNano(), hex.EncodeToString(nonce[:]),
+		messageIDDomain(settings.from))
+	c, err := compose(composeInput{
+		d: r.d, l: l, opt: opt, out: r.out, runID: runID, asOf: asOf, job: job.Name,
+		from: settings.from, to: to, messageID: res.MessageID, date: d.now(),
+		maxBytes: maxEmailBytes(job), location: reportLocation(d.Location, outDir),
+		notes: notes, preview: true,
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Attached, res.LeftOut, res.Size = c.attached, c.leftOut, c.size
+	for {
+		res.Attempts++
+		err := d.send(ctx, settings, c.msg)
+		switch classify(c.msg, err) {
+		case outcomeSent:
+			res.Status = StatusSent
+			return res, nil
+		case outcomeTemporary:
+			res.Error = err.Error()
+			if res.Attempts >= d.maxAttempts() {
+				res.Status = StatusQueued
+				return res, fmt.Errorf("reports: preview to %s: gave up after %d attempts: %w", to, res.Attempts, err)
+			}
+			if err := d.sleep(ctx, d.backoff(res.Attempts)); err != nil {
+				return res, err
+			}
+		case outcomeAmbiguous:
+			res.Status, res.Error = StatusUnknown, err.Error()
+			return res, fmt.Errorf("reports: preview to %s: outcome unknown: %w", to, err)
+		default:
+			res.Status, res.Error = StatusFailed, err.Error()
+			return res, fmt.Errorf("reports: preview to %s: %w", to, err)
+		}
+	}
+}
+
+// errNoOwner is returned when an alert is due and the job names no owner.
+var errNoOwner = errors.New("the job has no owner to alert")
+
+// alertText is an owner alert: subject and plain-text body.
+type alertText struct {
+	subject, body string
+}
+
+func alertLabels(cfg *config.Config) labels {
+	l, err := labelsFor(cfg.Reports.Language)
+	if err != nil {
+		return labelsEN
+	}
+	return l
+}
+
+func gatesAlert(cfg *config.Config, job config.Job, runID int64, asOf time.Time, failed []GateResult) alertText {
+	l := alertLabels(cfg)
+	date := asOf.Format(time.DateOnly)
+	var b strings.Builder
+	b.WriteString(l.getf("alert.gates_intro", job.Name, date, runID) + "\n\n")
+	for _, g := range failed {
+		b.WriteString("  - " + g.Name + ": " + oneLine(g.Reason) + "\n")
+	}
+	b.WriteString("\n" + l.get("alert.footer") + "\n")
+	return alertText{subject: l.getf("alert.gates_subject", job.Name, date), body: b.String()}
+}
+
+func deliveryAlert(cfg *config.Config, job config.Job, runID int64, asOf time.Time, problems []RecipientResult) alertText {
+	l := alertLabels(cfg)
+	date := asOf.Format(time.DateOnly)
+	var b strings.Builder
+	b.WriteString(l.getf("alert.delivery_intro", job.Name, date, runID) + "\n\n")
+	unknown := false
+	for _, p := range problems {
+		line := "  - " + p.Address + ": " + p.Status
+		if p.Error != "" {
+			line += " (" + oneLine(p.Error) + ")"
+		}
+		b.WriteString(line + "\n")
+		unknown = unknown || p.Status == StatusUnknown
+	}
+	if unknown {
+		b.WriteString("\n" + l.get("alert.unknown") + "\n")
+	}
+	b.WriteString("\n" + l.get("alert.footer") + "\n")
+	return alertText{subject: l.getf("alert.delivery_subject", job.Name, date), body: b.String()}
+}
+
+// alertOwner mails the job owner, at most once per run and kind, through
+// the outbox under the key alert:<kind>:<owner>.
+func (d *Deliverer) alertOwner(ctx context.Context, db *sql.DB, s smtpSettings, cfg *config.Config, job config.Job,
+	runID int64, asOf time.Time, kind string, a alertText) (*RecipientResult, error) {
+	if strings.TrimSpace(job.Owner) == "" {
+		d.log().Error("alert not sent: no owner", "job", job.Name, "run", runID, "kind", kind)
+		if kind == "gates" {
+			return nil, fmt.Errorf("reports: job %s: a quality gate failed and %w", job.Name, errNoOwner)
+		}
+		return nil, nil
+	}
+	key := "alert:" + kind + ":" + job.Owner
+	res := &RecipientResult{Address: job.Owner, Language: cfg.Reports.Language}
+	row, found, err := d.outboxGet(ctx, db, runID, key)
+	if err != nil {
+		return res, err
+	}
+	if found && row.status != StatusQueued {
+		res.MessageID, res.Status, res.Attempts, res.Error, res.Previous = row.messageID, row.status, row.attempts, row.lastError, true
+		return res, nil
+	}
+	msgID := outboxMessageID(s.from, job.Name, runID, key)
+	if found {
+		msgID = row.messageID
+	} else if _, err := db.ExecContext(ctx, queries.Get("OutboxEnqueue"), runID, job.Name, key, msgID, d.now()); err != nil {
+		return res, fmt.Errorf("reports: outbox enqueue %s: %w", key, err)
+	}
+	res.MessageID = msgID
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := m.From(s.from); err != nil {
+		return res, fmt.Errorf("reports: alert from %q: %w", s.from, err)
+	}
+	if err := m.To(job.Owner); err != nil {
+		return res, fmt.Errorf("reports: alert to %q: %w", job.Owner, err)
+	}
+	m.Subject(a.subject)
+	m.SetMessageIDWithValue(msgID)
+	m.SetDateWithValue(d.now())
+	m.SetGenHeader(gomail.HeaderUserAgent, "Accord")
+	m.SetGenHeader("X-Accord-Run", strconv.FormatInt(runID, 10))
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	m.SetBodyString(gomail.TypeTextPlain, a.body)
+	status, attempts, lastErr, err := d.sendThroughOutbox(ctx, db, s, runID, key, m)
+	res.Status, res.Attempts, res.Error = status, row.attempts+attempts, lastErr
+	return res, err
+}

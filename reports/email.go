@@ -1,0 +1,510 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+)
+
+// E-mail composition. The message is
+//
+//	multipart/mixed
+//	├─ multipart/related
+//	│  ├─ multipart/alternative
+//	│  │  ├─ text/plain   (the same content as text)
+//	│  │  └─ text/html    (no script, no SVG, inline styles; images by cid:)
+//	│  └─ image/png …     (Content-ID <name.png@accord>, inline)
+//	├─ weekly.xlsx        (attachment, when it fits the size cap)
+//	└─ weekly.html        (attachment, when it fits the size cap)
+//
+// which Gmail, Outlook and Apple Mail show as a body with pictures and two
+// attachments. go-mail builds exactly this nesting when a message has two
+// body parts, embeds and attachments.
+
+// DefaultMaxEmailBytes is the size cap of one e-mail when none is given.
+const DefaultMaxEmailBytes = 10 << 20
+
+// E-mail body limits: the tables are short; the full lists are attached.
+const (
+	emailQueueTopN    = 10
+	emailHotspotsTopN = 5
+)
+
+// MIME types of the attachments (mime.TypeByExtension does not know .xlsx
+// on every system).
+const (
+	typeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	typeHTML = "text/html"
+)
+
+// attachmentFile is a file offered as an attachment, in priority order.
+type attachmentFile struct {
+	name string
+	path string
+	typ  mail.ContentType
+	size int64
+	data []byte // nil when it is too big to attach at all
+}
+
+// composeInput is everything an e-mail is made of.
+type composeInput struct {
+	d        *reportData
+	l        labels
+	opt      Options
+	out      Output
+	runID    int64
+	asOf     time.Time
+	job      string
+	from, to string
+	// messageID is the Message-ID without angle brackets; date the Date header.
+	messageID string
+	date      time.Time
+	// maxBytes caps the whole message as sent (headers, base64 and all).
+	maxBytes int64
+	// location says where the full report can be found when an attachment
+	// is left out: a URL or a shared folder, else the report folder's path.
+	location string
+	// notes are shown at the top of the body (preview marker, gate warnings).
+	notes   []string
+	preview bool
+}
+
+// composed is a message ready to send and what went into it.
+type composed struct {
+	msg         *mail.Msg
+	size        int64
+	attached    []string
+	leftOut     []string // attachment names left out for the size cap
+	chartsShown bool
+}
+
+// compose builds the e-mail within the size cap. The body and the charts
+// always come first; attachments are added in order (weekly.xlsx, then
+// weekly.html) only while the whole message stays under the cap, and the
+// body names each one left out and where to find it. If even the body with
+// its charts is over the cap, the charts are left out too (and the body
+// says so); if the bare body is over the cap, compose fails rather than
+// send a cut or empty e-mail.
+func compose(in composeInput) (*composed, error) {
+	if in.maxBytes <= 0 {
+		in.maxBytes = DefaultMaxEmailBytes
+	}
+	if in.location == "" {
+		in.location = in.out.Dir
+	}
+	images, err := emailCharts(in.d, in.l, in.opt)
+	if err != nil {
+		return nil, err
+	}
+	files := []*attachmentFile{
+		{name: xlsxName, path: in.out.XLSX, typ: typeXLSX},
+		{name: htmlName, path: in.out.HTML, typ: typeHTML},
+	}
+	for _, f := range files {
+		st, err := os.Stat(f.path)
+		if err != nil {
+			return nil, fmt.Errorf("reports: e-mail attachment: %w", err)
+		}
+		f.size = st.Size()
+		if f.size/3*4 > in.maxBytes {
+			continue // cannot fit once base64-encoded: not even read
+		}
+		if f.data, err = os.ReadFile(f.path); err != nil {
+			return nil, fmt.Errorf("reports: e-mail attachment: %w", err)
+		}
+	}
+	// slack keeps room for the notes a left-out attachment adds to the body.
+	const slack = 4 << 10
+
+	build := func(withCharts bool, attach []*attachmentFile, leftOut []*attachmentFile) (*composed, error) {
+		var notes []string
+		notes = append(notes, in.notes...)
+		for _, f := range leftOut {
+			notes = append(notes, in.l.getf("mail.left_out", f.name, humanBytes(f.size),
+				humanBytes(in.maxBytes), in.location))
+		}
+		imgs := images
+		if !withCharts {
+			imgs = nil
+			if len(images) > 0 {
+				notes = append(notes, in.l.getf("mail.charts_left_out", humanBytes(in.maxBytes), htmlName, in.location))
+			}
+		}
+		var names []string
+		for _, f := range attach {
+			names = append(names, f.name)
+		}
+		msg, err := buildMessage(in, imgs, attach, notes, names)
+		if err != nil {
+			return nil, err
+		}
+		n, err := msg.WriteTo(io.Discard)
+		if err != nil {
+			return nil, fmt.Errorf("reports: compose e-mail: %w", err)
+		}
+		c := &composed{msg: msg, size: n, attached: names, chartsShown: withCharts && len(images) > 0}
+		for _, f := range leftOut {
+			c.leftOut = append(c.leftOut, f.name)
+		}
+		return c, nil
+	}
+
+	withCharts := true
+	base, err := build(true, nil, files)
+	if err != nil {
+		return nil, err
+	}
+	if base.size+slack > in.maxBytes {
+		withCharts = false
+		if base, err = build(false, nil, files); err != nil {
+			return nil, err
+		}
+		if base.size > in.maxBytes {
+			return nil, fmt.Errorf("reports: the e-mail body alone is %s, over the %s cap; nothing is sent",
+				humanBytes(base.size), humanBytes(in.maxBytes))
+		}
+	}
+	var attach, leftOut []*attachmentFile
+	for i, f := range files {
+		if f.data == nil {
+			leftOut = append(leftOut, f)
+			continue
+		}
+		try := append(append([]*attachmentFile{}, attach...), f)
+		rest := append(append([]*attachmentFile{}, leftOut...), files[i+1:]...)
+		c, err := build(withCharts, try, rest)
+		if err != nil {
+			return nil, err
+		}
+		if c.size+slack <= in.maxBytes {
+			attach = try
+		} else {
+			leftOut = append(leftOut, f)
+		}
+	}
+	final, err := build(withCharts, attach, leftOut)
+	if err != nil {
+		return nil, err
+	}
+	if final.size > in.maxBytes {
+		return nil, fmt.Errorf("reports: composed e-mail is %s, over the %s cap", humanBytes(final.size), humanBytes(in.maxBytes))
+	}
+	return final, nil
+}
+
+// humanBytes shows a size as people read it: 812 B, 14.2 KB, 1.1 MB.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
+
+func buildMessage(in composeInput, images []inlineImage, attach []*attachmentFile, notes, attachedNames []string) (*mail.Msg, error) {
+	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
+	if err := m.From(in.from); err != nil {
+		return nil, fmt.Errorf("reports: e-mail from %q: %w", in.from, err)
+	}
+	if err := m.To(in.to); err != nil {
+		return nil, fmt.Errorf("reports: e-mail to %q: %w", in.to, err)
+	}
+	m.Subject(emailSubject(in))
+	m.SetMessageIDWithValue(in.messageID)
+	m.SetDateWithValue(in.date)
+	m.SetGenHeader(mail.HeaderUserAgent, "Accord")
+	m.SetGenHeader("X-Accord-Run", strconv.FormatInt(in.runID, 10))
+	// Ask auto-responders (out-of-office) not to answer a report.
+	m.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+
+	view := bodyView(in, images, notes, attachedNames)
+	html, err := renderEmailHTML(view)
+	if err != nil {
+		return nil, err
+	}
+	m.SetBodyString(mail.TypeTextPlain, renderEmailText(view))
+	m.AddAlternativeString(mail.TypeTextHTML, html)
+	for _, img := range images {
+		if err := m.EmbedReader(img.file, bytes.NewReader(img.data),
+			mail.WithFileContentID("<"+img.cid+">"), mail.WithFileContentType("image/png")); err != nil {
+			return nil, fmt.Errorf("reports: e-mail image %s: %w", img.file, err)
+		}
+	}
+	for _, f := range attach {
+		if err := m.AttachReader(f.name, bytes.NewReader(f.data), mail.WithFileContentType(f.typ)); err != nil {
+			return nil, fmt.Errorf("reports: e-mail attachment %s: %w", f.name, err)
+		}
+	}
+	return m, nil
+}
+
+func emailSubject(in composeInput) string {
+	date := in.asOf.Format(time.DateOnly)
+	if in.preview {
+		return in.l.getf("mail.subject_preview", in.job, date)
+	}
+	return in.l.getf("mail.subject", in.job, date)
+}
+
+// The body's view model: plain strings, escaped by html/template in the
+// HTML part and written as they are in the text part.
+type emailTable struct {
+	Title   string
+	Header  []string
+	Rows    [][]string
+	Numeric []bool
+	Empty   string
+	More    string // "… N more in the attachments"
+}
+
+type emailImage struct {
+	Src    template.URL // cid:…; a URL html/template would otherwise reject
+	Alt    string
+	Width  int
+	Height int
+}
+
+type emailView struct {
+	Lang     string
+	Title    string
+	AsOf     string
+	Notes    []string
+	KPITitle string
+	KPIs     []kpi
+	Charts   string
+	Images   []emailImage
+	Tables   []emailTable
+	Attached string
+	Footer   string
+}
+
+func bodyView(in composeInput, images []inlineImage, notes, attached []string) emailView {
+	l, d := in.l, in.d
+	lang := in.opt.Language
+	if lang == "" {
+		lang = "en"
+	}
+	v := emailView{
+		Lang:     lang,
+		Title:    reportTitle(in.opt, l),
+		AsOf:     l.getf("mail.as_of", in.asOf.Format(time.DateOnly)),
+		Notes:    notes,
+		KPITitle: l.get("section.summary"),
+		KPIs:     kpis(d, l, in.opt),
+		Charts:   l.get("section.charts"),
+		Footer:   l.getf("mail.footer", in.runID, in.location),
+	}
+	if d.filtered {
+		v.Notes = append(v.Notes, l.get("report.filtered"))
+	}
+	for _, img := range images {
+		v.Images = append(v.Images, emailImage{Src: template.URL("cid:" + img.cid), Alt: img.alt, Width: img.width, Height: img.height})
+	}
+	v.Tables = append(v.Tables, emailQueueTable(d, l), emailHotspotTable(d, l), emailOverdueTable(d, l, in.opt))
+	if len(attached) > 0 {
+		v.Attached = l.getf("mail.attached", strings.Join(attached, ", "))
+	} else {
+		v.Attached = l.getf("mail.nothing_attached", in.location)
+	}
+	return v
+}
+
+func emailQueueTable(d *reportData, l labels) emailTable {
+	t := emailTable{Title: l.get("section.service_queue"), Empty: l.get("report.no_rows")}
+	for _, c := range []string{"rank", "ticket_id", "name", "tier", "score", "severity", "age_days", "product_id", "component"} {
+		t.Header = append(t.Header, l.get("col."+c))
+	}
+	t.Numeric = []bool{true, false, false, false, true, true, true, false, false}
+	for i, r := range d.queue {
+		if i == emailQueueTopN {
+			break
+		}
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(r.rank, 10), r.ticketID, r.name, r.tier,
+			formatScore(r.score), strconv.FormatInt(r.severity, 10), strconv.FormatInt(r.ageDays, 10), r.productID, r.component})
+	}
+	if d.openTickets > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("mail.more", d.openTickets-int64(len(t.Rows)))
+	}
+	return t
+}
+
+func emailHotspotTable(d *reportData, l labels) emailTable {
+	t := emailTable{Title: l.get("mail.section_hotspots"), Empty: l.get("report.no_rows")}
+	for _, c := range []string{"rank", "product_name", "component", "region", "failures", "rate_per_100_per_year", "cumulative_share"} {
+		t.Header = append(t.Header, l.get("col."+c))
+	}
+	t.Numeric = []bool{true, false, false, false, true, true, true}
+	for i, h := range d.hotspots {
+		if i == emailHotspotsTopN {
+			break
+		}
+		product := h.productName
+		if product == "" {
+			product = h.productID
+		}
+		rank := ""
+		if h.rank > 0 {
+			rank = strconv.FormatInt(h.rank, 10)
+		}
+		t.Rows = append(t.Rows, []string{rank, product, h.component, h.region, strconv.FormatInt(h.failures, 10),
+			strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), strconv.FormatFloat(h.cumulativeShareRatio*100, 'f', 1, 64) + "%"})
+	}
+	return t
+}
+
+func emailOverdueTable(d *reportData, l labels, opt Options) emailTable {
+	t := emailTable{Title: l.get("mail.section_overdue"), Empty: l.get("mail.no_overdue")}
+	t.Header = []string{l.get("col.name"), l.get("col.tier"), l.get("mail.col_overdue"), l.get("col.d90_plus")}
+	t.Numeric = []bool{false, false, true, true}
+	for _, r := range d.overdue {
+		t.Rows = append(t.Rows, []string{r.name, r.tier, formatMoney(r.overdue, opt.CurrencySymbol), formatMoney(r.d90Plus, opt.CurrencySymbol)})
+	}
+	return t
+}
+
+// The HTML body: tables and inline styles only (many clients drop <style>),
+// no script, no SVG, no external resource: images are cid: parts.
+var emailTemplate = template.Must(template.New("email").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+</head>
+<body style="margin:0;padding:0;background:#f4f6f8">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f4f6f8">
+<tr><td align="center" style="padding:16px 8px">
+<table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;background:#ffffff;font-family:Arial,'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;color:#222222;font-size:14px;line-height:1.4">
+<tr><td style="padding:20px">
+<h1 style="font-size:20px;margin:0 0 4px 0">{{.Title}}</h1>
+<p style="color:#555555;margin:0 0 14px 0">{{.AsOf}}</p>
+{{- range .Notes}}
+<p style="background:#fff4e5;border:1px solid #f0c36d;padding:8px 10px;margin:0 0 12px 0">{{.}}</p>
+{{- end}}
+<h2 style="font-size:16px;margin:18px 0 8px 0">{{.KPITitle}}</h2>
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%">
+{{- range .KPIs}}
+<tr><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;color:#555555">{{.Label}}</td><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;font-weight:bold;text-align:right">{{.Value}}</td></tr>
+{{- end}}
+</table>
+{{- if .Images}}
+<h2 style="font-size:16px;margin:22px 0 8px 0">{{.Charts}}</h2>
+{{- range .Images}}
+<p style="margin:0 0 14px 0"><img src="{{.Src}}" width="{{.Width}}" height="{{.Height}}" alt="{{.Alt}}" style="display:block;width:100%;max-width:{{.Width}}px;height:auto;border:0"></p>
+{{- end}}
+{{- end}}
+{{- range .Tables}}
+<h2 style="font-size:16px;margin:22px 0 8px 0">{{.Title}}</h2>
+{{- if .Rows}}
+<table cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;font-size:12px">
+<tr>{{range .Header}}<th style="background:#eef2f6;border:1px solid #d9dee4;padding:4px 6px;text-align:left">{{.}}</th>{{end}}</tr>
+{{- $t := .}}
+{{- range .Rows}}
+<tr>{{range $i, $c := .}}<td style="border:1px solid #d9dee4;padding:4px 6px;{{if index $t.Numeric $i}}text-align:right;white-space:nowrap{{end}}">{{$c}}</td>{{end}}</tr>
+{{- end}}
+</table>
+{{- if .More}}
+<p style="color:#555555;margin:4px 0 0 0;font-size:12px">{{.More}}</p>
+{{- end}}
+{{- else}}
+<p style="color:#555555;font-style:italic;margin:0">{{.Empty}}</p>
+{{- end}}
+{{- end}}
+<p style="margin:22px 0 0 0">{{.Attached}}</p>
+<p style="color:#888888;font-size:12px;margin:16px 0 0 0">{{.Footer}}</p>
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`))
+
+func renderEmailHTML(v emailView) (string, error) {
+	var buf bytes.Buffer
+	if err := emailTemplate.Execute(&buf, v); err != nil {
+		return "", fmt.Errorf("reports: render e-mail: %w", err)
+	}
+	return buf.String(), nil
+}
+
+// renderEmailText writes the plain-text alternative: the same content, for
+// clients that show no HTML and for screen readers.
+func renderEmailText(v emailView) string {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(oneLine(s)); b.WriteString("\n") }
+	line(v.Title)
+	line(v.AsOf)
+	b.WriteString("\n")
+	for _, n := range v.Notes {
+		line("* " + n)
+	}
+	if len(v.Notes) > 0 {
+		b.WriteString("\n")
+	}
+	line(v.KPITitle)
+	for _, k := range v.KPIs {
+		line("  " + k.Label + ": " + k.Value)
+	}
+	if len(v.Images) > 0 {
+		b.WriteString("\n")
+		line(v.Charts)
+		for _, img := range v.Images {
+			line("  [" + img.Alt + "]")
+		}
+	}
+	for _, t := range v.Tables {
+		b.WriteString("\n")
+		line(t.Title)
+		if len(t.Rows) == 0 {
+			line("  " + t.Empty)
+			continue
+		}
+		line("  " + strings.Join(t.Header, " | "))
+		for _, r := range t.Rows {
+			line("  " + strings.Join(r, " | "))
+		}
+		if t.More != "" {
+			line("  " + t.More)
+		}
+	}
+	b.WriteString("\n")
+	line(v.Attached)
+	b.WriteString("\n")
+	line(v.Footer)
+	return b.String()
+}
+
+// oneLine keeps data from breaking the text layout: line breaks and other
+// control characters become spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' || r == '\u2028' || r == '\u2029' || (r < 0x20) || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// reportLocation is where the body says the full report is: the given
+// location, else the absolute report folder.
+func reportLocation(location, dir string) string {
+	if location != "" {
+		return location
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}

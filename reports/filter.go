@@ -1,0 +1,152 @@
+package reports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// reach says what a recipient filter (Options.Filter) does to a result table.
+type reach int
+
+const (
+	// perCustomer tables keep only the rows of the customers the filter
+	// allows (their customer_id is in the allowed set).
+	perCustomer reach = iota
+	// perProduct tables hold product-level aggregates with no customer in
+	// them (hot-spots: product × component × region); they are kept whole,
+	// so a rep sees the same failure hot-spots as everyone else.
+	perProduct
+	// unfilteredOnly tables are left out of a filtered report: a rejected
+	// row's value can be any customer's data (a name, an id, an amount), and
+	// it cannot be tied to a customer reliably, since it was rejected.
+	unfilteredOnly
+)
+
+// allowedCustomers is the temporary table, private to the report's read
+// transaction, holding the customer ids a filtered report may show.
+const allowedCustomers = "accord_recipient_customers"
+
+// scope is which rows a report shows: all of the run's, or only those of
+// the customers its recipient's filter allows.
+type scope struct {
+	filtered bool
+}
+
+// rel is the relation a report reads in place of table: the table itself,
+// or, in a filtered scope, the table restricted to the allowed customers
+// under the table's own name, so "rel WHERE run_id = $1" reads the same.
+func (sc scope) rel(table string, r reach) string {
+	if !sc.filtered || r != perCustomer {
+		return quoteIdent(table)
+	}
+	return fmt.Sprintf("(SELECT * FROM %[1]s WHERE customer_id IN (SELECT customer_id FROM %[2]s)) AS %[1]s",
+		quoteIdent(table), allowedCustomers)
+}
+
+// shows reports whether a table appears at all in this scope.
+func (sc scope) shows(t resultTable) bool {
+	return !sc.filtered || t.reach != unfilteredOnly
+}
+
+// tables lists the result tables a report in this scope covers, in order.
+func (sc scope) tables() []resultTable {
+	var out []resultTable
+	for _, t := range resultTables {
+		if sc.shows(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ValidateFilter checks a recipient filter's form without a database (for
+// `accord validate`): see checkFilter. Whether its columns exist and it
+// matches anyone is only known when a report is written.
+func ValidateFilter(filter string) error { return checkFilter(filter) }
+
+// checkFilter accepts a filter that is one SQL expression and nothing else:
+// no statement separator, no comment (which could hide the closing
+// parenthesis the filter is wrapped in), no parameter or dollar-quoted
+// string, balanced parentheses, and every quote closed. The filter comes
+// from the config, not from a recipient, so this guards against mistakes
+// that would widen or break the query, not against a hostile author; the
+// database still checks that it is a valid boolean condition.
+func checkFilter(filter string) error {
+	if strings.TrimSpace(filter) == "" {
+		return errors.New("reports: filter is empty")
+	}
+	depth := 0
+	for i := 0; i < len(filter); i++ {
+		c := filter[i]
+		switch {
+		case c == '\'' || c == '"':
+			// A quoted string or identifier; a doubled quote is an escaped one.
+			j := i + 1
+			for ; j < len(filter); j++ {
+				if filter[j] == c {
+					if j+1 < len(filter) && filter[j+1] == c {
+						j++
+						continue
+					}
+					break
+				}
+			}
+			if j >= len(filter) {
+				return fmt.Errorf("reports: filter %q: unclosed %c quote", filter, c)
+			}
+			i = j
+		case c == ';':
+			return fmt.Errorf("reports: filter %q: a filter is one condition; ';' is not allowed", filter)
+		case c == '-' && i+1 < len(filter) && filter[i+1] == '-',
+			c == '/' && i+1 < len(filter) && filter[i+1] == '*':
+			return fmt.Errorf("reports: filter %q: comments are not allowed", filter)
+		case c == '$' || c == '?':
+			return fmt.Errorf("reports: filter %q: parameters and $-quoted strings are not allowed", filter)
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth < 0 {
+				return fmt.Errorf("reports: filter %q: unbalanced ')'", filter)
+			}
+		}
+	}
+	if depth != 0 {
+		return fmt.Errorf("reports: filter %q: unbalanced '('", filter)
+	}
+	return nil
+}
+
+// applyFilter evaluates the filter over the run's customers once, inside the
+// read transaction, into allowedCustomers; every per-customer read of the
+// report then joins against it. It returns the scope and how many customers
+// the filter allows; a filter that allows none is an error, because an empty
+// report would reach its recipient looking like a quiet week.
+func applyFilter(ctx context.Context, q queryer, runID int64, filter string) (scope, error) {
+	if filter == "" {
+		return scope{}, nil
+	}
+	if err := checkFilter(filter); err != nil {
+		return scope{}, err
+	}
+	// The filter sees the run's customer_value rows under the table's own
+	// name, so it can name any of its columns (account_owner, region, tier…).
+	// The run id is an int64 formatted into the text: CREATE TABLE AS takes
+	// no parameters.
+	stmt := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
+		SELECT DISTINCT customer_id FROM (SELECT * FROM customer_value WHERE run_id = %d) AS customer_value
+		WHERE (%s)`, allowedCustomers, runID, filter)
+	if _, err := q.ExecContext(ctx, stmt); err != nil {
+		return scope{}, fmt.Errorf("reports: filter %q: %w", filter, err)
+	}
+	var n int64
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+allowedCustomers).Scan(&n); err != nil {
+		return scope{}, fmt.Errorf("reports: filter %q: %w", filter, err)
+	}
+	if n == 0 {
+		return scope{}, fmt.Errorf("reports: filter %q matches no customer of run %d", filter, runID)
+	}
+	return scope{filtered: true}, nil
+}
