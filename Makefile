@@ -27,10 +27,16 @@ run: build ## build, make demo data if there is none, run the weekly job on it, 
 	@test -d $(DEMO) || $(BIN) demo --out $(DEMO)
 	$(BIN) run --config $(CONFIG)
 
-test-deps: ## install what the tests drive: headless Chromium and a CJK font (Debian; needs root)
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "install chromium and fonts-noto-cjk (apt-get, as root) for the browser tests" >&2; fi; }
+MAILPIT_VERSION := v1.33.1
+MAILPIT := .cache/bin/mailpit
+
+test-deps: ## install what the tests drive: headless Chromium, a CJK font (Debian; needs root) and mailpit (Go module proxy)
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || missing="$$missing fonts-noto-cjk"; \
+	  if [ -n "$$missing" ]; then if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "install$$missing (apt-get, as root) for the tests" >&2; fi; fi
+	@$(GO) version -m $(MAILPIT) 2>/dev/null | grep -q "axllent/mailpit[[:space:]]*$(MAILPIT_VERSION)" || \
+	  GOBIN=$(CURDIR)/.cache/bin CGO_ENABLED=0 GOFLAGS=-buildvcs=false $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
 
 test: $(ECHARTS) test-deps ## run the whole test suite
 	$(GO) test -tags $(TAGS) -count=1 ./...
