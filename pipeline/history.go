@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/accordhq/accord/queries"
 )
 
 // RunRecord is one run of the history.
@@ -21,6 +23,17 @@ type RunRecord struct {
 	Timings    map[string]int64 `json:"timings_ms,omitempty"`
 	Rows       int64            `json:"rows_loaded"`
 	Rejected   int64            `json:"rows_rejected"`
+	Deliveries []Delivery       `json:"deliveries,omitempty"`
+}
+
+// Delivery is one recipient's e-mail of a run (from the outbox).
+type Delivery struct {
+	Recipient string    `json:"recipient"`
+	MessageID string    `json:"message_id"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	Error     string    `json:"error,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Runs lists the latest runs, newest first; job "" means every job.
@@ -49,6 +62,33 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 			return nil, fmt.Errorf("runs: timings of run %d: %w", r.RunID, err)
 		}
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("runs: %w", err)
+	}
+	for i := range out {
+		if out[i].Deliveries, err = deliveries(ctx, db, out[i].RunID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func deliveries(ctx context.Context, db *sql.DB, runID int64) ([]Delivery, error) {
+	rows, err := db.QueryContext(ctx, queries.Get("OutboxList"), runID)
+	if err != nil {
+		return nil, fmt.Errorf("runs: deliveries of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var d Delivery
+		var run int64
+		var job string
+		if err := rows.Scan(&run, &job, &d.Recipient, &d.MessageID, &d.Status, &d.Attempts, &d.Error, &d.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("runs: deliveries of run %d: %w", runID, err)
+		}
+		out = append(out, d)
 	}
 	return out, rows.Err()
 }

@@ -103,8 +103,10 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.DB.ExecContext(ctx, queries.Get("CreateSchema")); err != nil {
-		return fmt.Errorf("create schema: %w", err)
+	for _, stmt := range []string{"CreateSchema", "CreateOutbox"} {
+		if _, err := s.DB.ExecContext(ctx, queries.Get(stmt)); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
 	}
 	for _, t := range config.CanonicalTables {
 		if _, err := s.DB.ExecContext(ctx, canonicalDDL(t)); err != nil {

@@ -28,6 +28,7 @@ usage:
   accord demo     --out DIR [--customers N] [--seed S] [--as-of YYYY-MM-DD]
   accord validate --config FILE [--inputs]
   accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION]
+  accord send     --config FILE --job NAME --to ADDRESS [--db FILE]
   accord runs     --config FILE [--job NAME] [--json] [--limit N] [--db FILE]
   accord explain  --config FILE [--as-of YYYY-MM-DD] [--db FILE] CUSTOMER_ID
   accord score    --config NEW_FILE --diff [--db FILE]
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		err = cmdValidate(ctx, args[1:], stdout)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdout, logger, now)
+	case "send":
+		err = cmdSend(ctx, args[1:], stdout, logger, now)
 	case "runs":
 		err = cmdRuns(ctx, args[1:], stdout)
 	case "explain":
@@ -146,6 +149,16 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err := pipeline.CheckModel(cfg); err != nil {
 		return fmt.Errorf("%s: %w: %w", *path, err, errUsage)
+	}
+	for i, j := range cfg.Jobs {
+		for k, r := range j.Recipients {
+			if r.Filter == "" {
+				continue
+			}
+			if err := reports.ValidateFilter(r.Filter); err != nil {
+				return fmt.Errorf("%s: jobs[%d].recipients[%d].filter: %w: %w", *path, i, k, err, errUsage)
+			}
+		}
 	}
 	fmt.Fprintf(stdout, "%s: valid (%d sources, %d model groups)\n", *path, len(cfg.Sources), len(cfg.Model.Groups))
 	if !*inputs {
@@ -372,6 +385,79 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%6d  %-10s  %-10s  %-9s  %-19s  %8d  %8d  %s\n", r.RunID, r.Job, r.AsOf, r.Status,
 			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), r.Rows, r.Rejected, detail)
+		for _, d := range r.Deliveries {
+			fmt.Fprintf(stdout, "%6s  → %-40s %-8s %d attempt(s)  %s %s\n", "", d.Recipient, d.Status, d.Attempts, d.MessageID, d.Error)
+		}
 	}
 	return nil
+}
+
+func findJob(cfg *config.Config, name string) (config.Job, error) {
+	var names []string
+	for _, j := range cfg.Jobs {
+		if j.Name == name {
+			return j, nil
+		}
+		names = append(names, j.Name)
+	}
+	return config.Job{}, fmt.Errorf("no job %q in the config (jobs: %s): %w", name, strings.Join(names, ", "), errUsage)
+}
+
+// cmdSend mails a job's latest report to one address now: a preview, kept
+// out of the outbox, so it never counts as the scheduled delivery.
+func cmdSend(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger, now func() time.Time) error {
+	fs := flag.NewFlagSet("send", flag.ContinueOnError)
+	path := fs.String("config", "", "config file")
+	jobName := fs.String("job", "", "the job whose report to send")
+	to := fs.String("to", "", "the address to send it to")
+	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *jobName == "" || *to == "" {
+		return fmt.Errorf("--job and --to are required: %w", errUsage)
+	}
+	cfg, store, err := openConfigStore(ctx, *path, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	job, err := findJob(cfg, *jobName)
+	if err != nil {
+		return err
+	}
+	run, err := latestRun(ctx, store, job.Name)
+	if err != nil {
+		return err
+	}
+	asOf, err := time.Parse(time.DateOnly, run.AsOf)
+	if err != nil {
+		return fmt.Errorf("send: run %d: %w", run.RunID, err)
+	}
+	d := &reports.Deliverer{Now: now, Logger: logger}
+	res, err := d.SendPreview(ctx, store.DB, job, cfg, run.RunID, asOf, run.ReportDir, *to)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sent run %d (as of %s) of job %s to %s: %s, %d bytes, Message-ID %s\n", run.RunID, run.AsOf, job.Name, res.Address, res.Status, res.Size, res.MessageID)
+	if len(res.LeftOut) > 0 {
+		fmt.Fprintf(stdout, "left out for the size cap: %s\n", strings.Join(res.LeftOut, ", "))
+	}
+	return nil
+}
+
+// latestRun is the job's latest successful run, else the latest successful run of any job.
+func latestRun(ctx context.Context, store *pipeline.Store, job string) (pipeline.RunRecord, error) {
+	for _, j := range []string{job, ""} {
+		runs, err := pipeline.Runs(ctx, store.DB, j, 50)
+		if err != nil {
+			return pipeline.RunRecord{}, err
+		}
+		for _, r := range runs {
+			if r.Status == "succeeded" && r.ReportDir != "" {
+				return r, nil
+			}
+		}
+	}
+	return pipeline.RunRecord{}, fmt.Errorf("send: %w: run `accord run` first", pipeline.ErrNoRun)
 }
