@@ -60,6 +60,10 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	if opt.Job == "" {
 		opt.Job = "manual"
 	}
+	// One run of this process writes at a time; other processes are kept
+	// out by DuckDB's file lock.
+	r.Store.shared.runs.Lock()
+	defer r.Store.shared.runs.Unlock()
 	asOf := time.Date(opt.AsOf.Year(), opt.AsOf.Month(), opt.AsOf.Day(), 0, 0, 0, 0, time.UTC)
 	res = &Result{AsOf: asOf, Timings: map[string]time.Duration{}}
 	if err := r.Store.DB.QueryRowContext(ctx, "SELECT nextval('run_ids')").Scan(&res.RunID); err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -19,9 +20,24 @@ import (
 
 // Store is Accord's DuckDB database: canonical tables, results and run history.
 type Store struct {
-	DB   *sql.DB
-	Path string
+	DB     *sql.DB
+	Path   string
+	shared *sharedStore
 }
+
+// DuckDB lets one process open a file once: stores opened again in the same
+// process (the scheduler's overlapping jobs) share the handle, and the last
+// Close closes it. runs serialises runs of the process on the database.
+type sharedStore struct {
+	db   *sql.DB
+	refs int
+	runs sync.Mutex
+}
+
+var (
+	openMu     sync.Mutex
+	openStores = map[string]*sharedStore{}
+)
 
 // ErrLocked is returned when another process holds the database for writing.
 var ErrLocked = errors.New("database is in use by another process")
@@ -48,6 +64,16 @@ var lockPID = regexp.MustCompile(`PID (\d+)`)
 // extension auto-install off so nothing reaches for the network, and
 // ensures Accord's tables exist.
 func OpenStore(ctx context.Context, path string) (*Store, error) {
+	key, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	openMu.Lock()
+	defer openMu.Unlock()
+	if sh, ok := openStores[key]; ok {
+		sh.refs++
+		return &Store{DB: sh.db, Path: path, shared: sh}, nil
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -65,11 +91,12 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 	db := sql.OpenDB(connector)
 	// Idle connections would keep temp tables alive between uses.
 	db.SetMaxIdleConns(0)
-	s := &Store{DB: db, Path: path}
+	s := &Store{DB: db, Path: path, shared: &sharedStore{db: db, refs: 1}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	openStores[key] = s.shared
 	return s, nil
 }
 
@@ -90,14 +117,25 @@ func OpenStoreWait(ctx context.Context, path string, wait time.Duration) (*Store
 	}
 }
 
-// Close checkpoints and closes the database.
+// Close releases the store; the last holder in the process checkpoints
+// (reclaiming the space a killed run left) and closes the database.
 func (s *Store) Close() error {
-	_, cerr := s.DB.Exec("CHECKPOINT")
+	openMu.Lock()
+	defer openMu.Unlock()
+	s.shared.refs--
+	if s.shared.refs > 0 {
+		return nil
+	}
+	for k, sh := range openStores {
+		if sh == s.shared {
+			delete(openStores, k)
+		}
+	}
+	// Best effort: closing the database checkpoints too, and committed data
+	// is safe in the WAL either way.
+	_, _ = s.DB.Exec("CHECKPOINT")
 	if err := s.DB.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
-	}
-	if cerr != nil {
-		return fmt.Errorf("close store: checkpoint: %w", cerr)
 	}
 	return nil
 }

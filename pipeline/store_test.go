@@ -87,3 +87,32 @@ func TestWaitingWriterGetsTheDatabaseWhenTheHolderExits(t *testing.T) {
 		t.Fatal("the store opened while the holder still ran")
 	}
 }
+
+// The scheduler's overlapping jobs open the store in one process: they
+// share it, and it stays usable until the last Close.
+func TestStoreOpenedTwiceInOneProcessIsShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accord.duckdb")
+	a, err := OpenStore(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenStore(context.Background(), path)
+	if err != nil {
+		t.Fatalf("second open in the same process: %v", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := b.DB.QueryRow("SELECT count(*) FROM runs").Scan(&n); err != nil {
+		t.Fatalf("store closed under its second holder: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenStore(context.Background(), path)
+	if err != nil {
+		t.Fatalf("reopen after the last close: %v", err)
+	}
+	c.Close()
+}
