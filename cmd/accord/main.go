@@ -19,6 +19,7 @@ import (
 	"github.com/accordhq/accord/config"
 	"github.com/accordhq/accord/pipeline"
 	"github.com/accordhq/accord/pipeline/demo"
+	"github.com/accordhq/accord/pipeline/schedule"
 	"github.com/accordhq/accord/reports"
 )
 
@@ -28,6 +29,7 @@ usage:
   accord demo     --out DIR [--customers N] [--seed S] [--as-of YYYY-MM-DD]
   accord validate --config FILE [--inputs]
   accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION]
+  accord schedule --config FILE [--db FILE] [--out DIR] [--grace DURATION]
   accord send     --config FILE --job NAME --to ADDRESS [--db FILE]
   accord runs     --config FILE [--job NAME] [--json] [--limit N] [--db FILE]
   accord explain  --config FILE [--as-of YYYY-MM-DD] [--db FILE] CUSTOMER_ID
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		err = cmdValidate(ctx, args[1:], stdout)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdout, logger, now)
+	case "schedule":
+		err = cmdSchedule(ctx, args[1:], logger, now)
 	case "send":
 		err = cmdSend(ctx, args[1:], stdout, logger, now)
 	case "runs":
@@ -206,29 +210,16 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if *dbFlag != "" {
 		dbPath = *dbFlag
 	}
-	outDir := cfg.Resolve(cfg.Reports.OutDir)
-	if *outFlag != "" {
-		outDir = *outFlag
-	}
-	if outDir, err = filepath.Abs(outDir); err != nil {
-		return fmt.Errorf("report folder: %w", err)
+	outDir, err := reportFolder(cfg, *outFlag)
+	if err != nil {
+		return err
 	}
 	store, err := pipeline.OpenStoreWait(ctx, dbPath, *wait)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	runner := &pipeline.Runner{
-		Store: store, Config: cfg, Logger: logger, Now: now,
-		Publish: func(ctx context.Context, res *pipeline.Result) (string, error) {
-			dir := filepath.Join(outDir, res.AsOf.Format(time.DateOnly))
-			_, err := reports.Write(ctx, store.DB, res.RunID, res.AsOf, dir, reports.Options{
-				Language: cfg.Reports.Language, CurrencySymbol: cfg.Currency.Symbol,
-				CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title,
-			})
-			return dir, err
-		},
-	}
+	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg, store, outDir)}
 	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: asOf})
 	if err != nil {
 		return err
@@ -353,29 +344,36 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("runs", flag.ContinueOnError)
 	path := fs.String("config", "", "config file")
 	job := fs.String("job", "", "only this job's runs")
-	asJSON := fs.Bool("json", false, "print JSON lines")
+	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 20, "how many runs, newest first")
 	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	_, store, err := openConfigStore(ctx, *path, *dbFlag)
+	cfg, store, err := openConfigStore(ctx, *path, *dbFlag)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
 	runs, err := pipeline.Runs(ctx, store.DB, *job, *limit)
+	store.Close()
+	if err != nil {
+		return err
+	}
+	// The ledger opens the store itself, per operation.
+	ledger := schedule.NewDuckLedger(func(ctx context.Context) (*pipeline.Store, error) {
+		return pipeline.OpenStore(ctx, store.Path)
+	})
+	scheduled, err := ledger.List(ctx, *job, *limit)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
-		for _, r := range runs {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Runs      []pipeline.RunRecord `json:"runs"`
+			Scheduled []schedule.Entry     `json:"scheduled"`
+		}{runs, scheduled})
 	}
 	fmt.Fprintf(stdout, "%6s  %-10s  %-10s  %-9s  %-19s  %8s  %8s  %s\n", "run", "job", "as of", "status", "started (UTC)", "rows", "rejected", "error / reports")
 	for _, r := range runs {
@@ -389,7 +387,17 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "%6s  → %-40s %-8s %d attempt(s)  %s %s\n", "", d.Recipient, d.Status, d.Attempts, d.MessageID, d.Error)
 		}
 	}
-	return nil
+	if len(scheduled) == 0 {
+		return nil
+	}
+	zones := map[string]*time.Location{}
+	for _, j := range cfg.Jobs {
+		if loc, err := time.LoadLocation(j.TimeZone); err == nil {
+			zones[j.Name] = loc
+		}
+	}
+	fmt.Fprintln(stdout, "\nscheduled jobs:")
+	return schedule.WriteRuns(stdout, scheduled, zones)
 }
 
 func findJob(cfg *config.Config, name string) (config.Job, error) {
@@ -460,4 +468,29 @@ func latestRun(ctx context.Context, store *pipeline.Store, job string) (pipeline
 		}
 	}
 	return pipeline.RunRecord{}, fmt.Errorf("send: %w: run `accord run` first", pipeline.ErrNoRun)
+}
+
+// reportFolder is --out, else the config's reports.out_dir, made absolute.
+func reportFolder(cfg *config.Config, flagValue string) (string, error) {
+	dir := cfg.Resolve(cfg.Reports.OutDir)
+	if flagValue != "" {
+		dir = flagValue
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("report folder: %w", err)
+	}
+	return abs, nil
+}
+
+// publisher renders a committed run into OUT/<as-of>/.
+func publisher(cfg *config.Config, store *pipeline.Store, outDir string) func(context.Context, *pipeline.Result) (string, error) {
+	return func(ctx context.Context, res *pipeline.Result) (string, error) {
+		dir := filepath.Join(outDir, res.AsOf.Format(time.DateOnly))
+		_, err := reports.Write(ctx, store.DB, res.RunID, res.AsOf, dir, reports.Options{
+			Language: cfg.Reports.Language, CurrencySymbol: cfg.Currency.Symbol,
+			CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title,
+		})
+		return dir, err
+	}
 }

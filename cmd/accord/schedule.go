@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/accordhq/accord/config"
+	"github.com/accordhq/accord/pipeline"
+	"github.com/accordhq/accord/pipeline/schedule"
+	"github.com/accordhq/accord/reports"
+)
+
+// cmdSchedule runs the config's jobs until SIGTERM or SIGINT: each job runs
+// the pipeline for its scheduled time's date and delivers the reports.
+func cmdSchedule(ctx context.Context, args []string, logger *slog.Logger, now func() time.Time) error {
+	fs := flag.NewFlagSet("schedule", flag.ContinueOnError)
+	path := fs.String("config", "", "config file")
+	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
+	outFlag := fs.String("out", "", "report folder (default: reports.out_dir of the config)")
+	grace := fs.Duration("grace", schedule.DefaultGrace, "on shutdown, how long a running job may take to finish")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *path == "" {
+		return fmt.Errorf("--config is required: %w", errUsage)
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Jobs) == 0 {
+		return fmt.Errorf("%s has no jobs to schedule: %w", *path, errUsage)
+	}
+	if err := schedule.Validate(cfg.Jobs); err != nil {
+		return fmt.Errorf("%w: %w", err, errUsage)
+	}
+	dbPath := cfg.Resolve(cfg.Database)
+	if *dbFlag != "" {
+		dbPath = *dbFlag
+	}
+	outDir, err := reportFolder(cfg, *outFlag)
+	if err != nil {
+		return err
+	}
+	release, err := schedule.Lock(dbPath + ".schedule.lock")
+	if err != nil {
+		return err
+	}
+	defer release()
+	// The scheduler holds the database only while it works, so an operator's
+	// `accord run` can use it between jobs; a job waits for such a run.
+	open := func(ctx context.Context) (*pipeline.Store, error) {
+		return pipeline.OpenStoreWait(ctx, dbPath, 10*time.Minute)
+	}
+	deliverer := &reports.Deliverer{Now: now, Logger: logger}
+	s, err := schedule.New(schedule.Options{
+		Jobs: cfg.Jobs, Ledger: schedule.NewDuckLedger(open), Logger: logger, Grace: *grace,
+		Run: func(ctx context.Context, job config.Job, scheduled time.Time) error {
+			return runJob(ctx, cfg, open, outDir, deliverer, logger, now, job, scheduled)
+		},
+		Alert: func(ctx context.Context, job config.Job, subject, body string) error {
+			return deliverer.AlertOwner(ctx, cfg, job, subject, body)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	logger.Info("scheduler started", "config", *path, "database", dbPath, "jobs", len(cfg.Jobs))
+	return s.Run(ctx)
+}
+
+// runJob runs the pipeline as of the scheduled time's date in the job's
+// zone and delivers its reports. A run whose delivery failed is a failed job.
+func runJob(ctx context.Context, cfg *config.Config, open schedule.Opener, outDir string, deliverer *reports.Deliverer,
+	logger *slog.Logger, now func() time.Time, job config.Job, scheduled time.Time) error {
+	store, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg, store, outDir)}
+	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: scheduled, Job: job.Name})
+	if err != nil {
+		return err
+	}
+	rep, err := deliverer.Deliver(ctx, store.DB, job, cfg, res.RunID, res.AsOf, res.ReportDir, nil)
+	if err != nil {
+		return fmt.Errorf("deliver run %d: %w", res.RunID, err)
+	}
+	if !rep.OK() {
+		return fmt.Errorf("deliver run %d: %w", res.RunID, deliveryProblem(rep))
+	}
+	return nil
+}
+
+func deliveryProblem(rep reports.DeliveryReport) error {
+	if rep.Blocked {
+		var failed []string
+		for _, g := range rep.Gates {
+			if !g.Passed {
+				failed = append(failed, g.Name+": "+g.Reason)
+			}
+		}
+		return fmt.Errorf("quality gates failed, nothing sent to recipients: %v", failed)
+	}
+	var errs []error
+	for _, r := range rep.Recipients {
+		if r.Status != "sent" {
+			errs = append(errs, fmt.Errorf("%s: %s %s", r.Address, r.Status, r.Error))
+		}
+	}
+	return errors.Join(errs...)
+}
