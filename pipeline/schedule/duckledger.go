@@ -48,10 +48,8 @@ func (l *DuckLedger) with(ctx context.Context, op string, f func(db *sql.DB) err
 		return fmt.Errorf("ledger %s: %w", op, err)
 	}
 	defer func() {
-		// Not Store.Close: its CHECKPOINT fails while another connection
-		// of this process writes (a job's run), although what f wrote is
-		// committed. DuckDB checkpoints when the last handle closes.
-		if cerr := s.DB.Close(); cerr != nil {
+		// Store.Close only releases a handle the job's run still shares.
+		if cerr := s.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("ledger %s: close: %w", op, cerr))
 		}
 	}()
