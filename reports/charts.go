@@ -148,6 +148,21 @@ func valueCostChart(d *reportData, l labels, opt Options) (map[string]any, error
 	for _, name := range series {
 		sc.AddSeries(name, points[name], charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 8}))
 	}
+	if d.hasMedians && len(d.scatter) > 0 {
+		// The quadrants: dashed lines at the run's medians of service cost
+		// and score, in a series of their own so the legend can hide them.
+		// Only in an unfiltered report: the medians are company-wide.
+		sc.AddSeries(l.get("chart.value_cost.medians"), []opts.ScatterData{},
+			charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{
+				Name: l.get("chart.value_cost.median_cost"), XAxis: d.medianCost}),
+			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{
+				Name: l.get("chart.value_cost.median_score"), YAxis: d.medianScore}),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+				Symbol:    []string{"none", "none"},
+				Label:     &opts.Label{Show: opts.Bool(true), Formatter: "{b}"},
+				LineStyle: &opts.LineStyle{Type: "dashed", Color: "#888888"},
+			}))
+	}
 	sc.Validate()
 	return roundTrip(sc.JSON())
 }

@@ -58,6 +58,97 @@ type queueRow struct {
 	component string
 	category  string
 	reason    string
+	priority  float64
+	hours     sql.NullFloat64 // estimated hours; NULL: no closed ticket to estimate from
+	fits      sql.NullBool    // NULL: no engineer hours configured
+}
+
+// modelRow is one indicator of model_used: what the run actually used.
+type modelRow struct {
+	segment       string
+	group         string
+	groupWeight   float64
+	indicator     string
+	weight        float64
+	direction     string
+	normalization string
+	window        int64
+	missing       string
+	method        string
+	available     bool
+}
+
+type evidenceRow struct {
+	segment string
+	metric  string
+	value   sql.NullFloat64
+	detail  string
+}
+
+type moverRow struct {
+	customerID    string
+	name          string
+	previousTier  string
+	tier          string
+	previousScore sql.NullFloat64
+	score         float64
+	change        float64
+	topUp         string
+	topDown       string
+	tierChanged   bool
+}
+
+type ownerRow struct {
+	owner     string
+	customers int64
+	revenue   string // exact decimals
+	cost      string
+	profit    string
+	tierA     int64
+	drains    int64
+}
+
+type quadrantRow struct {
+	quadrant  string // "" when NULL
+	customers int64
+	revenue   string
+	cost      string
+	profit    string
+}
+
+type overrideRow struct {
+	customerID   string
+	name         string
+	tier         string // the override's tier
+	computedTier string
+	reason       string
+	owner        string
+	expires      string // yyyy-mm-dd or ""
+}
+
+type orphanGroup struct {
+	source string
+	column string
+	parent string
+	values int64
+	rows   int64
+}
+
+type reconTotal struct {
+	check      string
+	totalA     string // exact decimals
+	totalB     string
+	difference string
+	explained  string
+	exceptions int64
+	ties       bool
+}
+
+type reconKind struct {
+	check  string
+	kind   string
+	count  int64
+	amount string // Σ difference, exact
 }
 
 // overdueRow is a customer with receivables past due, for the e-mail body.
@@ -93,15 +184,45 @@ type reportData struct {
 	overdue     []overdueRow // top overdueTopN by overdue amount
 	rejects     []rejectGroup
 
+	model     []modelRow // every row of model_used
+	evidence  []evidenceRow
+	stability sql.NullFloat64 // mean tier_stability of the customers shown
+
+	movers       []moverRow // top moversTopN: tier changes first, then by |change|
+	moversTotal  int64
+	tierChanges  int64
+	previousAsOf string // the as-of date movers compare with; "" when none
+
+	owners      []ownerRow // top ownersTopN: most drains, least profit first
+	ownersTotal int64
+	quadrants   []quadrantRow
+	// The run's medians of score and service cost, where quadrants split;
+	// read for unfiltered reports only (they are company-wide figures).
+	hasMedians   bool
+	medianScore  float64
+	medianCost   float64 // chart position only
+	medianCostEx string  // exact, for the text
+
+	overrides      []overrideRow // top overridesTopN by customer id
+	overridesTotal int64
+
+	orphans []orphanGroup // unfiltered only
+
+	reconTotals []reconTotal // unfiltered only
+	reconKinds  []reconKind  // unfiltered only
+
 	// filtered is set when the report shows only the customers a recipient
 	// filter allows: rejects are then not read at all (see filter.go).
 	filtered bool
 }
 
 const (
-	paretoTopN  = 20
-	queueTopN   = 25
-	overdueTopN = 10
+	paretoTopN    = 20
+	queueTopN     = 25
+	overdueTopN   = 10
+	moversTopN    = 25
+	ownersTopN    = 30
+	overridesTopN = 50
 )
 
 func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*reportData, error) {
@@ -127,6 +248,13 @@ func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*rep
 		{"service queue", d.loadQueue},
 		{"overdue customers", d.loadOverdue},
 		{"rejects", d.loadRejects},
+		{"model", d.loadModel},
+		{"evidence", d.loadEvidence},
+		{"movers", d.loadMovers},
+		{"service drain", d.loadDrain},
+		{"overrides", d.loadOverrides},
+		{"orphans", d.loadOrphans},
+		{"reconciliation", d.loadReconciliation},
 	}
 	for _, s := range steps {
 		if err := s.load(ctx, q, runID, sc); err != nil {
@@ -246,7 +374,8 @@ func (d *reportData) loadQueue(ctx context.Context, q queryer, runID int64, sc s
 	rows, err := q.QueryContext(ctx, `
 		SELECT coalesce(rank, 0), coalesce(ticket_id, ''), coalesce(name, customer_id, ''), coalesce(tier, ''),
 		       coalesce(score, 0), coalesce(severity, 0), coalesce(age_days, 0), coalesce(product_id, ''),
-		       coalesce(component, ''), coalesce(category, ''), coalesce(reason, '')
+		       coalesce(component, ''), coalesce(category, ''), coalesce(reason, ''),
+		       coalesce(priority, 0), estimated_hours, fits_capacity
 		FROM `+sc.rel("service_queue", perCustomer)+` WHERE run_id = $1
 		ORDER BY rank NULLS LAST, ticket_id
 		LIMIT `+strconv.Itoa(queueTopN), runID)
@@ -257,7 +386,7 @@ func (d *reportData) loadQueue(ctx context.Context, q queryer, runID int64, sc s
 	for rows.Next() {
 		var r queueRow
 		if err := rows.Scan(&r.rank, &r.ticketID, &r.name, &r.tier, &r.score, &r.severity, &r.ageDays,
-			&r.productID, &r.component, &r.category, &r.reason); err != nil {
+			&r.productID, &r.component, &r.category, &r.reason, &r.priority, &r.hours, &r.fits); err != nil {
 			return err
 		}
 		d.queue = append(d.queue, r)
@@ -309,4 +438,239 @@ func (d *reportData) loadRejects(ctx context.Context, q queryer, runID int64, sc
 		d.rejects = append(d.rejects, g)
 	}
 	return rows.Err()
+}
+
+// scanAll runs a query and calls scan for each row.
+func scanAll(ctx context.Context, q queryer, query string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// loadModel reads model_used whole: the model names no customer.
+func (d *reportData) loadModel(ctx context.Context, q queryer, runID int64, _ scope) error {
+	return scanAll(ctx, q, `
+		SELECT segment, group_name, group_weight, indicator, weight, direction, normalization,
+		       window_months, missing_policy, weight_method, available
+		FROM model_used WHERE run_id = $1
+		ORDER BY segment, group_name, indicator`, func(rows *sql.Rows) error {
+		var m modelRow
+		if err := rows.Scan(&m.segment, &m.group, &m.groupWeight, &m.indicator, &m.weight, &m.direction,
+			&m.normalization, &m.window, &m.missing, &m.method, &m.available); err != nil {
+			return err
+		}
+		d.model = append(d.model, m)
+		return nil
+	}, runID)
+}
+
+// loadEvidence reads model_evidence whole (segment-wide figures), the
+// Spearman correlation first, then the lifts, then the sensitivities, and
+// the mean tier stability of the customers shown.
+func (d *reportData) loadEvidence(ctx context.Context, q queryer, runID int64, sc scope) error {
+	err := scanAll(ctx, q, `
+		SELECT segment, metric, value, coalesce(detail, '')
+		FROM model_evidence WHERE run_id = $1
+		ORDER BY segment, CASE WHEN metric LIKE 'spearman%' THEN 0 WHEN metric LIKE 'lift%' THEN 1
+		                       WHEN metric LIKE 'sensitivity%' THEN 2 ELSE 3 END, metric`, func(rows *sql.Rows) error {
+		var e evidenceRow
+		if err := rows.Scan(&e.segment, &e.metric, &e.value, &e.detail); err != nil {
+			return err
+		}
+		d.evidence = append(d.evidence, e)
+		return nil
+	}, runID)
+	if err != nil {
+		return err
+	}
+	return q.QueryRowContext(ctx, `SELECT avg(tier_stability) FROM `+sc.rel("customer_value", perCustomer)+
+		` WHERE run_id = $1`, runID).Scan(&d.stability)
+}
+
+// loadMovers reads the top movers of the customers shown: tier changes
+// first, then the largest moves, and how many there are in all.
+func (d *reportData) loadMovers(ctx context.Context, q queryer, runID int64, sc scope) error {
+	rel := sc.rel("movers", perCustomer)
+	err := q.QueryRowContext(ctx, `
+		SELECT count(*), count(*) FILTER (WHERE previous_tier IS DISTINCT FROM tier)
+		FROM `+rel+` WHERE run_id = $1`, runID).Scan(&d.moversTotal, &d.tierChanges)
+	if err != nil {
+		return err
+	}
+	// The date movers compare with, as the pipeline picks it (the latest
+	// earlier as-of date with scores); a date, no customer's data, so read
+	// whole: a filtered report whose customers did not move still says
+	// since when.
+	var prev sql.NullTime
+	err = q.QueryRowContext(ctx, `
+		SELECT max(as_of) FROM customer_value
+		WHERE as_of < (SELECT max(as_of) FROM customer_value WHERE run_id = $1)`, runID).Scan(&prev)
+	if err != nil {
+		return err
+	}
+	if prev.Valid {
+		d.previousAsOf = prev.Time.Format("2006-01-02")
+	}
+	return scanAll(ctx, q, `
+		SELECT customer_id, coalesce(name, customer_id), coalesce(previous_tier, ''), tier, previous_score, score,
+		       change, coalesce(top_up, ''), coalesce(top_down, ''), previous_tier IS DISTINCT FROM tier
+		FROM `+rel+` WHERE run_id = $1
+		ORDER BY previous_tier IS DISTINCT FROM tier DESC, abs(change) DESC, customer_id
+		LIMIT `+strconv.Itoa(moversTopN), func(rows *sql.Rows) error {
+		var m moverRow
+		if err := rows.Scan(&m.customerID, &m.name, &m.previousTier, &m.tier, &m.previousScore, &m.score,
+			&m.change, &m.topUp, &m.topDown, &m.tierChanged); err != nil {
+			return err
+		}
+		d.movers = append(d.movers, m)
+		return nil
+	}, runID)
+}
+
+// loadDrain reads the service drain: per account owner (owner_drain, in a
+// filtered report recomputed over the customers shown), per quadrant of
+// the customers shown, and, unfiltered only, the medians the quadrants
+// split at.
+func (d *reportData) loadDrain(ctx context.Context, q queryer, runID int64, sc scope) error {
+	owners := sc.rel("owner_drain", perOwner)
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+owners+` WHERE run_id = $1`, runID).Scan(&d.ownersTotal); err != nil {
+		return err
+	}
+	err := scanAll(ctx, q, `
+		SELECT account_owner, customers, CAST(revenue_12m AS VARCHAR), CAST(service_cost_12m AS VARCHAR),
+		       CAST(value_added_profit AS VARCHAR), tier_a, drains
+		FROM `+owners+` WHERE run_id = $1
+		ORDER BY drains DESC, value_added_profit, account_owner
+		LIMIT `+strconv.Itoa(ownersTopN), func(rows *sql.Rows) error {
+		var o ownerRow
+		if err := rows.Scan(&o.owner, &o.customers, &o.revenue, &o.cost, &o.profit, &o.tierA, &o.drains); err != nil {
+			return err
+		}
+		d.owners = append(d.owners, o)
+		return nil
+	}, runID)
+	if err != nil {
+		return err
+	}
+	err = scanAll(ctx, q, `
+		SELECT coalesce(quadrant, ''), count(*),
+		       CAST(sum(revenue_12m) AS DECIMAL(38,2))::VARCHAR,
+		       CAST(sum(service_cost_12m) AS DECIMAL(38,2))::VARCHAR,
+		       CAST(sum(value_added_profit) AS DECIMAL(38,2))::VARCHAR
+		FROM `+sc.rel("customer_value", perCustomer)+` WHERE run_id = $1
+		GROUP BY quadrant
+		ORDER BY CASE quadrant WHEN 'partner' THEN 0 WHEN 'low-touch' THEN 1 WHEN 'drain' THEN 2
+		                       WHEN 'marginal' THEN 3 ELSE 4 END, quadrant NULLS LAST`, func(rows *sql.Rows) error {
+		var r quadrantRow
+		if err := rows.Scan(&r.quadrant, &r.customers, &r.revenue, &r.cost, &r.profit); err != nil {
+			return err
+		}
+		d.quadrants = append(d.quadrants, r)
+		return nil
+	}, runID)
+	if err != nil || sc.filtered {
+		return err
+	}
+	// The medians over all of the run's customers, as the pipeline splits
+	// the quadrants (queries/score.sql, CompareWithPrevious).
+	var score, cost sql.NullFloat64
+	var costEx sql.NullString
+	err = q.QueryRowContext(ctx, `
+		SELECT median(score), CAST(median(service_cost_12m) AS DOUBLE),
+		       CAST(CAST(median(service_cost_12m) AS DECIMAL(38,2)) AS VARCHAR)
+		FROM customer_value WHERE run_id = $1`, runID).Scan(&score, &cost, &costEx)
+	if err != nil {
+		return err
+	}
+	if score.Valid && cost.Valid {
+		d.hasMedians, d.medianScore, d.medianCost, d.medianCostEx = true, score.Float64, cost.Float64, costEx.String
+	}
+	return nil
+}
+
+// loadOverrides reads the customers shown whose tier is set by hand.
+func (d *reportData) loadOverrides(ctx context.Context, q queryer, runID int64, sc scope) error {
+	rel := sc.rel("customer_value", perCustomer)
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+rel+` WHERE run_id = $1 AND override_tier IS NOT NULL`,
+		runID).Scan(&d.overridesTotal); err != nil {
+		return err
+	}
+	return scanAll(ctx, q, `
+		SELECT customer_id, coalesce(name, customer_id), override_tier, computed_tier, coalesce(override_reason, ''),
+		       coalesce(override_owner, ''), coalesce(strftime(override_expires, '%Y-%m-%d'), '')
+		FROM `+rel+` WHERE run_id = $1 AND override_tier IS NOT NULL
+		ORDER BY customer_id
+		LIMIT `+strconv.Itoa(overridesTopN), func(rows *sql.Rows) error {
+		var o overrideRow
+		if err := rows.Scan(&o.customerID, &o.name, &o.tier, &o.computedTier, &o.reason, &o.owner, &o.expires); err != nil {
+			return err
+		}
+		d.overrides = append(d.overrides, o)
+		return nil
+	}, runID)
+}
+
+// loadOrphans counts unknown references per source and column; like
+// rejects, they are not read for a filtered report (an unknown reference
+// belongs to no known customer).
+func (d *reportData) loadOrphans(ctx context.Context, q queryer, runID int64, sc scope) error {
+	if sc.filtered {
+		return nil
+	}
+	return scanAll(ctx, q, `
+		SELECT source, column_name, parent, count(*), coalesce(sum(rows), 0)
+		FROM orphans WHERE run_id = $1
+		GROUP BY ALL ORDER BY source, column_name, parent`, func(rows *sql.Rows) error {
+		var o orphanGroup
+		if err := rows.Scan(&o.source, &o.column, &o.parent, &o.values, &o.rows); err != nil {
+			return err
+		}
+		d.orphans = append(d.orphans, o)
+		return nil
+	}, runID)
+}
+
+// loadReconciliation reads the control totals and the exceptions counted
+// by kind. A kind's detail after a colon ("unapplied: invoice X not in
+// ledger") names one exception, so exceptions are counted by the part
+// before it ("unapplied"); the workbook lists each in full. Both are
+// company-wide money: a filtered report shows neither.
+func (d *reportData) loadReconciliation(ctx context.Context, q queryer, runID int64, sc scope) error {
+	if sc.filtered {
+		return nil
+	}
+	err := scanAll(ctx, q, `
+		SELECT check_name, CAST(total_a AS VARCHAR), CAST(total_b AS VARCHAR), CAST(difference AS VARCHAR),
+		       CAST(explained AS VARCHAR), exceptions, ties
+		FROM reconciliation_totals WHERE run_id = $1 ORDER BY check_name`, func(rows *sql.Rows) error {
+		var r reconTotal
+		if err := rows.Scan(&r.check, &r.totalA, &r.totalB, &r.difference, &r.explained, &r.exceptions, &r.ties); err != nil {
+			return err
+		}
+		d.reconTotals = append(d.reconTotals, r)
+		return nil
+	}, runID)
+	if err != nil {
+		return err
+	}
+	return scanAll(ctx, q, `
+		SELECT check_name, trim(split_part(kind, ':', 1)) AS kind, count(*),
+		       CAST(sum(difference) AS DECIMAL(38,2))::VARCHAR
+		FROM reconciliation_exceptions WHERE run_id = $1
+		GROUP BY ALL ORDER BY check_name, kind`, func(rows *sql.Rows) error {
+		var r reconKind
+		if err := rows.Scan(&r.check, &r.kind, &r.count, &r.amount); err != nil {
+			return err
+		}
+		d.reconKinds = append(d.reconKinds, r)
+		return nil
+	}, runID)
 }

@@ -319,7 +319,8 @@ func TestDeliverEndToEnd(t *testing.T) {
 	if len(msg.Inline) != 4 {
 		t.Errorf("manager e-mail has %d charts, want 4", len(msg.Inline))
 	}
-	for _, want := range []string{"已评分客户数", "¥10,003,336.31", "服务队列", "首要故障热点", "逾期最多的应收账款"} {
+	for _, want := range []string{"已评分客户数", "¥10,003,336.31", "服务队列", "首要故障热点", "逾期最多的应收账款",
+		"与上次运行相比等级变化的客户", "Spearman 秩相关系数：default 0.623"} {
 		if !strings.Contains(msg.HTML, want) {
 			t.Errorf("manager HTML lacks %q", want)
 		}
@@ -621,6 +622,10 @@ func TestCheckGates(t *testing.T) {
 	// Required reconciliation: none recorded fails; recorded checks pass
 	// when every one ties; a supplied result replaces the table's.
 	job.Gates.Reconciliation = true
+	// The fixture records a reconciliation that does not tie; start from none.
+	if _, err := db.Exec(`DELETE FROM reconciliation_totals WHERE run_id = $1`, fixtureRun); err != nil {
+		t.Fatal(err)
+	}
 	gs, _ = CheckGates(ctx, db, cfg, job, fixtureRun, nil)
 	if f := failedGates(gs); len(f) != 1 || f[0].Name != GateReconciliation || !strings.Contains(f[0].Reason, "recorded none") {
 		t.Errorf("missing reconciliation: %+v", f)

@@ -6,7 +6,7 @@
 // # What Write creates
 //
 //	DIR/weekly.html   interactive page (ECharts, inlined; opens with no network)
-//	DIR/weekly.xlsx   typed workbook, one sheet per result table
+//	DIR/weekly.xlsx   typed workbook: a Summary and a sheet per result table
 //	DIR/data/<table>.csv, DIR/data/<table>.parquet   the run's rows, for tools
 //
 // All three read one snapshot (one transaction). The same database content
@@ -18,10 +18,45 @@
 // overdue more than 90 days, the top failure hot-spot, open tickets, rejected
 // rows); four charts with fixed container ids: chart_tiers (customers per
 // tier), chart_value_cost (value score against 12-month service cost, one
-// series per tier, customer name in the tooltip), chart_pareto (failures of
-// the top 20 hot-spots with their cumulative share on a second axis) and
-// chart_aging (receivables per aging bucket, stacked, per ar_aging.tier); the
-// top 25 of the service queue; rejected rows counted by source and reason.
+// series per tier, customer name in the tooltip, and in an unfiltered report
+// a series "Quadrants (medians)" whose dashed mark lines sit at the run's
+// medians of service cost and score, where the quadrants split),
+// chart_pareto (failures of the top 20 hot-spots with their cumulative share
+// on a second axis) and chart_aging (receivables per aging bucket, stacked,
+// per ar_aging.tier). Then these sections, each with a fixed id:
+//
+//	model           the model the run used (model_used): one sentence naming
+//	                every normalization with its number of indicators and
+//	                the weight method per segment, then a row per segment ×
+//	                indicator: group, group weight and weight as percentages
+//	                of the whole score, direction, normalization (as
+//	                model_used states it, e.g. "minmax (winsorized at the
+//	                0.05 and 0.95 quantiles)"), window, missing-data policy,
+//	                weight method, whether the indicator had a source
+//	evidence        model_evidence: the Spearman correlation, the lifts and
+//	                the sensitivity counts with their detail texts, and the
+//	                mean tier_stability of the customers shown
+//	movers          movers: how many customers changed tier since which
+//	                date, then the top 25, tier changes first, largest
+//	                |change| next, with the indicators that moved each most
+//	                up and down
+//	drain           service drain: customers and money per quadrant
+//	                (customer_value.quadrant), the medians (unfiltered
+//	                only), and owner_drain per account owner, most drains
+//	                first (top 30)
+//	overrides       customers with an active manual tier (override tier,
+//	                computed tier, reason, owner, expiry; top 50 by id)
+//	service-queue   the top 25 of the service queue with priority,
+//	                estimated hours, whether it fits this week, and reason
+//	reconciliation  unfiltered only: reconciliation_totals (totals A and B,
+//	                difference, explained, exceptions, ties yes/no) and the
+//	                exceptions counted per check and kind (the part of the
+//	                kind before any colon: "unapplied: invoice X not in
+//	                ledger" counts as "unapplied")
+//	data-quality    rejected rows counted by source and reason, and orphans
+//	                (unknown references) counted by source and column
+//
+// A table cut to its top N says how many more rows the workbook holds.
 //
 // go-echarts builds the chart options; the page itself is an html/template
 // of this package, because go-echarts' renderer does not escape data for the
@@ -36,16 +71,47 @@
 // # weekly.xlsx
 //
 // Sheets, in order, with English names in every language (headers are
-// translated): Summary, Customers (customer_value), Contributions
-// (value_contributions), Hot-spots (hotspots), Aging (ar_aging), Service
-// queue (service_queue), Rejects (rejects). Each data sheet has one header row
-// and one row per table row of the run, in the data-file order below, without
-// the run_id and as_of columns (the Summary shows both). The header is frozen
+// translated), and their sources:
+//
+//	Summary         KPIs, the model used (normalizations and weight
+//	                methods), the Spearman correlation per segment, how many
+//	                customers changed tier, whether the reconciliation ties
+//	                (unfiltered), row counts per sheet, notes
+//	Customers       customer_value
+//	Contributions   value_contributions
+//	Model           model_used
+//	Evidence        model_evidence
+//	Movers          movers
+//	Trend           customer_value across runs: one row per customer of the
+//	                run (Customers order): customer_id, name, tier now, then
+//	                the score on each of the last up to 8 as-of dates up to
+//	                the run's own, oldest first, headed "Score <date>"; each
+//	                earlier date is read from its latest run (highest run
+//	                id); empty where the customer was not scored then
+//	Drain           owner_drain (filtered: recomputed, see below)
+//	Hot-spots       hotspots
+//	Aging           ar_aging
+//	Reconciliation  reconciliation_totals then reconciliation_exceptions, in
+//	                one table: Row ("Control total" or "Exception"), Check,
+//	                Kind, Invoice / payment, Customer ID, Amount A, Amount B,
+//	                Difference, Exceptions, Explained, Ties. A totals row
+//	                has total A and B in the amount columns; an exception
+//	                row has no count, explained or ties. Totals first (by
+//	                check), then exceptions (by check, kind, key)
+//	Service queue   service_queue
+//	Orphans         orphans
+//	Rejects         rejects
+//
+// Each data sheet has one header row and one row per table row of the run
+// (Reconciliation: per totals row plus per exception; Trend: per customer),
+// in the data-file order below, without the run_id and as_of columns (the
+// Summary shows both). The header is frozen
 // and has an autofilter. Numbers are number cells, dates date cells
-// (yyyy-mm-dd; timestamps yyyy-mm-dd hh:mm), money number cells with
-// Options.CurrencyFormat whose stored value is the exact decimal; a money
-// value of more than 15 significant digits, which an Excel number cannot
-// hold, is written as exact text and counted in the Summary notes. Text is
+// (yyyy-mm-dd; timestamps yyyy-mm-dd hh:mm), booleans boolean cells, money
+// number cells with Options.CurrencyFormat whose stored value is the exact
+// decimal; a money value of more than 15 significant digits, which an
+// Excel number cannot hold, is written as exact text and counted in the
+// Summary notes. Evidence values use Excel's General format. Text is
 // always an inline string, never a formula; text starting with = + - @, TAB
 // or CR is also prefixed with a single quote so copy-paste or CSV export
 // cannot turn it into one. Text over 32,767 characters is cut and ends with
@@ -57,47 +123,85 @@
 // # Data files (the data contract)
 //
 // data/<table>.csv (UTF-8, comma, header row, RFC 4180 quoting, NULL as an
-// empty field, dates ISO 8601, DECIMAL exact with two decimals) and
-// data/<table>.parquet (same columns, DuckDB types) hold the run's rows only,
-// ordered as listed. In the CSV only, text that starts with = + - @, TAB or
-// CR is prefixed with a single quote; Parquet keeps the exact text.
+// empty field, dates ISO 8601, DECIMAL exact with two decimals, booleans
+// true/false) and data/<table>.parquet (same columns, DuckDB types) hold
+// the run's rows only, ordered as listed. In the CSV only, text that starts
+// with = + - @, TAB or CR is prefixed with a single quote; Parquet keeps the
+// exact text. A table's new columns are appended after its existing ones,
+// so a reader that goes by position keeps working.
 //
 //	customer_value: run_id, as_of, rank, customer_id, name, tier, score,
 //	    coverage, economic, loyalty, service_effect, characteristics,
 //	    revenue_12m, service_cost_12m, value_added_profit, industry, region,
-//	    account_owner. Order: rank, customer_id.
+//	    account_owner, segment, computed_tier, override_tier,
+//	    override_reason, override_owner, override_expires, quadrant,
+//	    previous_tier, previous_score, tier_stability.
+//	    Order: rank, customer_id.
 //	value_contributions: run_id, as_of, customer_id, group_name, indicator,
-//	    raw_value, normalized, weight, contribution, missing.
-//	    Order: customer_id, group_name, indicator.
+//	    raw_value, normalized, weight, contribution, missing, segment,
+//	    excluded, normalization. Order: customer_id, group_name, indicator.
+//	model_used: run_id, as_of, segment, group_name, group_weight, indicator,
+//	    weight, direction, normalization, window_months, missing_policy,
+//	    weight_method, available. Order: segment, group_name, indicator.
+//	model_evidence: run_id, as_of, segment, metric, value, detail.
+//	    Order: segment, metric.
+//	movers: run_id, as_of, customer_id, name, previous_as_of, previous_tier,
+//	    tier, previous_score, score, change, top_up, top_down.
+//	    Order: |change| descending, customer_id.
+//	owner_drain: run_id, as_of, account_owner, customers, revenue_12m,
+//	    service_cost_12m, value_added_profit, tier_a, drains.
+//	    Order: account_owner.
 //	hotspots: run_id, as_of, rank, product_id, product_name, component,
 //	    region, failures, installed_units, rate_per_100_per_year,
 //	    shrunk_rate_per_100_per_year, share, cumulative_share.
 //	    Order: rank, product_id, component, region.
 //	ar_aging: run_id, as_of, customer_id, name, tier, current_amount, d1_30,
 //	    d31_60, d61_90, d90_plus, total_open, dso. Order: customer_id.
+//	reconciliation_totals: run_id, as_of, check_name, total_a, total_b,
+//	    difference, exceptions, explained, ties. Order: check_name.
+//	reconciliation_exceptions: run_id, as_of, check_name, kind, key,
+//	    customer_id, amount_a, amount_b, difference.
+//	    Order: check_name, kind, key, customer_id, difference.
 //	service_queue: run_id, as_of, rank, ticket_id, customer_id, name, tier,
 //	    score, severity, opened_at, age_days, product_id, component,
-//	    category, reason. Order: rank, ticket_id.
+//	    category, reason, priority, estimated_hours, fits_capacity.
+//	    Order: rank, ticket_id.
+//	orphans: run_id, source, column_name, value, parent, rows.
+//	    Order: source, column_name, value.
 //	rejects: run_id, source, file, line, column_name, value, reason.
 //	    Order: source, file, line, column_name, reason, value.
 //
 // Column meanings and types are those of the result tables (see the internal
-// contract): scores 0..100, coverage, share and cumulative_share 0..1, money
-// DECIMAL(18,2), rates per 100 installed units per year. NULLs sort last.//
+// contract): scores 0..100, coverage, share, cumulative_share and
+// tier_stability 0..1, weights 0..1 of the whole score, money
+// DECIMAL(18,2), rates per 100 installed units per year. NULLs sort last.
+//
 // # Filtered reports (Options.Filter)
 //
-// A recipient's filter is a SQL condition over the run's customer_value rows
-// (customer_id, name, industry, region, account_owner, tier, score…). Write
-// evaluates it once, inside its read transaction, into a temporary table of
-// allowed customer ids, and every per-customer read joins against it:
-// customer_value, value_contributions, ar_aging and service_queue, in the
-// page (KPIs, charts, tables), the workbook and the data files alike.
+// A recipient's filter is a SQL condition over the run's customer_value
+// rows (customer_id, name, industry, region, account_owner, tier, score…).
+// Write evaluates it once, inside its read transaction, into a temporary
+// table of allowed customer ids, and every per-customer read joins against
+// it: customer_value (and so Trend, quadrants, overrides), value_contributions,
+// movers, ar_aging, service_queue and reconciliation_exceptions (an
+// exception without a customer is left out), in the page (KPIs, charts,
+// tables), the workbook and the data files alike. owner_drain is recomputed
+// from the allowed customers' customer_value rows, as the pipeline computes
+// it: an owner's row sums only the customers the recipient may see (the
+// pipeline's row would add up customers outside the filter; where the
+// filter allows all of an owner's customers the two are equal).
 // Hot-spots are product × component × region aggregates with no customer
-// in them; they are kept whole, so a rep sees the same failure hot-spots as
-// everyone else. Rejected rows are left out entirely (no Rejects sheet, no
-// data/rejects.*, no rejected-rows KPI, a note instead of the table): a
-// rejected value can be any customer's data and cannot be attributed to a
-// customer. The report says it is filtered but never prints the filter,
+// in them, and model_used and model_evidence describe the model over whole
+// segments; they are kept whole, so a rep sees the same hot-spots, weights
+// and evidence as everyone else. Left out entirely (no sheet, no data
+// file, a note instead of the page's table): rejected rows (a rejected
+// value can be any customer's data and cannot be attributed to a
+// customer), orphans (references to customers or products nobody knows)
+// and reconciliation_totals (company-wide money; the Reconciliation sheet
+// then lists only the allowed customers' exceptions, and the page's
+// reconciliation section is a note). The medians the quadrants split at
+// are company-wide figures too: a filtered page does not mark them. The
+// report says it is filtered but never prints the filter,
 // which could name other customers ("customer_id NOT IN ('C1')"). A filter
 // must be one expression: no ';', comments, parameters or unbalanced
 // parentheses (so it cannot widen the query it is wrapped in); one that
@@ -109,9 +213,13 @@
 // (text/plain, text/html) plus PNG parts referenced by cid:, then the
 // attachments weekly.xlsx and weekly.html. The HTML has no script, no SVG,
 // no external resource and inline styles only; it shows an "As of" line,
-// the KPIs, four PNG charts (customers per tier, value score vs cost to
-// serve, the top-10 hot-spot Pareto, aging by tier), the top 10 of the
-// service queue, the top 5 hot-spots and the 10 most overdue customers. The
+// the KPIs, one line of evidence (the Spearman correlation of score and
+// value-added profit per segment) and one naming the normalizations and
+// weight methods used, four PNG charts (customers per tier, value score vs
+// cost to serve, the top-10 hot-spot Pareto, aging by tier), the top 10 of
+// the service queue, the top 5 tier changes since the previous run (name,
+// previous tier, tier, change, top drivers), the top 5 hot-spots and the 10
+// most overdue customers. The
 // subject is "<job> — as of <date>" (zh-CN: "<job> — 数据截至 <date>").
 // Charts are drawn in Go (png.go) with Noto Sans CJK (font.go: Options.
 // FontPath, else ACCORD_FONT, else the Debian/Fedora/Arch paths of

@@ -36,6 +36,7 @@ const DefaultMaxEmailBytes = 10 << 20
 const (
 	emailQueueTopN    = 10
 	emailHotspotsTopN = 5
+	emailMoversTopN   = 5
 )
 
 // MIME types of the attachments (mime.TypeByExtension does not know .xlsx
@@ -282,6 +283,9 @@ type emailView struct {
 	Notes    []string
 	KPITitle string
 	KPIs     []kpi
+	// Evidence is one line on the index: the Spearman correlation and the
+	// normalization and weights used.
+	Evidence []string
 	Charts   string
 	Images   []emailImage
 	Tables   []emailTable
@@ -302,6 +306,7 @@ func bodyView(in composeInput, images []inlineImage, notes, attached []string) e
 		Notes:    notes,
 		KPITitle: l.get("section.summary"),
 		KPIs:     kpis(d, l, in.opt),
+		Evidence: []string{spearmanLine(d, l), modelSummary(d, l)},
 		Charts:   l.get("section.charts"),
 		Footer:   l.getf("mail.footer", in.runID, in.location),
 	}
@@ -311,7 +316,8 @@ func bodyView(in composeInput, images []inlineImage, notes, attached []string) e
 	for _, img := range images {
 		v.Images = append(v.Images, emailImage{Src: template.URL("cid:" + img.cid), Alt: img.alt, Width: img.width, Height: img.height})
 	}
-	v.Tables = append(v.Tables, emailQueueTable(d, l), emailHotspotTable(d, l), emailOverdueTable(d, l, in.opt))
+	v.Tables = append(v.Tables, emailQueueTable(d, l), emailMoversTable(d, l), emailHotspotTable(d, l),
+		emailOverdueTable(d, l, in.opt))
 	if len(attached) > 0 {
 		v.Attached = l.getf("mail.attached", strings.Join(attached, ", "))
 	} else {
@@ -335,6 +341,25 @@ func emailQueueTable(d *reportData, l labels) emailTable {
 	}
 	if d.openTickets > int64(len(t.Rows)) && len(t.Rows) > 0 {
 		t.More = l.getf("mail.more", d.openTickets-int64(len(t.Rows)))
+	}
+	return t
+}
+
+// emailMoversTable lists the top tier changes since the previous run:
+// d.movers holds tier changes first, largest moves first.
+func emailMoversTable(d *reportData, l labels) emailTable {
+	t := emailTable{Title: l.get("mail.section_movers"), Empty: l.get("mail.no_tier_changes")}
+	t.Header = []string{l.get("col.name"), l.get("col.previous_tier"), l.get("col.tier"), l.get("col.change"),
+		l.get("col.top_up"), l.get("col.top_down")}
+	t.Numeric = []bool{false, false, false, true, false, false}
+	for _, m := range d.movers {
+		if !m.tierChanged || len(t.Rows) == emailMoversTopN {
+			break
+		}
+		t.Rows = append(t.Rows, []string{m.name, m.previousTier, m.tier, formatSigned(m.change), m.topUp, m.topDown})
+	}
+	if d.tierChanges > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("mail.more", d.tierChanges-int64(len(t.Rows)))
 	}
 	return t
 }
@@ -398,6 +423,9 @@ var emailTemplate = template.Must(template.New("email").Parse(`<!DOCTYPE html>
 <tr><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;color:#555555">{{.Label}}</td><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;font-weight:bold;text-align:right">{{.Value}}</td></tr>
 {{- end}}
 </table>
+{{- range .Evidence}}
+<p style="color:#333333;margin:10px 0 0 0;font-size:13px">{{.}}</p>
+{{- end}}
 {{- if .Images}}
 <h2 style="font-size:16px;margin:22px 0 8px 0">{{.Charts}}</h2>
 {{- range .Images}}
@@ -456,6 +484,9 @@ func renderEmailText(v emailView) string {
 	line(v.KPITitle)
 	for _, k := range v.KPIs {
 		line("  " + k.Label + ": " + k.Value)
+	}
+	for _, e := range v.Evidence {
+		line(e)
 	}
 	if len(v.Images) > 0 {
 		b.WriteString("\n")

@@ -20,8 +20,19 @@ const (
 	perProduct
 	// unfilteredOnly tables are left out of a filtered report: a rejected
 	// row's value can be any customer's data (a name, an id, an amount), and
-	// it cannot be tied to a customer reliably, since it was rejected.
+	// it cannot be tied to a customer reliably, since it was rejected; an
+	// orphan is a reference to a customer or product nobody knows; and the
+	// reconciliation's control totals are company-wide money.
 	unfilteredOnly
+	// perModel tables describe the model of the run (model_used, the
+	// weights and normalizations; model_evidence, correlations and counts
+	// over whole segments) and name no customer; they are kept whole.
+	perModel
+	// perOwner is owner_drain, sums per account owner. A filtered report
+	// recomputes it from the allowed customers' customer_value rows, so an
+	// owner's row sums only the customers the recipient may see (the
+	// table's own row would add up customers outside the filter).
+	perOwner
 )
 
 // allowedCustomers is the temporary table, private to the report's read
@@ -38,12 +49,30 @@ type scope struct {
 // or, in a filtered scope, the table restricted to the allowed customers
 // under the table's own name, so "rel WHERE run_id = $1" reads the same.
 func (sc scope) rel(table string, r reach) string {
-	if !sc.filtered || r != perCustomer {
+	if !sc.filtered {
 		return quoteIdent(table)
 	}
-	return fmt.Sprintf("(SELECT * FROM %[1]s WHERE customer_id IN (SELECT customer_id FROM %[2]s)) AS %[1]s",
-		quoteIdent(table), allowedCustomers)
+	switch r {
+	case perCustomer:
+		return fmt.Sprintf("(SELECT * FROM %[1]s WHERE customer_id IN (SELECT customer_id FROM %[2]s)) AS %[1]s",
+			quoteIdent(table), allowedCustomers)
+	case perOwner:
+		return fmt.Sprintf(ownerDrainSQL, allowedCustomers, quoteIdent(table))
+	}
+	return quoteIdent(table)
 }
+
+// ownerDrainSQL is owner_drain as the pipeline computes it (queries/
+// score.sql, InsertOwnerDrain), over the allowed customers only: per run and
+// account owner, customers, money sums, tier A customers and drains.
+const ownerDrainSQL = `(SELECT run_id, as_of, coalesce(account_owner, '(none)') AS account_owner, count(*) AS customers,
+		CAST(sum(revenue_12m) AS DECIMAL(18,2)) AS revenue_12m,
+		CAST(sum(service_cost_12m) AS DECIMAL(18,2)) AS service_cost_12m,
+		CAST(sum(value_added_profit) AS DECIMAL(18,2)) AS value_added_profit,
+		count(*) FILTER (WHERE tier = 'A') AS tier_a,
+		count(*) FILTER (WHERE quadrant = 'drain') AS drains
+	FROM customer_value WHERE customer_id IN (SELECT customer_id FROM %[1]s)
+	GROUP BY run_id, as_of, coalesce(account_owner, '(none)')) AS %[2]s`
 
 // shows reports whether a table appears at all in this scope.
 func (sc scope) shows(t resultTable) bool {

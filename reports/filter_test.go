@@ -22,8 +22,14 @@ const repFilter = "account_owner IN ('bob@example.com', 'cy@example.com')"
 var (
 	outsideIDs    = []string{"C1", "C3", "C4", "C7", "C8", "C9"}
 	outsideTokens = []string{"Acme", "onerror", "pwned=2", "HYPERLINK", "=cmd", "calc", "SUM(1", "深圳华强",
-		"Gone Co", "ann@example.com", "dee@example.com"}
-	insideTokens = []string{"pwned=1", "pwned=3", "Brien", "bob@example.com", "cy@example.com"}
+		"Gone Co", "ann@example.com", "dee@example.com",
+		// C7's override, C4's mover driver, outside customers' (or no
+		// customer's) reconciliation exceptions, orphans, and the
+		// reconciliation's company-wide control totals.
+		"contract renewal", "collection_timeliness +12.0", "INV-1", "INV-4", "PAY-7", "C404", "P404",
+		"open_vs_ledger", "revenue_vs_billing", "1234567890.12", "1,234,567,890.12", "900.05"}
+	insideTokens = []string{"pwned=1", "pwned=3", "Brien", "bob@example.com", "cy@example.com",
+		"=INV-2", "INV-9", "@referral -1.2", "Strategic account"}
 	// outsideTickets are the service-queue tickets of outside customers.
 	outsideTickets = []string{"T2", "T9"}
 	// rejectTokens are values of the rejects table, which a filtered
@@ -127,14 +133,18 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 			t.Errorf("weekly.xlsx lacks %q of an allowed customer", tok)
 		}
 	}
-	if want := slices.DeleteFunc(slices.Clone(wantSheets), func(s string) bool { return s == "Rejects" }); !slices.Equal(sheets, want) {
-		t.Errorf("sheets %q, want %q (no Rejects in a filtered report)", sheets, want)
+	if want := slices.DeleteFunc(slices.Clone(wantSheets), func(s string) bool { return s == "Rejects" || s == "Orphans" }); !slices.Equal(sheets, want) {
+		t.Errorf("sheets %q, want %q (no Rejects, no Orphans in a filtered report)", sheets, want)
 	}
 	for name, x := range sheetXML(t, out.XLSX) {
 		assertNoOutsideTokens(t, "weekly.xlsx sheet XML "+name, []byte(x))
 	}
 	f := openWorkbook(t, out.XLSX)
-	for sheet, want := range map[string]int{"Customers": 3, "Contributions": 3, "Aging": 1, "Service queue": 2, "Hot-spots": 3} {
+	// Model and Evidence name no customer and stay whole; Movers, Trend
+	// and the exceptions are the allowed customers' (C2, C5; PAY-7 has no
+	// customer); Drain has their owners, bob and cy.
+	for sheet, want := range map[string]int{"Customers": 3, "Contributions": 3, "Aging": 1, "Service queue": 2, "Hot-spots": 3,
+		"Model": 7, "Evidence": 6, "Movers": 3, "Trend": 3, "Drain": 2, "Reconciliation": 2} {
 		rows, err := f.GetRows(sheet)
 		if err != nil {
 			t.Fatal(err)
@@ -147,7 +157,7 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 	// Every data file, byte for byte, and the Parquet rows read back.
 	var wantFiles []string
 	for _, table := range resultTables {
-		if table.name == "rejects" {
+		if table.name == "rejects" || table.name == "orphans" || table.name == "reconciliation_totals" {
 			continue
 		}
 		wantFiles = append(wantFiles, filepath.Join(out.Dir, "data", table.name+".csv"), filepath.Join(out.Dir, "data", table.name+".parquet"))
@@ -155,8 +165,16 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 	if !slices.Equal(out.DataFiles, wantFiles) {
 		t.Errorf("data files %q, want %q", out.DataFiles, wantFiles)
 	}
-	if _, err := os.Stat(filepath.Join(out.Dir, "data", "rejects.csv")); !os.IsNotExist(err) {
-		t.Error("data/rejects.csv exists in a filtered report")
+	for _, name := range []string{"rejects", "orphans", "reconciliation_totals"} {
+		if _, err := os.Stat(filepath.Join(out.Dir, "data", name+".csv")); !os.IsNotExist(err) {
+			t.Errorf("data/%s.csv exists in a filtered report", name)
+		}
+	}
+	for table, want := range map[string]int{"movers": 3, "owner_drain": 2, "reconciliation_exceptions": 2,
+		"model_used": 7, "model_evidence": 6} {
+		if got := len(readCSV(t, filepath.Join(out.Dir, "data", table+".csv"))) - 1; got != want {
+			t.Errorf("filtered %s.csv: %d rows, want %d", table, got, want)
+		}
 	}
 	for _, p := range out.DataFiles {
 		if strings.HasSuffix(p, ".csv") {
@@ -207,9 +225,11 @@ func TestFilteredReportRemovesStaleRejectFiles(t *testing.T) {
 	if _, err := Write(context.Background(), db, fixtureRun, fixtureAsOf, dir, opt); err != nil {
 		t.Fatal(err)
 	}
-	for _, ext := range []string{"csv", "parquet"} {
-		if _, err := os.Stat(filepath.Join(dir, "data", "rejects."+ext)); !os.IsNotExist(err) {
-			t.Errorf("stale rejects.%s left in a filtered report's folder", ext)
+	for _, name := range []string{"rejects", "orphans", "reconciliation_totals"} {
+		for _, ext := range []string{"csv", "parquet"} {
+			if _, err := os.Stat(filepath.Join(dir, "data", name+"."+ext)); !os.IsNotExist(err) {
+				t.Errorf("stale %s.%s left in a filtered report's folder", name, ext)
+			}
 		}
 	}
 }
@@ -235,7 +255,7 @@ func TestBadFiltersAreRefused(t *testing.T) {
 		}
 	}
 	var n int
-	if err := db.QueryRow("SELECT count(*) FROM customer_value").Scan(&n); err != nil || n != 10 {
+	if err := db.QueryRow("SELECT count(*) FROM customer_value").Scan(&n); err != nil || n != fixtureCustomerRowsAllRuns {
 		t.Fatalf("customer_value has %d rows after the bad filters (%v)", n, err)
 	}
 	// Quotes and parentheses inside strings are data, not syntax.

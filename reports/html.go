@@ -47,6 +47,21 @@ type tableView struct {
 	Rows    [][]string
 	Numeric []bool // right-aligned columns
 	Empty   string
+	More    string // "… and N more in the workbook", when the table is cut
+}
+
+// sectionView is a page section: a heading, paragraphs, then tables, each
+// with an optional sub-heading.
+type sectionView struct {
+	ID     string
+	Title  string
+	Notes  []string
+	Tables []subTable
+}
+
+type subTable struct {
+	Title string
+	Table tableView
 }
 
 type chartView struct {
@@ -62,8 +77,7 @@ type pageView struct {
 	Labels     map[string]string
 	KPIs       []kpi
 	Charts     []chartView
-	Queue      tableView
-	Rejects    tableView
+	Sections   []sectionView
 	Library    template.JS
 	ChartsJSON template.JS
 }
@@ -93,6 +107,9 @@ th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;o
 th{background:#f4f6f8}
 td.n{text-align:right;white-space:nowrap}
 .empty{color:#666;font-style:italic}
+h3{font-size:15px;margin:20px 0 8px}
+.note{margin:0 0 10px}
+.more{color:#666;font-size:12px;margin:4px 0 0}
 footer{color:#888;font-size:12px;margin-top:32px}
 </style>
 </head>
@@ -115,11 +132,19 @@ footer{color:#888;font-size:12px;margin-top:32px}
 <div id="{{.ID}}" class="chart"></div>
 {{- end}}
 
-<h2>{{index .Labels "section.service_queue"}}</h2>
-{{template "table" .Queue}}
+{{- range .Sections}}
 
-<h2>{{index .Labels "section.data_quality"}}</h2>
-{{template "table" .Rejects}}
+<h2 id="{{.ID}}">{{.Title}}</h2>
+{{- range .Notes}}
+<p class="note">{{.}}</p>
+{{- end}}
+{{- range .Tables}}
+{{- if .Title}}
+<h3>{{.Title}}</h3>
+{{- end}}
+{{template "table" .Table}}
+{{- end}}
+{{- end}}
 
 <footer>{{.Footer}}</footer>
 
@@ -151,6 +176,9 @@ footer{color:#888;font-size:12px;margin-top:32px}
 {{- end}}
 </tbody>
 </table>
+{{- if .More}}
+<p class="more">{{.More}}</p>
+{{- end}}
 {{- else}}
 <p class="empty">{{.Empty}}</p>
 {{- end}}
@@ -181,8 +209,7 @@ func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Option
 		Notice:     filteredNotice(d, l),
 		Labels:     l,
 		KPIs:       kpis(d, l, opt),
-		Queue:      queueTable(d, l),
-		Rejects:    rejectsTable(d, l),
+		Sections:   pageSections(d, l, opt),
 		Library:    template.JS(echartsJS),
 		ChartsJSON: template.JS(optionsJSON),
 	}
@@ -248,21 +275,40 @@ func topHotspot(d *reportData, l labels) string {
 }
 
 func queueTable(d *reportData, l labels) tableView {
-	cols := []string{"rank", "ticket_id", "name", "tier", "score", "severity", "age_days",
-		"product_id", "component", "category", "reason"}
+	cols := []string{"rank", "ticket_id", "name", "tier", "score", "severity", "age_days", "priority",
+		"estimated_hours", "fits_capacity", "product_id", "component", "category", "reason"}
 	t := tableView{Empty: l.get("report.no_rows")}
 	for _, c := range cols {
 		t.Header = append(t.Header, l.get("col."+c))
 	}
-	t.Numeric = []bool{true, false, false, false, true, true, true, false, false, false, false}
+	t.Numeric = []bool{true, false, false, false, true, true, true, true, true, false, false, false, false, false}
 	for _, r := range d.queue {
+		hours := ""
+		if r.hours.Valid {
+			hours = formatScore(r.hours.Float64)
+		}
+		fits := ""
+		if r.fits.Valid {
+			fits = yesNo(r.fits.Bool, l)
+		}
 		t.Rows = append(t.Rows, []string{
 			strconv.FormatInt(r.rank, 10), r.ticketID, r.name, r.tier,
 			formatScore(r.score), strconv.FormatInt(r.severity, 10),
-			strconv.FormatInt(r.ageDays, 10), r.productID, r.component, r.category, r.reason,
+			strconv.FormatInt(r.ageDays, 10), formatScore(r.priority), hours, fits,
+			r.productID, r.component, r.category, r.reason,
 		})
 	}
+	if d.openTickets > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("report.more", d.openTickets-int64(len(t.Rows)))
+	}
 	return t
+}
+
+func yesNo(b bool, l labels) string {
+	if b {
+		return l.get("report.yes")
+	}
+	return l.get("report.no")
 }
 
 // formatScore shows one decimal, rounding halves away from zero as Excel's

@@ -27,9 +27,11 @@ type Options struct {
 	// rows (customer_id, name, industry, region, account_owner, tier, score…),
 	// e.g. "account_owner = 'li.wei@example.com'". The report then shows only
 	// those customers: every per-customer table, chart, KPI and data file is
-	// restricted to them, hot-spots (product-level, no customer data) stay
-	// whole, and rejected rows are left out (see filter.go). A filter that
-	// matches no customer is an error.
+	// restricted to them (owner_drain is recomputed over them), hot-spots
+	// (product-level) and the model and its evidence (segment-level) stay
+	// whole, and rejected rows, orphans and the reconciliation's control
+	// totals are left out (see filter.go and doc.go). A filter that matches
+	// no customer is an error.
 	Filter string
 	// FontPath is the font the PNG charts of e-mails are drawn with (a .ttf,
 	// .otf or .ttc); when empty, ACCORD_FONT, then the usual places of Noto

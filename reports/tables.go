@@ -17,6 +17,7 @@ const (
 	kindRatio          // DOUBLE 0..1 shown as a percentage
 	kindFloat          // DOUBLE shown with two decimals
 	kindFine           // DOUBLE shown with four decimals (weights, normalized values)
+	kindNumber         // DOUBLE shown as it is (Excel's General format): evidence values
 	kindInt            // INTEGER / BIGINT
 	kindDate           // DATE
 	kindTimestamp      // TIMESTAMP
@@ -33,16 +34,20 @@ type column struct {
 // same rows identical. Row identity columns come last in orderBy so ties
 // cannot reorder between runs.
 type resultTable struct {
-	name    string // DuckDB table and data file base name
-	sheet   string // XLSX sheet name (English, stable; see doc.go)
-	hasAsOf bool   // rejects carries no as_of column
+	name string // DuckDB table and data file base name
+	// sheet is the XLSX sheet name (English, stable; see doc.go); empty
+	// for a table shown on a composed sheet (the reconciliation tables).
+	sheet   string
+	hasAsOf bool // rejects and orphans carry no as_of column
 	// reach says what a recipient filter does to the table (filter.go).
 	reach   reach
 	columns []column
 	orderBy string
 }
 
-// resultTables are the tables a run's report covers, in sheet order.
+// resultTables are the tables a run's report covers, in data-file order.
+// New columns of a table are appended after the existing ones, so a tool
+// that reads the data files by position keeps working.
 var resultTables = []resultTable{
 	{
 		name: "customer_value", sheet: "Customers", hasAsOf: true, reach: perCustomer,
@@ -52,6 +57,9 @@ var resultTables = []resultTable{
 			{"economic", kindScore}, {"loyalty", kindScore}, {"service_effect", kindScore}, {"characteristics", kindScore},
 			{"revenue_12m", kindMoney}, {"service_cost_12m", kindMoney}, {"value_added_profit", kindMoney},
 			{"industry", kindText}, {"region", kindText}, {"account_owner", kindText},
+			{"segment", kindText}, {"computed_tier", kindText},
+			{"override_tier", kindText}, {"override_reason", kindText}, {"override_owner", kindText}, {"override_expires", kindDate},
+			{"quadrant", kindText}, {"previous_tier", kindText}, {"previous_score", kindScore}, {"tier_stability", kindRatio},
 		},
 		orderBy: "rank NULLS LAST, customer_id",
 	},
@@ -61,8 +69,43 @@ var resultTables = []resultTable{
 			{"customer_id", kindText}, {"group_name", kindText}, {"indicator", kindText},
 			{"raw_value", kindFine}, {"normalized", kindFine}, {"weight", kindFine},
 			{"contribution", kindFloat}, {"missing", kindBool},
+			{"segment", kindText}, {"excluded", kindBool}, {"normalization", kindText},
 		},
 		orderBy: "customer_id, group_name, indicator",
+	},
+	{
+		name: "model_used", sheet: "Model", hasAsOf: true, reach: perModel,
+		columns: []column{
+			{"segment", kindText}, {"group_name", kindText}, {"group_weight", kindFine},
+			{"indicator", kindText}, {"weight", kindFine}, {"direction", kindText}, {"normalization", kindText},
+			{"window_months", kindInt}, {"missing_policy", kindText}, {"weight_method", kindText}, {"available", kindBool},
+		},
+		orderBy: "segment, group_name, indicator",
+	},
+	{
+		name: "model_evidence", sheet: "Evidence", hasAsOf: true, reach: perModel,
+		columns: []column{
+			{"segment", kindText}, {"metric", kindText}, {"value", kindNumber}, {"detail", kindText},
+		},
+		orderBy: "segment, metric",
+	},
+	{
+		name: "movers", sheet: "Movers", hasAsOf: true, reach: perCustomer,
+		columns: []column{
+			{"customer_id", kindText}, {"name", kindText}, {"previous_as_of", kindDate},
+			{"previous_tier", kindText}, {"tier", kindText}, {"previous_score", kindScore}, {"score", kindScore},
+			{"change", kindScore}, {"top_up", kindText}, {"top_down", kindText},
+		},
+		orderBy: "abs(change) DESC, customer_id",
+	},
+	{
+		name: "owner_drain", sheet: "Drain", hasAsOf: true, reach: perOwner,
+		columns: []column{
+			{"account_owner", kindText}, {"customers", kindInt},
+			{"revenue_12m", kindMoney}, {"service_cost_12m", kindMoney}, {"value_added_profit", kindMoney},
+			{"tier_a", kindInt}, {"drains", kindInt},
+		},
+		orderBy: "account_owner",
 	},
 	{
 		name: "hotspots", sheet: "Hot-spots", hasAsOf: true, reach: perProduct,
@@ -84,13 +127,38 @@ var resultTables = []resultTable{
 		orderBy: "customer_id",
 	},
 	{
+		// On the Reconciliation sheet (xlsx.go), with the exceptions below.
+		name: "reconciliation_totals", hasAsOf: true, reach: unfilteredOnly,
+		columns: []column{
+			{"check_name", kindText}, {"total_a", kindMoney}, {"total_b", kindMoney}, {"difference", kindMoney},
+			{"exceptions", kindInt}, {"explained", kindMoney}, {"ties", kindBool},
+		},
+		orderBy: "check_name",
+	},
+	{
+		name: "reconciliation_exceptions", hasAsOf: true, reach: perCustomer,
+		columns: []column{
+			{"check_name", kindText}, {"kind", kindText}, {"key", kindText}, {"customer_id", kindText},
+			{"amount_a", kindMoney}, {"amount_b", kindMoney}, {"difference", kindMoney},
+		},
+		orderBy: `check_name, kind, "key", customer_id NULLS LAST, difference`,
+	},
+	{
 		name: "service_queue", sheet: "Service queue", hasAsOf: true, reach: perCustomer,
 		columns: []column{
 			{"rank", kindInt}, {"ticket_id", kindText}, {"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
 			{"score", kindScore}, {"severity", kindInt}, {"opened_at", kindTimestamp}, {"age_days", kindInt},
 			{"product_id", kindText}, {"component", kindText}, {"category", kindText}, {"reason", kindText},
+			{"priority", kindScore}, {"estimated_hours", kindScore}, {"fits_capacity", kindBool},
 		},
 		orderBy: "rank NULLS LAST, ticket_id",
+	},
+	{
+		name: "orphans", sheet: "Orphans", hasAsOf: false, reach: unfilteredOnly,
+		columns: []column{
+			{"source", kindText}, {"column_name", kindText}, {"value", kindText}, {"parent", kindText}, {"rows", kindInt},
+		},
+		orderBy: `source, column_name, "value"`,
 	},
 	{
 		name: "rejects", sheet: "Rejects", hasAsOf: false, reach: unfilteredOnly,
@@ -100,6 +168,17 @@ var resultTables = []resultTable{
 		},
 		orderBy: "source, file, line NULLS LAST, column_name NULLS LAST, reason, value NULLS LAST",
 	},
+}
+
+// tableNamed returns the result table called name; the names are package
+// constants, so an unknown one is a programming error.
+func tableNamed(name string) resultTable {
+	for _, t := range resultTables {
+		if t.name == name {
+			return t
+		}
+	}
+	panic("reports: no result table " + name)
 }
 
 // quoteIdent quotes a DuckDB identifier; the names are package constants, so

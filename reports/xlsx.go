@@ -61,8 +61,12 @@ func writeXLSX(ctx context.Context, q queryer, sc scope, runID int64, asOf time.
 	if err := f.SetSheetName(f.GetSheetName(0), summarySheet); err != nil {
 		return fmt.Errorf("reports: name summary sheet: %w", err)
 	}
-	for _, t := range sc.tables() {
-		if err := w.writeTable(ctx, q, sc, t, runID); err != nil {
+	specs, err := workbookSheets(ctx, q, sc, runID, l)
+	if err != nil {
+		return err
+	}
+	for _, spec := range specs {
+		if err := w.writeTable(ctx, q, spec); err != nil {
 			return err
 		}
 	}
@@ -153,7 +157,7 @@ func (w *xlsxWriter) styleOf(k kind) int {
 	case kindTimestamp:
 		return w.st.ts
 	}
-	return 0
+	return 0 // text, booleans and kindNumber: General
 }
 
 // displayWidth estimates a header's width in Excel character units: CJK
@@ -173,12 +177,12 @@ func displayWidth(s string) float64 {
 func columnWidth(c column, header string) float64 {
 	base := map[kind]float64{
 		kindText: 16, kindMoney: 16, kindScore: 10, kindRatio: 10, kindFloat: 12, kindFine: 11,
-		kindInt: 9, kindDate: 12, kindTimestamp: 17, kindBool: 9,
+		kindInt: 9, kindDate: 12, kindTimestamp: 17, kindBool: 9, kindNumber: 12,
 	}[c.kind]
 	switch c.name {
-	case "name", "product_name", "account_owner", "file":
+	case "name", "product_name", "account_owner", "file", "normalization", "top_up", "top_down", "override_reason":
 		base = 30
-	case "reason", "value":
+	case "reason", "value", "detail":
 		base = 40
 	}
 	return max(base, displayWidth(header)+3)
@@ -188,7 +192,7 @@ func columnWidth(c column, header string) float64 {
 // the header and data, column widths, frozen header, header row. The order
 // matters: the autofilter lives in the worksheet object the stream writer
 // copies, and widths and panes must precede the first row.
-func (w *xlsxWriter) startSheet(sheet string, t resultTable, dataRows int) (*excelize.StreamWriter, error) {
+func (w *xlsxWriter) startSheet(sheet string, t sheetSpec, dataRows int) (*excelize.StreamWriter, error) {
 	if _, err := w.f.NewSheet(sheet); err != nil {
 		return nil, fmt.Errorf("reports: sheet %s: %w", sheet, err)
 	}
@@ -206,7 +210,7 @@ func (w *xlsxWriter) startSheet(sheet string, t resultTable, dataRows int) (*exc
 	}
 	header := make([]any, len(t.columns))
 	for i, c := range t.columns {
-		label := w.l.get("col." + c.name)
+		label := t.headers[i]
 		header[i] = excelize.Cell{StyleID: w.st.header, Value: label}
 		if err := sw.SetColWidth(i+1, i+1, columnWidth(c, label)); err != nil {
 			return nil, fmt.Errorf("reports: sheet %s width: %w", sheet, err)
@@ -227,12 +231,16 @@ func (w *xlsxWriter) startSheet(sheet string, t resultTable, dataRows int) (*exc
 // writeTable streams one result table into its sheet, continuing on
 // "<Sheet> (2)"… past maxRowsPerSheet rows. The count and the rows are read
 // in the same transaction, so they agree; a mismatch is reported anyway.
-func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, sc scope, t resultTable, runID int64) error {
+func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, t sheetSpec) error {
 	var total int
-	if err := q.QueryRowContext(ctx, t.countSQL(sc), runID).Scan(&total); err != nil {
+	countArgs := t.countArgs
+	if countArgs == nil {
+		countArgs = t.args
+	}
+	if err := q.QueryRowContext(ctx, t.count, countArgs...).Scan(&total); err != nil {
 		return fmt.Errorf("reports: count %s: %w", t.name, err)
 	}
-	rows, err := q.QueryContext(ctx, t.readSQL(sc), runID)
+	rows, err := q.QueryContext(ctx, t.query, t.args...)
 	if err != nil {
 		return fmt.Errorf("reports: read %s: %w", t.name, err)
 	}
@@ -294,7 +302,7 @@ func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, sc scope, t resu
 }
 
 // rowCells turns one scanned row into typed cells.
-func (w *xlsxWriter) rowCells(t resultTable, values []any) ([]any, error) {
+func (w *xlsxWriter) rowCells(t sheetSpec, values []any) ([]any, error) {
 	cells := make([]any, len(values))
 	for i, v := range values {
 		if v == nil {
@@ -323,7 +331,7 @@ func (w *xlsxWriter) cell(k kind, v any) (any, error) {
 			return nil, fmt.Errorf("money read as %T, want decimal text", v)
 		}
 		return w.moneyCell(s), nil
-	case kindScore, kindRatio, kindFloat, kindFine:
+	case kindScore, kindRatio, kindFloat, kindFine, kindNumber:
 		f, ok := v.(float64)
 		if !ok {
 			if f32, ok32 := v.(float32); ok32 {
@@ -444,6 +452,16 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 	if !d.filtered {
 		add(label("kpi.rejected_rows"), excelize.Cell{StyleID: w.st.integer, Value: d.rejected})
 	}
+	add(label("xlsx.model"), w.textCell(modelSummary(d, l)))
+	spearman := spearmanValues(d, l)
+	if spearman == "" {
+		spearman = l.get("report.na")
+	}
+	add(label("evidence.spearman"), w.textCell(spearman))
+	add(label("xlsx.tier_changes"), excelize.Cell{StyleID: w.st.integer, Value: d.tierChanges})
+	if !d.filtered {
+		add(label("xlsx.reconciliation"), w.textCell(reconciliationLine(d, l)))
+	}
 	add()
 	header(l.get("xlsx.sheets"), l.get("xlsx.rows"))
 	for _, c := range w.counts {
@@ -454,7 +472,7 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 	// Counts are final here: the summary's own cells were counted above.
 	notes := append([]string{}, w.notes...)
 	if d.filtered {
-		notes = append(notes, l.get("report.filtered"))
+		notes = append(notes, l.get("report.filtered"), l.get("xlsx.filtered_reconciliation"), l.get("xlsx.filtered_drain"))
 	}
 	if w.truncated > 0 {
 		notes = append(notes, l.getf("xlsx.truncated", w.truncated))

@@ -1,0 +1,370 @@
+package reports
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The page's sections after the summary and the charts: the model the run
+// used, the evidence that it works, movers, service drain, manual
+// overrides, the service queue, the reconciliation and data quality. Each
+// is built from reportData as plain strings; html/template escapes them.
+
+func pageSections(d *reportData, l labels, opt Options) []sectionView {
+	return []sectionView{
+		modelSection(d, l),
+		evidenceSection(d, l),
+		moversSection(d, l),
+		drainSection(d, l, opt),
+		overridesSection(d, l),
+		{ID: "service-queue", Title: l.get("section.service_queue"), Tables: []subTable{{Table: queueTable(d, l)}}},
+		reconciliationSection(d, l, opt),
+		dataQualitySection(d, l),
+	}
+}
+
+// lookup translates a data value through the label prefix+value, showing
+// the value itself when there is no such label (a new quadrant, a custom
+// direction): data is never hidden behind a missing translation.
+func (l labels) lookup(prefix, value string) string {
+	if s, ok := l[prefix+value]; ok {
+		return s
+	}
+	return value
+}
+
+func headers(l labels, cols ...string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = l.get("col." + c)
+	}
+	return out
+}
+
+// formatPercent shows a 0..1 share as a percentage with the given decimals.
+func formatPercent(v float64, decimals int) string {
+	p := math.Pow(10, float64(decimals))
+	return strconv.FormatFloat(math.Round(v*100*p)/p, 'f', decimals, 64) + "%"
+}
+
+// formatSigned shows a score change with one decimal and its sign.
+func formatSigned(v float64) string {
+	r := math.Round(v*10) / 10
+	if r == 0 {
+		return "0.0"
+	}
+	s := strconv.FormatFloat(r, 'f', 1, 64)
+	if r > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+// modelSummary states in one sentence which normalizations and weight
+// methods the run used, from model_used.
+func modelSummary(d *reportData, l labels) string {
+	if len(d.model) == 0 {
+		return l.get("model.none")
+	}
+	norms := map[string]int{}
+	methods := map[string][]string{}
+	for _, m := range d.model {
+		norms[m.normalization]++
+		if !slices.Contains(methods[m.method], m.segment) {
+			methods[m.method] = append(methods[m.method], m.segment)
+		}
+	}
+	names := make([]string, 0, len(norms))
+	for n := range norms {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if norms[a] != norms[b] {
+			return norms[b] - norms[a]
+		}
+		return strings.Compare(a, b)
+	})
+	var np []string
+	for _, n := range names {
+		np = append(np, l.getf("model.norm_count", n, norms[n]))
+	}
+	mnames := make([]string, 0, len(methods))
+	for m := range methods {
+		mnames = append(mnames, m)
+	}
+	slices.Sort(mnames)
+	var mp []string
+	for _, m := range mnames {
+		if len(mnames) == 1 {
+			mp = append(mp, m)
+			continue
+		}
+		segs := slices.Clone(methods[m])
+		slices.Sort(segs)
+		mp = append(mp, m+" ("+strings.Join(segs, ", ")+")")
+	}
+	return l.getf("model.summary", strings.Join(np, ", "), strings.Join(mp, ", "))
+}
+
+func modelSection(d *reportData, l labels) sectionView {
+	t := tableView{
+		Header: headers(l, "segment", "group_name", "group_weight", "indicator", "weight", "direction",
+			"normalization", "window_months", "missing_policy", "weight_method", "available"),
+		Numeric: []bool{false, false, true, false, true, false, false, true, false, false, false},
+		Empty:   l.get("model.none"),
+	}
+	unavailable := false
+	for _, m := range d.model {
+		window := strconv.FormatInt(m.window, 10)
+		if m.window == 0 {
+			window = "–"
+		}
+		if !m.available {
+			unavailable = true
+		}
+		t.Rows = append(t.Rows, []string{m.segment, m.group, formatPercent(m.groupWeight, 2), m.indicator,
+			formatPercent(m.weight, 2), l.lookup("direction.", m.direction), m.normalization, window,
+			l.lookup("missing.", m.missing), m.method, yesNo(m.available, l)})
+	}
+	notes := []string{modelSummary(d, l)}
+	if len(d.model) > 0 {
+		notes = append(notes, l.get("model.intro"))
+	}
+	if unavailable {
+		notes = append(notes, l.get("model.unavailable"))
+	}
+	return sectionView{ID: "model", Title: l.get("section.model"), Notes: notes, Tables: []subTable{{Table: t}}}
+}
+
+// evidenceLabel names a model_evidence metric in the report's language.
+func evidenceLabel(metric string, l labels) string {
+	switch metric {
+	case "spearman_value_added_profit":
+		return l.get("evidence.spearman")
+	case "lift_repurchase":
+		return l.get("evidence.lift_repurchase")
+	case "lift_on_time":
+		return l.get("evidence.lift_on_time")
+	}
+	if rest, ok := strings.CutPrefix(metric, "sensitivity_"); ok {
+		if i := strings.LastIndexByte(rest, '_'); i > 0 {
+			return l.getf("evidence.sensitivity", rest[:i], rest[i+1:])
+		}
+	}
+	return metric
+}
+
+// evidenceValue formats a metric's value as its kind reads best:
+// correlations with three decimals, lifts as a ratio, counts whole.
+func evidenceValue(e evidenceRow, l labels) string {
+	if !e.value.Valid || math.IsNaN(e.value.Float64) || math.IsInf(e.value.Float64, 0) {
+		return l.get("report.na")
+	}
+	v := e.value.Float64
+	switch {
+	case strings.HasPrefix(e.metric, "spearman"):
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	case strings.HasPrefix(e.metric, "lift"):
+		return strconv.FormatFloat(v, 'f', 2, 64) + "×"
+	case strings.HasPrefix(e.metric, "sensitivity"):
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
+// spearmanValues lists the rank correlation of score and value-added
+// profit per segment ("default 0.556, enterprise 0.48"); "" when the run
+// recorded none.
+func spearmanValues(d *reportData, l labels) string {
+	var parts []string
+	for _, e := range d.evidence {
+		if e.metric == "spearman_value_added_profit" {
+			parts = append(parts, l.getf("evidence.segment_value", e.segment, evidenceValue(e, l)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// spearmanLine is the one line of evidence the e-mail carries: the rank
+// correlation of score and value-added profit, per segment.
+func spearmanLine(d *reportData, l labels) string {
+	v := spearmanValues(d, l)
+	if v == "" {
+		return l.get("evidence.no_spearman")
+	}
+	return l.getf("evidence.spearman_line", v)
+}
+
+func evidenceSection(d *reportData, l labels) sectionView {
+	t := tableView{
+		Header:  headers(l, "segment", "metric", "value", "detail"),
+		Numeric: []bool{false, false, true, false},
+		Empty:   l.get("evidence.none"),
+	}
+	for _, e := range d.evidence {
+		t.Rows = append(t.Rows, []string{e.segment, evidenceLabel(e.metric, l), evidenceValue(e, l), e.detail})
+	}
+	notes := []string{l.get("evidence.intro"), spearmanLine(d, l)}
+	if d.stability.Valid {
+		notes = append(notes, l.getf("evidence.stability", formatPercent(d.stability.Float64, 1)))
+	}
+	return sectionView{ID: "evidence", Title: l.get("section.evidence"), Notes: notes, Tables: []subTable{{Table: t}}}
+}
+
+func moversSection(d *reportData, l labels) sectionView {
+	t := tableView{
+		Header: headers(l, "customer_id", "name", "previous_tier", "tier", "previous_score", "score", "change",
+			"top_up", "top_down"),
+		Numeric: []bool{false, false, false, false, true, true, true, false, false},
+		Empty:   l.get("movers.empty"),
+	}
+	for _, m := range d.movers {
+		prev := ""
+		if m.previousScore.Valid {
+			prev = formatScore(m.previousScore.Float64)
+		}
+		t.Rows = append(t.Rows, []string{m.customerID, m.name, m.previousTier, m.tier, prev, formatScore(m.score),
+			formatSigned(m.change), m.topUp, m.topDown})
+	}
+	if d.moversTotal > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("report.more", d.moversTotal-int64(len(t.Rows)))
+	}
+	note := l.get("movers.no_previous")
+	if d.previousAsOf != "" {
+		note = l.getf("movers.summary", d.previousAsOf, d.tierChanges, d.moversTotal)
+	}
+	return sectionView{ID: "movers", Title: l.get("section.movers"), Notes: []string{note}, Tables: []subTable{{Table: t}}}
+}
+
+func quadrantName(q string, l labels) string {
+	if q == "" {
+		return l.get("quadrant.none")
+	}
+	return l.lookup("quadrant.", q)
+}
+
+func drainSection(d *reportData, l labels, opt Options) sectionView {
+	sym := opt.CurrencySymbol
+	quads := tableView{
+		Header:  headers(l, "quadrant", "customers", "revenue_12m", "service_cost_12m", "value_added_profit"),
+		Numeric: []bool{false, true, true, true, true},
+		Empty:   l.get("report.no_rows"),
+	}
+	for _, q := range d.quadrants {
+		quads.Rows = append(quads.Rows, []string{quadrantName(q.quadrant, l), strconv.FormatInt(q.customers, 10),
+			formatMoney(q.revenue, sym), formatMoney(q.cost, sym), formatMoney(q.profit, sym)})
+	}
+	owners := tableView{
+		Header: headers(l, "account_owner", "customers", "revenue_12m", "service_cost_12m", "value_added_profit",
+			"tier_a", "drains"),
+		Numeric: []bool{false, true, true, true, true, true, true},
+		Empty:   l.get("report.no_rows"),
+	}
+	for _, o := range d.owners {
+		owners.Rows = append(owners.Rows, []string{o.owner, strconv.FormatInt(o.customers, 10),
+			formatMoney(o.revenue, sym), formatMoney(o.cost, sym), formatMoney(o.profit, sym),
+			strconv.FormatInt(o.tierA, 10), strconv.FormatInt(o.drains, 10)})
+	}
+	if d.ownersTotal > int64(len(owners.Rows)) && len(owners.Rows) > 0 {
+		owners.More = l.getf("report.more", d.ownersTotal-int64(len(owners.Rows)))
+	}
+	notes := []string{l.get("drain.intro")}
+	switch {
+	case d.filtered:
+		notes = append(notes, l.get("drain.filtered"))
+	case d.hasMedians:
+		notes = append(notes, l.getf("drain.medians", formatScore(d.medianScore), formatMoney(d.medianCostEx, sym)))
+	}
+	return sectionView{ID: "drain", Title: l.get("section.drain"), Notes: notes, Tables: []subTable{
+		{Title: l.get("drain.by_quadrant"), Table: quads},
+		{Title: l.get("drain.by_owner"), Table: owners},
+	}}
+}
+
+func overridesSection(d *reportData, l labels) sectionView {
+	t := tableView{
+		Header: headers(l, "customer_id", "name", "override_tier", "computed_tier", "override_reason",
+			"override_owner", "override_expires"),
+		Numeric: []bool{false, false, false, false, false, false, false},
+		Empty:   l.get("overrides.none"),
+	}
+	for _, o := range d.overrides {
+		t.Rows = append(t.Rows, []string{o.customerID, o.name, o.tier, o.computedTier, o.reason, o.owner, o.expires})
+	}
+	if d.overridesTotal > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("report.more", d.overridesTotal-int64(len(t.Rows)))
+	}
+	return sectionView{ID: "overrides", Title: l.get("section.overrides"), Notes: []string{l.get("overrides.intro")},
+		Tables: []subTable{{Table: t}}}
+}
+
+func reconciliationSection(d *reportData, l labels, opt Options) sectionView {
+	s := sectionView{ID: "reconciliation", Title: l.get("section.reconciliation")}
+	if d.filtered {
+		s.Notes = []string{l.get("recon.filtered")}
+		return s
+	}
+	sym := opt.CurrencySymbol
+	totals := tableView{
+		Header:  headers(l, "check_name", "total_a", "total_b", "difference", "explained", "exceptions", "ties"),
+		Numeric: []bool{false, true, true, true, true, true, false},
+		Empty:   l.get("recon.none"),
+	}
+	for _, r := range d.reconTotals {
+		totals.Rows = append(totals.Rows, []string{r.check, formatMoney(r.totalA, sym), formatMoney(r.totalB, sym),
+			formatMoney(r.difference, sym), formatMoney(r.explained, sym), strconv.FormatInt(r.exceptions, 10),
+			yesNo(r.ties, l)})
+	}
+	kinds := tableView{
+		Header:  headers(l, "check_name", "kind", "exceptions", "difference"),
+		Numeric: []bool{false, false, true, true},
+		Empty:   l.get("recon.no_exceptions"),
+	}
+	for _, k := range d.reconKinds {
+		kinds.Rows = append(kinds.Rows, []string{k.check, k.kind, strconv.FormatInt(k.count, 10), formatMoney(k.amount, sym)})
+	}
+	s.Notes = []string{l.get("recon.intro"), reconciliationLine(d, l)}
+	s.Tables = []subTable{{Title: l.get("recon.totals"), Table: totals}, {Title: l.get("recon.by_kind"), Table: kinds}}
+	return s
+}
+
+// reconciliationLine says in one line whether the control totals tie.
+func reconciliationLine(d *reportData, l labels) string {
+	untied := 0
+	for _, r := range d.reconTotals {
+		if !r.ties {
+			untied++
+		}
+	}
+	switch {
+	case len(d.reconTotals) == 0:
+		return l.get("recon.none")
+	case untied == 0:
+		return l.getf("recon.all_tie", len(d.reconTotals))
+	}
+	return l.getf("recon.untied", untied, len(d.reconTotals))
+}
+
+func orphansTable(d *reportData, l labels) tableView {
+	t := tableView{
+		Header:  []string{l.get("col.source"), l.get("col.column_name"), l.get("col.parent"), l.get("orphans.values"), l.get("col.rows")},
+		Numeric: []bool{false, false, false, true, true},
+		Empty:   l.get("orphans.none"),
+	}
+	if d.filtered {
+		t.Empty = l.get("report.filtered_orphans")
+	}
+	for _, o := range d.orphans {
+		t.Rows = append(t.Rows, []string{o.source, o.column, o.parent, strconv.FormatInt(o.values, 10), strconv.FormatInt(o.rows, 10)})
+	}
+	return t
+}
+
+func dataQualitySection(d *reportData, l labels) sectionView {
+	return sectionView{ID: "data-quality", Title: l.get("section.data_quality"), Tables: []subTable{
+		{Title: l.get("dq.rejects"), Table: rejectsTable(d, l)},
+		{Title: l.get("dq.orphans"), Table: orphansTable(d, l)},
+	}}
+}
