@@ -1,6 +1,9 @@
 package pipeline
 
-import "testing"
+import (
+	"database/sql"
+	"testing"
+)
 
 // Reconciliation of the fixture by hand (as of 2026-11-27):
 //   - billing: 17 lines, 81499.00 over 15 invoice ids (I0–I14); the ledger
@@ -38,10 +41,11 @@ func TestReconciliationByHand(t *testing.T) {
 		t.Errorf("%d checks, want %d", seen, len(want))
 	}
 	var kind, key string
-	if err := store.DB.QueryRow(`SELECT kind, key FROM reconciliation_exceptions WHERE run_id = ? AND check_name = 'payments_vs_invoices'`, res.RunID).Scan(&kind, &key); err != nil {
+	var reference sql.NullString
+	if err := store.DB.QueryRow(`SELECT kind, key, reference FROM reconciliation_exceptions WHERE run_id = ? AND check_name = 'payments_vs_invoices'`, res.RunID).Scan(&kind, &key, &reference); err != nil {
 		t.Fatal(err)
 	}
-	if kind != "unapplied: no invoice named" || key != "Y5" {
-		t.Errorf("payment exception %q %q, want Y5 unapplied", kind, key)
+	if kind != "unapplied" || key != "Y5" || reference.Valid {
+		t.Errorf("payment exception %q %q %v, want Y5 unapplied naming no invoice", kind, key, reference)
 	}
 }

@@ -16,27 +16,25 @@ paid AS (
     SELECT invoice_id, sum(amount) AS amount FROM ar_payments
     WHERE paid_at <= getvariable('as_of')::DATE AND invoice_id IS NOT NULL GROUP BY invoice_id
 )
-SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, check_name, kind, key, customer_id,
-       amount_a, amount_b, coalesce(amount_a, 0) - coalesce(amount_b, 0) AS difference
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, check_name, kind, key, reference,
+       customer_id, amount_a, amount_b, coalesce(amount_a, 0) - coalesce(amount_b, 0) AS difference
 FROM (
     SELECT 'billing_vs_ledger' AS check_name,
            CASE WHEN l.invoice_id IS NULL THEN 'missing in ledger'
                 WHEN b.invoice_id IS NULL THEN 'not billed'
                 ELSE 'amount differs' END AS kind,
-           coalesce(b.invoice_id, l.invoice_id) AS key, coalesce(b.customer_id, l.customer_id) AS customer_id,
+           coalesce(b.invoice_id, l.invoice_id) AS key, NULL AS reference, coalesce(b.customer_id, l.customer_id) AS customer_id,
            b.amount AS amount_a, l.amount AS amount_b
     FROM billed b FULL JOIN ledger l USING (invoice_id)
     WHERE b.amount IS DISTINCT FROM l.amount
     UNION ALL
-    SELECT 'payments_vs_invoices',
-           CASE WHEN p.invoice_id IS NULL THEN 'unapplied: no invoice named'
-                ELSE 'unapplied: invoice ' || p.invoice_id || ' not in ledger' END,
-           p.payment_id, p.customer_id, p.amount, NULL
+    -- reference: the invoice the payment names, which the ledger lacks (NULL: none named)
+    SELECT 'payments_vs_invoices', 'unapplied', p.payment_id, p.invoice_id, p.customer_id, p.amount, NULL
     FROM ar_payments p
     WHERE p.paid_at <= getvariable('as_of')::DATE
       AND (p.invoice_id IS NULL OR p.invoice_id NOT IN (SELECT invoice_id FROM ar_invoices))
     UNION ALL
-    SELECT 'payments_vs_invoices', 'over-paid', l.invoice_id, l.customer_id, pd.amount, l.amount
+    SELECT 'payments_vs_invoices', 'over-paid', l.invoice_id, NULL, l.customer_id, pd.amount, l.amount
     FROM ledger l JOIN paid pd USING (invoice_id)
     WHERE pd.amount > l.amount
 )

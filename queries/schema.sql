@@ -203,6 +203,7 @@ CREATE TABLE IF NOT EXISTS reconciliation_exceptions (
     check_name  VARCHAR NOT NULL,
     kind        VARCHAR NOT NULL,
     key         VARCHAR NOT NULL,   -- invoice or payment id
+    reference   VARCHAR,            -- the other document it names (an unapplied payment's invoice)
     customer_id VARCHAR,
     amount_a    DECIMAL(18,2),
     amount_b    DECIMAL(18,2),

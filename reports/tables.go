@@ -139,7 +139,7 @@ var resultTables = []resultTable{
 		name: "reconciliation_exceptions", hasAsOf: true, reach: perCustomer,
 		columns: []column{
 			{"check_name", kindText}, {"kind", kindText}, {"key", kindText}, {"customer_id", kindText},
-			{"amount_a", kindMoney}, {"amount_b", kindMoney}, {"difference", kindMoney},
+			{"amount_a", kindMoney}, {"amount_b", kindMoney}, {"difference", kindMoney}, {"reference", kindText},
 		},
 		orderBy: `check_name, kind, "key", customer_id NULLS LAST, difference`,
 	},
