@@ -237,7 +237,7 @@ func (l *loader) assignLines(ctx context.Context, name string, src *config.Sourc
 			return err
 		}
 		remaining := len(wantOrd) + len(wantDuck)
-		err = scanRecords(fh, src.SkipLines, src.Quote[0], f.duckRejects, func(p recordPos) bool {
+		err = scanRecords(fh, src.SkipLines, delimiterOf(src, f), src.Quote[0], f.duckRejects, func(p recordPos) bool {
 			if p.ord > 0 && wantOrd[p.ord] {
 				byOrd[p.ord] = p.physLine
 				remaining--
@@ -274,6 +274,14 @@ func (l *loader) assignLines(ctx context.Context, name string, src *config.Sourc
 		}
 	}
 	return nil
+}
+
+// delimiterOf is the byte that separates fields of a staged CSV.
+func delimiterOf(src *config.Source, f *stagedFile) byte {
+	if f.xlsx || src.Delimiter == "" {
+		return ','
+	}
+	return src.Delimiter[0]
 }
 
 func (l *loader) insertLineMap(ctx context.Context, kind string, m map[int64]int64) error {

@@ -66,6 +66,11 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	defer r.Store.shared.runs.Unlock()
 	asOf := time.Date(opt.AsOf.Year(), opt.AsOf.Month(), opt.AsOf.Day(), 0, 0, 0, 0, time.UTC)
 	res = &Result{AsOf: asOf, Timings: map[string]time.Duration{}}
+	// We hold the database: a run still marked running was killed.
+	if _, err := r.Store.DB.ExecContext(ctx, `UPDATE runs SET status = 'failed', finished_at = ?,
+		error = 'interrupted: the process ended during the run; nothing of it was committed' WHERE status = 'running'`, r.Now().UTC()); err != nil {
+		return nil, fmt.Errorf("run: close interrupted runs: %w", err)
+	}
 	if err := r.Store.DB.QueryRowContext(ctx, "SELECT nextval('run_ids')").Scan(&res.RunID); err != nil {
 		return nil, fmt.Errorf("run: allocate id: %w", err)
 	}

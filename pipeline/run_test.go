@@ -20,9 +20,15 @@ import (
 // fixed order, without the run id (which differs between runs by design).
 func tableDigest(t *testing.T, db *sql.DB, table string, runID int64) string {
 	t.Helper()
-	rows, err := db.Query("SELECT * EXCLUDE (run_id) FROM "+table+" WHERE run_id = ? ORDER BY ALL", runID)
+	return rowsDigest(t, db, "SELECT * EXCLUDE (run_id) FROM "+table+" WHERE run_id = ? ORDER BY ALL", runID)
+}
+
+// rowsDigest is "N rows, sha256" over a query's rows.
+func rowsDigest(t *testing.T, db *sql.DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.Query(q, args...)
 	if err != nil {
-		t.Fatalf("digest %s: %v", table, err)
+		t.Fatalf("digest %q: %v", q, err)
 	}
 	defer rows.Close()
 	cols, _ := rows.Columns()

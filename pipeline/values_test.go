@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 
 	"github.com/accordhq/accord/config"
@@ -44,13 +45,17 @@ func TestNumberFormats(t *testing.T) {
 		{"12.3.4", "NULL"},
 		{"abc", "NULL"},
 		{"1,23", "NULL"},
+		{"¥\u30001,234", "1234"}, // ideographic space
+		{"1,234\u3000元", "1234"},
+		{"\tRMB5", "5"},
+		{"\v0", "0"},
 		{"", "NULL"},
 		{"  ", "NULL"},
 	}
 	for _, c := range cases {
 		var got sql.NullString
 		if err := conn.QueryRowContext(context.Background(),
-			"SELECT CAST(CAST(accord_number(?) AS DOUBLE) AS VARCHAR)", c.in).Scan(&got); err != nil {
+			"SELECT CAST(accord_number(?) AS VARCHAR)", c.in).Scan(&got); err != nil {
 			t.Fatalf("%q: %v", c.in, err)
 		}
 		g := "NULL"
@@ -63,8 +68,13 @@ func TestNumberFormats(t *testing.T) {
 	}
 }
 
-// trimFloat turns DuckDB's "1234.0" into "1234".
+// trimFloat turns a decimal's text "1234.5000000000" into "1234.5".
 func trimFloat(s string) string {
+	if strings.Contains(s, ".") && !strings.ContainsAny(s, "eE") {
+		s = strings.TrimRight(s, "0")
+		s = strings.TrimSuffix(s, ".")
+		return s
+	}
 	if len(s) > 2 && s[len(s)-2:] == ".0" {
 		return s[:len(s)-2]
 	}
@@ -95,6 +105,10 @@ func TestDateFormats(t *testing.T) {
 		{"2026-13-45", "", "NULL"},
 		{"N/A", "", "NULL"},
 		{"31/31/2026", "", "NULL"},
+		{"27.11.26", "", "NULL"}, // a two-digit year is not guessed
+		{"26/11/27", "", "NULL"},
+		{"0000-01-01", "", "NULL"},
+		{"1/2/13", "%m/%d/%Y", "NULL"}, // %Y reads 13 as the year 13
 		{"", "", "NULL"},
 	}
 	for _, c := range cases {
@@ -114,5 +128,32 @@ func TestDateFormats(t *testing.T) {
 		if g != c.want {
 			t.Errorf("accord_timestamp(%q, %q) = %s, want %s", c.in, c.format, g, c.want)
 		}
+	}
+}
+
+// Money is exact: typed through DECIMAL, never DOUBLE. These lose a cent
+// or digits through floating point (found by FuzzNumber).
+func TestMoneyIsExact(t *testing.T) {
+	conn := macroConn(t)
+	cases := map[string]string{
+		"1.005":             "1.01", // half away from zero, as DECIMAL rounds
+		"0.285":             "0.29",
+		"-1.005":            "-1.01",
+		"99999999999999.99": "99999999999999.99",
+		"12.5%":             "0.13",
+		"¥9,999,999,999.99": "9999999999.99",
+	}
+	for in, want := range cases {
+		var got string
+		if err := conn.QueryRowContext(context.Background(), "SELECT CAST(TRY_CAST(accord_number(?) AS DECIMAL(18,2)) AS VARCHAR)", in).Scan(&got); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got != want {
+			t.Errorf("money %q = %s, want %s", in, got, want)
+		}
+	}
+	var big string
+	if err := conn.QueryRowContext(context.Background(), "SELECT CAST(TRY_CAST(accord_number('9007199254740993') AS BIGINT) AS VARCHAR)").Scan(&big); err != nil || big != "9007199254740993" {
+		t.Errorf("whole number 9007199254740993 read as %s (%v)", big, err)
 	}
 }

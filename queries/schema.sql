@@ -233,26 +233,28 @@ CREATE OR REPLACE TEMP MACRO accord_phi(z) AS
 -- Value parsing for exported text. Temporary: they live on the load's pinned
 -- connection, so an old database never holds a stale definition.
 CREATE OR REPLACE TEMP MACRO accord_text(s) AS nullif(trim(s), '');
--- A number as exported: currency symbols and spaces removed, (x) is -x,
--- thousands separators only in valid positions, x% is x/100. NULL if invalid.
+-- A number as exported: currency symbols and any Unicode space removed, a
+-- currency code in front dropped, (x) is -x, thousands separators only in
+-- valid places, x% is x/100. NULL if invalid. Exact: DECIMAL all the way
+-- (a DECIMAL divided by 100 would turn into DOUBLE; times 0.01 stays exact).
 CREATE OR REPLACE TEMP MACRO accord_num_body(t) AS
     CASE WHEN t LIKE '(%)' THEN '-' || t[2:-2] ELSE t END;
 CREATE OR REPLACE TEMP MACRO accord_num_clean(s) AS
-    accord_num_body(regexp_replace(trim(s), '[¥￥$€£元\s\x{00A0}]|^(RMB|CNY|USD|EUR)', '', 'g'));
+    accord_num_body(regexp_replace(regexp_replace(s, '[¥￥$€£元\s\p{Z}\x{000B}]', '', 'g'), '^(RMB|CNY|USD|EUR)', ''));
 CREATE OR REPLACE TEMP MACRO accord_number(s) AS (
     CASE
         WHEN accord_text(s) IS NULL THEN NULL
         WHEN regexp_full_match(accord_num_clean(s), '[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?|[+-]?\.\d+%?') THEN
             CASE WHEN accord_num_clean(s) LIKE '%\%' ESCAPE '\'
-                 THEN TRY_CAST(replace(rtrim(accord_num_clean(s), '%'), ',', '') AS DECIMAL(38,10)) / 100
-                 ELSE TRY_CAST(replace(accord_num_clean(s), ',', '') AS DECIMAL(38,10))
+                 THEN TRY_CAST(replace(rtrim(accord_num_clean(s), '%'), ',', '') AS DECIMAL(36,10)) * 0.01
+                 ELSE TRY_CAST(replace(accord_num_clean(s), ',', '') AS DECIMAL(36,10))
             END
     END);
 -- A timestamp as exported: an explicit format if configured; else an Excel
 -- serial day number; else ISO, Y/M/D, D.M.Y or 年月日, with or without time.
 -- Day-first and month-first slash dates (03/04/2026) are deliberately absent:
 -- they need a configured format.
-CREATE OR REPLACE TEMP MACRO accord_timestamp(s, fmt) AS (
+CREATE OR REPLACE TEMP MACRO accord_timestamp_any(s, fmt) AS (
     CASE
         WHEN accord_text(s) IS NULL THEN NULL
         WHEN fmt IS NOT NULL THEN try_strptime(trim(s), fmt)
@@ -260,6 +262,9 @@ CREATE OR REPLACE TEMP MACRO accord_timestamp(s, fmt) AS (
             CASE WHEN TRY_CAST(trim(s) AS DOUBLE) BETWEEN 1 AND 2958465
                  THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(TRY_CAST(trim(s) AS DOUBLE) * 86400000000) AS BIGINT))
             END
+        -- Every default format has a four-digit year: strptime's %Y also takes
+        -- 26 as the year 26, which an export never means.
+        WHEN NOT regexp_matches(trim(s), '\d{4}') THEN NULL
         ELSE try_strptime(trim(s), [
             '%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ',
             '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f',
@@ -268,3 +273,6 @@ CREATE OR REPLACE TEMP MACRO accord_timestamp(s, fmt) AS (
             '%Y年%m月%d日', '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M',
             '%Y%m%d'])
     END);
+-- Years before 1000 are misread short years (a configured %Y reads "13" as 13).
+CREATE OR REPLACE TEMP MACRO accord_timestamp(s, fmt) AS (
+    CASE WHEN year(accord_timestamp_any(s, fmt)) BETWEEN 1000 AND 9999 THEN accord_timestamp_any(s, fmt) END);
