@@ -250,7 +250,9 @@ WITH ranked AS (
     FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT
 )
 SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, segment,
-       'spearman_value_added_profit' AS metric, corr(r_score, r_profit) AS value,
+       -- Rounded: corr's floating sums depend on the order rows arrive in,
+       -- and a report must not change when only the input order does.
+       'spearman_value_added_profit' AS metric, round(corr(r_score, r_profit), 12) AS value,
        printf('rank correlation of score and value-added profit over %d customers', count(*)) AS detail
 FROM ranked GROUP BY segment ORDER BY segment;
 
