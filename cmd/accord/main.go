@@ -144,10 +144,7 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *path == "" {
-		return fmt.Errorf("--config is required: %w", errUsage)
-	}
-	cfg, err := config.Load(*path)
+	cfg, err := loadConfig(*path)
 	if err != nil {
 		return err
 	}
@@ -195,10 +192,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *path == "" {
-		return fmt.Errorf("--config is required: %w", errUsage)
-	}
-	cfg, err := config.Load(*path)
+	cfg, err := loadConfig(*path)
 	if err != nil {
 		return err
 	}
@@ -206,10 +200,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if err != nil {
 		return err
 	}
-	dbPath := cfg.Resolve(cfg.Database)
-	if *dbFlag != "" {
-		dbPath = *dbFlag
-	}
+	dbPath := databasePath(cfg, *dbFlag)
 	outDir, err := reportFolder(cfg, *outFlag)
 	if err != nil {
 		return err
@@ -253,17 +244,11 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 
 // openConfigStore loads the config and opens its database (or --db).
 func openConfigStore(ctx context.Context, path, db string) (*config.Config, *pipeline.Store, error) {
-	if path == "" {
-		return nil, nil, fmt.Errorf("--config is required: %w", errUsage)
-	}
-	cfg, err := config.Load(path)
+	cfg, err := loadConfig(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	if db == "" {
-		db = cfg.Resolve(cfg.Database)
-	}
-	store, err := pipeline.OpenStore(ctx, db)
+	store, err := pipeline.OpenStore(ctx, databasePath(cfg, db))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -493,4 +478,20 @@ func publisher(cfg *config.Config, store *pipeline.Store, outDir string) func(co
 		})
 		return dir, err
 	}
+}
+
+// loadConfig loads the --config file, which every command but demo needs.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return nil, fmt.Errorf("--config is required: %w", errUsage)
+	}
+	return config.Load(path)
+}
+
+// databasePath is --db, else the config's database.
+func databasePath(cfg *config.Config, flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return cfg.Resolve(cfg.Database)
 }

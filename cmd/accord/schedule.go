@@ -25,10 +25,7 @@ func cmdSchedule(ctx context.Context, args []string, logger *slog.Logger, now fu
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *path == "" {
-		return fmt.Errorf("--config is required: %w", errUsage)
-	}
-	cfg, err := config.Load(*path)
+	cfg, err := loadConfig(*path)
 	if err != nil {
 		return err
 	}
@@ -38,10 +35,7 @@ func cmdSchedule(ctx context.Context, args []string, logger *slog.Logger, now fu
 	if err := schedule.Validate(cfg.Jobs); err != nil {
 		return fmt.Errorf("%w: %w", err, errUsage)
 	}
-	dbPath := cfg.Resolve(cfg.Database)
-	if *dbFlag != "" {
-		dbPath = *dbFlag
-	}
+	dbPath := databasePath(cfg, *dbFlag)
 	outDir, err := reportFolder(cfg, *outFlag)
 	if err != nil {
 		return err
