@@ -49,10 +49,15 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	res.Timings["score"] = time.Since(start)
 	start = time.Now()
 	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
-		"InsertMovers", "InsertOwnerDrain", "Hotspots", "ArAging", "ServiceQueue", "ReconcileExceptions", "ReconcileTotals"} {
+		"InsertMovers", "Hotspots", "ArAging", "ServiceQueue", "ReconcileExceptions", "ReconcileTotals"} {
 		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
 			return err
 		}
+	}
+	ownerDrain := strings.Replace(queries.Get("OwnerDrainSelect"), "FROM drain_customers",
+		"FROM (SELECT * FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT) AS drain_customers", 1)
+	if err := exec("owner drain", "INSERT INTO owner_drain BY NAME "+ownerDrain+" ORDER BY account_owner"); err != nil {
+		return err
 	}
 	res.Timings["results"] = time.Since(start)
 	start = time.Now()

@@ -227,16 +227,18 @@ SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as
 FROM picked p
 ORDER BY abs(p.change) DESC, p.customer_id;
 
--- name: InsertOwnerDrain
-INSERT INTO owner_drain BY NAME
-SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of,
-       coalesce(account_owner, '(none)') AS account_owner, count(*) AS customers,
-       sum(revenue_12m) AS revenue_12m, sum(service_cost_12m) AS service_cost_12m,
-       sum(value_added_profit) AS value_added_profit,
+-- name: OwnerDrainSelect
+-- Per run and account owner, over the rows of customer_value in the
+-- relation drain_customers (the caller names it: a run's customers here, a
+-- recipient's customers in a filtered report).
+SELECT run_id, as_of, coalesce(account_owner, '(none)') AS account_owner, count(*) AS customers,
+       CAST(sum(revenue_12m) AS DECIMAL(18,2)) AS revenue_12m,
+       CAST(sum(service_cost_12m) AS DECIMAL(18,2)) AS service_cost_12m,
+       CAST(sum(value_added_profit) AS DECIMAL(18,2)) AS value_added_profit,
        count(*) FILTER (WHERE tier = 'A') AS tier_a,
        count(*) FILTER (WHERE quadrant = 'drain') AS drains
-FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT
-GROUP BY ALL ORDER BY account_owner;
+FROM drain_customers
+GROUP BY run_id, as_of, coalesce(account_owner, '(none)')
 
 -- name: EvidenceSpearman
 -- Spearman rank correlation (ties at average ranks) of score and

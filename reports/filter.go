@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/accordhq/accord/queries"
 )
 
 // reach says what a recipient filter (Options.Filter) does to a result table.
@@ -57,22 +59,12 @@ func (sc scope) rel(table string, r reach) string {
 		return fmt.Sprintf("(SELECT * FROM %[1]s WHERE customer_id IN (SELECT customer_id FROM %[2]s)) AS %[1]s",
 			quoteIdent(table), allowedCustomers)
 	case perOwner:
-		return fmt.Sprintf(ownerDrainSQL, allowedCustomers, quoteIdent(table))
+		return "(" + strings.Replace(queries.Get("OwnerDrainSelect"), "FROM drain_customers",
+			fmt.Sprintf("FROM (SELECT * FROM customer_value WHERE customer_id IN (SELECT customer_id FROM %s)) AS drain_customers", allowedCustomers), 1) +
+			") AS " + quoteIdent(table)
 	}
 	return quoteIdent(table)
 }
-
-// ownerDrainSQL is owner_drain as the pipeline computes it (queries/
-// score.sql, InsertOwnerDrain), over the allowed customers only: per run and
-// account owner, customers, money sums, tier A customers and drains.
-const ownerDrainSQL = `(SELECT run_id, as_of, coalesce(account_owner, '(none)') AS account_owner, count(*) AS customers,
-		CAST(sum(revenue_12m) AS DECIMAL(18,2)) AS revenue_12m,
-		CAST(sum(service_cost_12m) AS DECIMAL(18,2)) AS service_cost_12m,
-		CAST(sum(value_added_profit) AS DECIMAL(18,2)) AS value_added_profit,
-		count(*) FILTER (WHERE tier = 'A') AS tier_a,
-		count(*) FILTER (WHERE quadrant = 'drain') AS drains
-	FROM customer_value WHERE customer_id IN (SELECT customer_id FROM %[1]s)
-	GROUP BY run_id, as_of, coalesce(account_owner, '(none)')) AS %[2]s`
 
 // shows reports whether a table appears at all in this scope.
 func (sc scope) shows(t resultTable) bool {
