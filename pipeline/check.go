@@ -127,33 +127,58 @@ func (l *loader) check(ctx context.Context, name string, src *config.Source, tab
 			return err
 		}
 	}
-	var typedCols, names []string
+	// Each value is typed once: the inner projection types every mapped
+	// column; the outer one derives reject reasons from the raw and typed
+	// values side by side, keeping the raw text only where it is rejected.
+	var inner, outer, names, typedNames []string
+	var problems []config.Column
 	for _, c := range table.Columns {
 		names = append(names, quoteIdent(c.Name))
+		typed := quoteIdent("t:" + c.Name)
+		typedNames = append(typedNames, typed+" AS "+quoteIdent(c.Name))
 		if !isMapped[c.Name] {
-			typedCols = append(typedCols, fmt.Sprintf("CAST(NULL AS %s) AS %s", sqlType(c.Type), quoteIdent(c.Name)))
+			inner = append(inner, fmt.Sprintf("CAST(NULL AS %s) AS %s", sqlType(c.Type), typed))
 			continue
 		}
-		typedCols = append(typedCols, fmt.Sprintf("CAST(%s AS %s) AS %s", typedExpr(c, quoteIdent(c.Name), src), sqlType(c.Type), quoteIdent(c.Name)))
+		inner = append(inner, quoteIdent(c.Name), fmt.Sprintf("CAST(%s AS %s) AS %s", typedExpr(c, quoteIdent(c.Name), src), sqlType(c.Type), typed))
+		if reason := rejectReason(c, quoteIdent(c.Name), typed); reason != "" {
+			outer = append(outer, reason+" AS "+quoteIdent("r:"+c.Name))
+			problems = append(problems, c)
+		}
+	}
+	outer = append(outer, "__rid", "__file", "__line", "__record")
+	outer = append(outer, typedNames...)
+	for _, c := range problems {
+		outer = append(outer, fmt.Sprintf("CASE WHEN %s IS NOT NULL THEN %s END AS %s",
+			quoteIdent("r:"+c.Name), quoteIdent(c.Name), quoteIdent("v:"+c.Name)))
 	}
 	stg, rej := "stg_"+name, "rej_"+name
-	for _, c := range mapped {
-		reason := rejectReason(c, quoteIdent(c.Name), typedExpr(c, quoteIdent(c.Name), src))
-		if reason == "" {
-			continue
-		}
-		q := fmt.Sprintf(`INSERT INTO %s SELECT * FROM (
-			SELECT rowid, __file, __line, __record, NULL, %s, %s, %s AS reason FROM %s) WHERE reason IS NOT NULL`,
-			rej, quoteLit(c.Name), quoteIdent(c.Name), reason, stg)
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE typed_%s AS SELECT %s FROM (SELECT rowid AS __rid, __file, __line, __record, %s FROM %s)`,
+		name, strings.Join(outer, ", "), strings.Join(inner, ", "), stg)
+	if err := l.exec(ctx, q); err != nil {
+		return fmt.Errorf("type: %w", err)
+	}
+	var anyProblem []string
+	for _, c := range problems {
+		q := fmt.Sprintf(`INSERT INTO %s SELECT __rid, __file, __line, __record, NULL, %s, %s, %s FROM typed_%s WHERE %s IS NOT NULL`,
+			rej, quoteLit(c.Name), quoteIdent("v:"+c.Name), quoteIdent("r:"+c.Name), name, quoteIdent("r:"+c.Name))
 		if err := l.exec(ctx, q); err != nil {
 			return fmt.Errorf("column %s: %w", c.Name, err)
 		}
+		anyProblem = append(anyProblem, quoteIdent("r:"+c.Name)+" IS NULL")
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE clean_%[1]s AS
+	good := "true"
+	if len(anyProblem) > 0 {
+		good = strings.Join(anyProblem, " AND ")
+	}
+	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE clean_%[1]s AS
 		SELECT min(__rid) AS __rid, count(*) AS __copies, %[2]s
-		FROM (SELECT rowid AS __rid, %[3]s FROM %[4]s WHERE rowid NOT IN (SELECT __rid FROM %[5]s WHERE __rid IS NOT NULL))
-		GROUP BY ALL`, name, strings.Join(names, ", "), strings.Join(typedCols, ", "), stg, rej)
+		FROM typed_%[1]s WHERE %[3]s
+		GROUP BY ALL`, name, strings.Join(names, ", "), good)
 	if err := l.exec(ctx, q); err != nil {
+		return fmt.Errorf("type: %w", err)
+	}
+	if err := l.exec(ctx, "DROP TABLE typed_"+name); err != nil {
 		return fmt.Errorf("type: %w", err)
 	}
 	// Same key, different values: neither copy can be trusted.

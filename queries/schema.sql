@@ -262,6 +262,9 @@ CREATE OR REPLACE TEMP MACRO accord_timestamp_any(s, fmt) AS (
             CASE WHEN TRY_CAST(trim(s) AS DOUBLE) BETWEEN 1 AND 2958465
                  THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(TRY_CAST(trim(s) AS DOUBLE) * 86400000000) AS BIGINT))
             END
+        -- ISO, the common case, without trying the whole list of formats.
+        WHEN regexp_full_match(trim(s), '\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?') THEN
+            TRY_CAST(replace(trim(s), 'T', ' ') AS TIMESTAMP)
         -- Every default format has a four-digit year: strptime's %Y also takes
         -- 26 as the year 26, which an export never means.
         WHEN NOT regexp_matches(trim(s), '\d{4}') THEN NULL
