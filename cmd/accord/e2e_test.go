@@ -146,7 +146,8 @@ func TestEndToEndDemoRun(t *testing.T) {
 		}
 		defer wb.Close()
 		for sheet, table := range map[string]string{"Customers": "customer_value", "Contributions": "value_contributions",
-			"Hot-spots": "hotspots", "Aging": "ar_aging", "Service queue": "service_queue", "Rejects": "rejects"} {
+			"Hot-spots": "hotspots", "Aging": "ar_aging", "Service queue": "service_queue", "Rejects": "rejects",
+			"Model": "model_used", "Evidence": "model_evidence", "Drain": "owner_drain", "Orphans": "orphans"} {
 			rows, err := wb.GetRows(sheet)
 			if err != nil {
 				t.Errorf("sheet %s: %v", sheet, err)
@@ -173,7 +174,8 @@ func TestEndToEndDemoRun(t *testing.T) {
 	})
 
 	t.Run("data exports exist for each result table", func(t *testing.T) {
-		for _, table := range []string{"customer_value", "value_contributions", "hotspots", "ar_aging", "service_queue", "rejects"} {
+		for _, table := range []string{"customer_value", "value_contributions", "hotspots", "ar_aging", "service_queue", "rejects",
+			"model_used", "model_evidence", "owner_drain", "reconciliation_totals"} {
 			for _, ext := range []string{"csv", "parquet"} {
 				p := filepath.Join(dir, "reports", "2026-11-27", "data", table+"."+ext)
 				if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
