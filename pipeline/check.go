@@ -171,6 +171,18 @@ func (l *loader) check(ctx context.Context, name string, src *config.Source, tab
 	if len(anyProblem) > 0 {
 		good = strings.Join(anyProblem, " AND ")
 	}
+	var keys []string
+	for _, k := range table.Key {
+		keys = append(keys, quoteIdent(k))
+	}
+	keyList := strings.Join(keys, ", ")
+	sameKey := func(a, b string) string {
+		var eq []string
+		for _, k := range keys {
+			eq = append(eq, a+"."+k+" = "+b+"."+k)
+		}
+		return strings.Join(eq, " AND ")
+	}
 	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE clean_%[1]s AS
 		SELECT min(__rid) AS __rid, count(*) AS __copies, %[2]s
 		FROM typed_%[1]s WHERE %[3]s
@@ -181,12 +193,14 @@ func (l *loader) check(ctx context.Context, name string, src *config.Source, tab
 	if err := l.exec(ctx, "DROP TABLE typed_"+name); err != nil {
 		return fmt.Errorf("type: %w", err)
 	}
-	// Same key, different values: neither copy can be trusted.
-	var keys []string
-	for _, k := range table.Key {
-		keys = append(keys, quoteIdent(k))
+	// Same key, different values: neither copy can be trusted. After exact
+	// duplicates are collapsed, a key that still repeats is such a conflict;
+	// a narrow aggregation on the key finds them.
+	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE conflicts_%[1]s AS
+		SELECT %[2]s, count(*) AS n FROM clean_%[1]s GROUP BY %[2]s HAVING count(*) > 1`, name, keyList)
+	if err := l.exec(ctx, q); err != nil {
+		return fmt.Errorf("conflicting duplicates: %w", err)
 	}
-	keyList := strings.Join(keys, ", ")
 	var cKeys []string
 	for _, k := range keys {
 		cKeys = append(cKeys, "c."+k)
@@ -194,10 +208,9 @@ func (l *loader) check(ctx context.Context, name string, src *config.Source, tab
 	keyText := "concat_ws(' / ', " + strings.Join(cKeys, ", ") + ")"
 	q = fmt.Sprintf(`INSERT INTO %[1]s
 		SELECT c.__rid, s.__file, s.__line, s.__record, NULL, %[2]s, %[3]s,
-		       'conflicting duplicate: ' || n || ' rows share this key with different values'
-		FROM (SELECT __rid, %[4]s, count(*) OVER (PARTITION BY %[4]s) AS n FROM clean_%[5]s) c
-		JOIN %[6]s s ON s.rowid = c.__rid
-		WHERE n > 1`, rej, quoteLit(strings.Join(table.Key, ", ")), keyText, keyList, name, stg)
+		       'conflicting duplicate: ' || k.n || ' rows share this key with different values'
+		FROM clean_%[4]s c JOIN conflicts_%[4]s k ON %[5]s
+		JOIN %[6]s s ON s.rowid = c.__rid`, rej, quoteLit(strings.Join(table.Key, ", ")), keyText, name, sameKey("k", "c"), stg)
 	if err := l.exec(ctx, q); err != nil {
 		return fmt.Errorf("conflicting duplicates: %w", err)
 	}

@@ -222,3 +222,41 @@ func TestMissingColumnNamesFileHeadersAndSuggestion(t *testing.T) {
 		}
 	}
 }
+
+// An exact copy of a row is dropped and counted; two rows with the same key
+// and different values are both rejected.
+func TestDuplicatesExactAndConflicting(t *testing.T) {
+	dir := copyFixture(t)
+	appendLine := func(file, line string) {
+		f, err := os.OpenFile(filepath.Join(dir, "fixture", file), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		f.WriteString(line + "\n")
+	}
+	appendLine("products.csv", "P1,Pump A,Pumps,2019-01-01,") // exact copy of line 2
+	appendLine("surveys.csv", "S2,C2,2026-03-01,8,3")         // S2 again, nps 8 instead of 7
+	cfg := filepath.Join(dir, "fixture.yaml")
+	raw, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(raw), "surveys: {files:", "surveys: {reject_threshold: 0.5, files:", 1)), 0o644)
+	store, res := runFixture(t, cfg)
+	loads := map[string]SourceLoad{}
+	for _, s := range res.Sources {
+		loads[s.Source] = s
+	}
+	if p := loads["products"]; p.Duplicates != 1 || p.Loaded != 2 || p.Rejected != 0 {
+		t.Errorf("products: %d duplicates, %d loaded, %d rejected; want 1, 2, 0", p.Duplicates, p.Loaded, p.Rejected)
+	}
+	if s := loads["surveys"]; s.Rejected != 2 || s.Loaded != 3 {
+		t.Errorf("surveys: %d rejected, %d loaded; want 2 and 3", s.Rejected, s.Loaded)
+	}
+	var lines string
+	if err := store.DB.QueryRow(`SELECT string_agg(line::VARCHAR, ',' ORDER BY line) FROM rejects
+		WHERE run_id = ? AND source = 'surveys' AND reason LIKE 'conflicting duplicate%'`, res.RunID).Scan(&lines); err != nil {
+		t.Fatal(err)
+	}
+	if lines != "3,6" {
+		t.Errorf("conflicting duplicates rejected at lines %q, want 3,6", lines)
+	}
+}
