@@ -403,11 +403,11 @@ func canonicalNames() []string {
 	return n
 }
 
-// ParseMoney checks a plain decimal amount such as "300" or "300.50".
-func ParseMoney(s string) (string, error) {
+// checkMoney checks a plain decimal amount such as "300" or "300.50".
+func checkMoney(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", errors.New("empty amount")
+		return errors.New("empty amount")
 	}
 	dot := false
 	for i, r := range s {
@@ -417,8 +417,8 @@ func ParseMoney(s string) (string, error) {
 			dot = true
 		case r == '-' && i == 0:
 		default:
-			return "", fmt.Errorf("%q is not a plain decimal amount", s)
+			return fmt.Errorf("%q is not a plain decimal amount", s)
 		}
 	}
-	return s, nil
+	return nil
 }

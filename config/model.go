@@ -336,7 +336,7 @@ func (c *Config) validateModel() []Problem {
 		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
 	}
 	m := c.Model
-	if _, err := ParseMoney(m.HourlyCost); err != nil {
+	if err := checkMoney(m.HourlyCost); err != nil {
 		add("model.hourly_cost", "%v", err)
 	}
 	if m.MinCoverage < 0 || m.MinCoverage > 1 {

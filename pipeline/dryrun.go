@@ -55,15 +55,7 @@ func openScratch(ctx context.Context, cfg *config.Config) (*scratch, error) {
 }
 
 func (s *scratch) stageAll(ctx context.Context) ([]SourceLoad, error) {
-	var out []SourceLoad
-	for _, name := range s.l.cfg.SourceNames() {
-		sl, err := s.l.stage(ctx, name)
-		out = append(out, sl)
-		if err != nil {
-			return out, fmt.Errorf("load: %w", err)
-		}
-	}
-	return out, nil
+	return s.l.stageAll(ctx, nil)
 }
 
 func (s *scratch) close() {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -157,6 +158,24 @@ func (l *loader) count(ctx context.Context, q string, args ...any) (int64, error
 	return n, err
 }
 
+// stageAll stages every configured source in load order, telling staged
+// (if set) about each; on an error it returns what was staged so far,
+// the failing source last.
+func (l *loader) stageAll(ctx context.Context, staged func(SourceLoad)) ([]SourceLoad, error) {
+	var out []SourceLoad
+	for _, name := range l.cfg.SourceNames() {
+		sl, err := l.stage(ctx, name)
+		out = append(out, sl)
+		if err != nil {
+			return out, fmt.Errorf("load: %w", err)
+		}
+		if staged != nil {
+			staged(sl)
+		}
+	}
+	return out, nil
+}
+
 // stage loads one source's files into temp table stg_<source> (canonical
 // columns, all text), then types, checks and deduplicates it into
 // clean_<source>, with every problem in rej_<source>.
@@ -278,7 +297,7 @@ func (l *loader) exportFrom(ctx context.Context, src *config.Source, f *stagedFi
 	if f.xlsx {
 		delim, quote, skip = ",", `"`, 0
 	}
-	headers, err := readHeader(f.readable, skip, delim, quote)
+	headers, err := readHeader(f.readable, skip, delim)
 	if err != nil {
 		return "", nil, fmt.Errorf("read header: %w", err)
 	}
@@ -558,22 +577,24 @@ func truncate(s string, n int) string {
 
 // readHeader reads the header record of a UTF-8 CSV after skip lines, with
 // duplicate names made unique the way a person would number them
-// ("Variant", "Variant_2").
-func readHeader(path string, skip int, delim, quote string) ([]string, error) {
+// ("Variant", "Variant_2"). encoding/csv knows only '"' as a quote; with
+// lazy quotes that is enough for headers, which rarely need quoting.
+func readHeader(path string, skip int, delim string) ([]string, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer fh.Close()
-	r := newLineSkipper(fh, skip)
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(fh)
+	for ; skip > 0; skip-- {
+		if _, err := br.ReadString('\n'); err != nil {
+			return nil, errors.New("file ends within the lines to skip")
+		}
+	}
+	cr := csv.NewReader(br)
 	cr.Comma = []rune(delim)[0]
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
-	if quote != `"` {
-		// encoding/csv only knows '"'; a header rarely needs quoting.
-		cr.LazyQuotes = true
-	}
 	var rec []string
 	for {
 		rec, err = cr.Read()
@@ -598,31 +619,6 @@ func readHeader(path string, skip int, delim, quote string) ([]string, error) {
 		}
 	}
 	return rec, nil
-}
-
-type lineSkipper struct {
-	r    io.Reader
-	skip int
-	buf  [1]byte
-}
-
-func newLineSkipper(r io.Reader, skip int) io.Reader {
-	if skip == 0 {
-		return r
-	}
-	return &lineSkipper{r: r, skip: skip}
-}
-
-func (s *lineSkipper) Read(p []byte) (int, error) {
-	for s.skip > 0 {
-		if _, err := s.r.Read(s.buf[:]); err != nil {
-			return 0, err
-		}
-		if s.buf[0] == '\n' {
-			s.skip--
-		}
-	}
-	return s.r.Read(p)
 }
 
 // matchHeader finds want among headers: exactly, else ignoring case and

@@ -141,15 +141,14 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) error {
 	}
 	l := &loader{cfg: r.Config, conn: conn, workDir: work, seen: seen}
 	start := time.Now()
-	for _, name := range r.Config.SourceNames() {
-		sl, err := l.stage(ctx, name)
-		if err != nil {
-			return fmt.Errorf("load: %w", err)
-		}
-		r.Logger.Info("source staged", "run_id", res.RunID, "source", name, "rows", sl.RowsRead, "loaded", sl.Loaded,
+	sources, err := l.stageAll(ctx, func(sl SourceLoad) {
+		r.Logger.Info("source staged", "run_id", res.RunID, "source", sl.Source, "rows", sl.RowsRead, "loaded", sl.Loaded,
 			"rejected", sl.Rejected, "duplicates", sl.Duplicates)
-		res.Sources = append(res.Sources, sl)
+	})
+	if err != nil {
+		return err
 	}
+	res.Sources = sources
 	res.Timings["load"] = time.Since(start)
 
 	start = time.Now()
