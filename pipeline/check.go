@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -71,31 +72,50 @@ const ambiguousDate = `regexp_full_match(trim(%[1]s), '\d{1,2}[/-]\d{1,2}[/-]\d{
 	AND TRY_CAST(regexp_extract(trim(%[1]s), '^(\d{1,2})', 1) AS INTEGER) BETWEEN 1 AND 12
 	AND TRY_CAST(regexp_extract(trim(%[1]s), '^\d{1,2}[/-](\d{1,2})', 1) AS INTEGER) BETWEEN 1 AND 12`
 
-func (l *loader) checkAmbiguousDates(ctx context.Context, name string, src *config.Source, c config.Column) error {
-	if (c.Type != config.Date && c.Type != config.Timestamp) || src.DateFormats[c.Name] != "" {
-		return nil
+// checkAmbiguousDates fails on a date column, without a configured format,
+// holding a value that could be day-first or month-first. Such a value never
+// types (no default format reads it), so only the column's rejects are
+// searched.
+func (l *loader) checkAmbiguousDates(ctx context.Context, t *typedLayout) error {
+	for _, c := range t.mapped {
+		if (c.Type != config.Date && c.Type != config.Timestamp) || t.src.DateFormats[c.Name] != "" {
+			continue
+		}
+		var file, example sql.NullString
+		err := l.conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT __file, value FROM rej_%s WHERE column_name = ? AND %s ORDER BY __rid LIMIT 1`,
+			t.name, fmt.Sprintf(ambiguousDate, "value")), c.Name).Scan(&file, &example)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		return &AmbiguousDateError{Source: t.name, Column: c.Name, File: file.String, Example: example.String}
 	}
-	var file, example sql.NullString
-	cond := fmt.Sprintf(ambiguousDate, quoteIdent(c.Name))
-	err := l.conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT __file, %s FROM stg_%s WHERE %s LIMIT 1`,
-		quoteIdent(c.Name), name, cond)).Scan(&file, &example)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("column %s: %w", c.Name, err)
-	}
-	return &AmbiguousDateError{Source: name, Column: c.Name, File: file.String, Example: example.String}
+	return nil
 }
 
 // rejectReason is a SQL CASE giving why a staged value is unusable, or NULL.
+// Most values type, so that case is decided first, on the typed value alone;
+// the raw text is looked at only when the value did not type.
 func rejectReason(c config.Column, raw, typed string) string {
-	var whens []string
+	var empty, unreadable string
 	if c.Required {
-		whens = append(whens, fmt.Sprintf("WHEN accord_text(%s) IS NULL THEN 'required value is empty'", raw))
+		empty = "'required value is empty'"
 	}
 	if c.Type != config.Text {
-		whens = append(whens, fmt.Sprintf("WHEN accord_text(%s) IS NOT NULL AND %s IS NULL THEN %s", raw, typed, quoteLit("cannot read as "+describeType(c))))
+		unreadable = quoteLit("cannot read as " + describeType(c))
+	}
+	var whens []string
+	switch {
+	case empty != "" && unreadable != "":
+		whens = append(whens, fmt.Sprintf("WHEN %s IS NULL THEN CASE WHEN accord_text(%s) IS NULL THEN %s ELSE %s END", typed, raw, empty, unreadable))
+	case empty != "" && c.Type == config.Text:
+		whens = append(whens, fmt.Sprintf("WHEN %s IS NULL THEN %s", typed, empty)) // text types to NULL only when empty
+	case empty != "":
+		whens = append(whens, fmt.Sprintf("WHEN %s IS NULL AND accord_text(%s) IS NULL THEN %s", typed, raw, empty))
+	case unreadable != "":
+		whens = append(whens, fmt.Sprintf("WHEN %s IS NULL AND accord_text(%s) IS NOT NULL THEN %s", typed, raw, unreadable))
 	}
 	if len(c.Enum) > 0 {
 		var lits []string
@@ -116,109 +136,253 @@ func rejectReason(c config.Column, raw, typed string) string {
 	return "CASE " + strings.Join(whens, " ") + " END"
 }
 
-// check types the staged rows into typed_<source>, records every unusable
-// value in rej_<source>, drops exact duplicates and rejects conflicting
-// ones (same key, different values), leaving clean_<source>.
-func (l *loader) check(ctx context.Context, name string, src *config.Source, table config.Table, mapped []config.Column) error {
-	isMapped := map[string]bool{}
+// typedLayout is the shape of typed_<source>: pass-through columns (meta),
+// then __problems: NULL on a good row, else the list of its rejected values
+// (column, raw text, reason). One column holds them all because each column written costs
+// about as much as a canonical one, though nearly all are NULL. Its rowids follow
+// the files' records in order.
+type typedLayout struct {
+	name     string
+	src      *config.Source
+	table    config.Table
+	mapped   []config.Column
+	meta     []string // __line (XLSX), or __file, __line, __record (transform)
+	problems []config.Column
+}
+
+func newTypedLayout(name string, src *config.Source, table config.Table, mapped []config.Column, meta []string) *typedLayout {
+	t := &typedLayout{name: name, src: src, table: table, mapped: mapped, meta: meta}
 	for _, c := range mapped {
+		if rejectReason(c, "x", "x") != "" {
+			t.problems = append(t.problems, c)
+		}
+	}
+	return t
+}
+
+// stagedTable is where a source's rows are typed and checked, inside the
+// run's transaction; the commit turns it into the canonical table.
+func stagedTable(source string) string { return "accord_staged_" + source }
+
+func (t *typedLayout) tableName() string { return stagedTable(t.name) }
+
+const problemsType = `STRUCT("column" VARCHAR, value VARCHAR, reason VARCHAR)[]`
+
+func metaType(col string) string {
+	if col == "__file" {
+		return "VARCHAR"
+	}
+	return "BIGINT"
+}
+
+// ddl creates the staged table: the canonical columns in their order (NULL
+// where unmapped), so that dropping the rest leaves the canonical table.
+func (t *typedLayout) ddl() string {
+	var cols []string
+	for _, c := range t.table.Columns {
+		cols = append(cols, quoteIdent(c.Name)+" "+sqlType(c.Type))
+	}
+	for _, m := range t.meta {
+		cols = append(cols, m+" "+metaType(m))
+	}
+	cols = append(cols, "__problems "+problemsType)
+	return fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", t.tableName(), strings.Join(cols, ", "))
+}
+
+// insert is the statement typing the rows of rel (its meta columns and the
+// mapped columns' text, named like them) into typed_<source>. Each value is
+// typed once: the inner projection types every mapped column; the outer one
+// derives reject reasons from the raw and typed values side by side, keeping
+// the raw text only where it is rejected.
+func (t *typedLayout) insert(rel string) string {
+	inner := slices.Clone(t.meta)
+	mid := slices.Clone(t.meta)
+	var outer []string
+	isMapped := map[string]bool{}
+	for _, c := range t.mapped {
 		isMapped[c.Name] = true
-		if err := l.checkAmbiguousDates(ctx, name, src, c); err != nil {
-			return err
-		}
-	}
-	// Each value is typed once: the inner projection types every mapped
-	// column; the outer one derives reject reasons from the raw and typed
-	// values side by side, keeping the raw text only where it is rejected.
-	var inner, outer, names, typedNames []string
-	var problems []config.Column
-	for _, c := range table.Columns {
-		names = append(names, quoteIdent(c.Name))
 		typed := quoteIdent("t:" + c.Name)
-		typedNames = append(typedNames, typed+" AS "+quoteIdent(c.Name))
-		if !isMapped[c.Name] {
-			inner = append(inner, fmt.Sprintf("CAST(NULL AS %s) AS %s", sqlType(c.Type), typed))
-			continue
+		inner = append(inner, quoteIdent(c.Name), fmt.Sprintf("CAST(%s AS %s) AS %s", typedExpr(c, quoteIdent(c.Name), t.src), sqlType(c.Type), typed))
+		mid = append(mid, quoteIdent(c.Name), typed)
+	}
+	for _, c := range t.problems {
+		mid = append(mid, rejectReason(c, quoteIdent(c.Name), quoteIdent("t:"+c.Name))+" AS "+quoteIdent("r:"+c.Name))
+	}
+	for _, c := range t.table.Columns {
+		if isMapped[c.Name] {
+			outer = append(outer, quoteIdent("t:"+c.Name))
+		} else {
+			outer = append(outer, fmt.Sprintf("CAST(NULL AS %s)", sqlType(c.Type)))
 		}
-		inner = append(inner, quoteIdent(c.Name), fmt.Sprintf("CAST(%s AS %s) AS %s", typedExpr(c, quoteIdent(c.Name), src), sqlType(c.Type), typed))
-		if reason := rejectReason(c, quoteIdent(c.Name), typed); reason != "" {
-			outer = append(outer, reason+" AS "+quoteIdent("r:"+c.Name))
-			problems = append(problems, c)
+	}
+	outer = append(outer, t.meta...)
+	if len(t.problems) == 0 {
+		outer = append(outer, "NULL")
+	} else {
+		var items []string
+		for _, c := range t.problems {
+			items = append(items, fmt.Sprintf(`{'column': %s, 'value': %s, 'reason': %s}`, quoteLit(c.Name), quoteIdent(c.Name), quoteIdent("r:"+c.Name)))
+		}
+		outer = append(outer, fmt.Sprintf("CASE WHEN %s THEN list_filter([%s], p -> p.reason IS NOT NULL) END", t.bad(), strings.Join(items, ", ")))
+	}
+	return fmt.Sprintf("INSERT INTO %s SELECT %s FROM (SELECT %s FROM (SELECT %s FROM %s))", t.tableName(),
+		strings.Join(outer, ", "), strings.Join(mid, ", "), strings.Join(inner, ", "), rel)
+}
+
+// bad is the condition on a staged row that one of its values is rejected.
+func (t *typedLayout) bad() string {
+	var conds []string
+	for _, c := range t.problems {
+		conds = append(conds, quoteIdent("r:"+c.Name)+" IS NOT NULL")
+	}
+	if len(conds) == 0 {
+		return "false"
+	}
+	return strings.Join(conds, " OR ")
+}
+
+// where gives the file, line and record of a typed row: a transform's rows
+// carry them; a file's rows are told apart by their rowids.
+func (t *typedLayout) where(files []*stagedFile) (file, line, record string) {
+	line, record = "NULL", "NULL"
+	if slices.Contains(t.meta, "__line") {
+		line = "__line"
+	}
+	if slices.Contains(t.meta, "__file") {
+		return "__file", line, "__record"
+	}
+	if len(files) == 0 {
+		return "NULL", line, record
+	}
+	file = quoteLit(files[len(files)-1].Path)
+	for i := len(files) - 2; i >= 0; i-- {
+		file = fmt.Sprintf("CASE WHEN rowid < %d THEN %s ELSE %s END", files[i+1].base, quoteLit(files[i].Path), file)
+	}
+	return file, line, record
+}
+
+// check records every unusable value of typed_<source> in rej_<source>,
+// fails on ambiguous dates, settles duplicates and defines clean_<source>,
+// the rows to load in file order. It returns how many exact duplicate rows
+// it dropped.
+//
+// Exact duplicates (same values throughout) are loaded once; conflicting
+// ones (same key, different values) not at all, each variant rejected. Few
+// keys repeat, so a narrow aggregation on a hash of the key finds the
+// candidates and only their rows are compared whole.
+func (l *loader) check(ctx context.Context, t *typedLayout, files []*stagedFile) (int64, error) {
+	typed, rej, name := t.tableName(), "rej_"+t.name, t.name
+	fileExpr, lineExpr, recordExpr := t.where(files)
+	q := fmt.Sprintf(`INSERT INTO %s SELECT __rid, __file, __line, __record, NULL, p."column", p.value, p.reason
+		FROM (SELECT rowid AS __rid, %s AS __file, %s AS __line, %s AS __record, unnest(__problems) AS p
+		      FROM %s WHERE __problems IS NOT NULL)
+		ORDER BY __rid`, rej, fileExpr, lineExpr, recordExpr, typed)
+	res, err := l.conn.ExecContext(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("rejects: %w", err)
+	}
+	if err := l.checkAmbiguousDates(ctx, t); err != nil {
+		return 0, err
+	}
+	// Rows not to load are deleted here, not in the run's transaction:
+	// DuckDB refuses to commit a transaction that both deletes from a table
+	// and alters it, as the commit's swap does. Deleting keeps the other rows'
+	// rowids, so record numbers stay as they were.
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE __problems IS NOT NULL", typed)); err != nil {
+			return 0, fmt.Errorf("set rejected rows aside: %w", err)
 		}
 	}
-	outer = append(outer, "__rid", "__file", "__line", "__record")
-	outer = append(outer, typedNames...)
-	for _, c := range problems {
-		outer = append(outer, fmt.Sprintf("CASE WHEN %s IS NOT NULL THEN %s END AS %s",
-			quoteIdent("r:"+c.Name), quoteIdent(c.Name), quoteIdent("v:"+c.Name)))
-	}
-	stg, rej := "stg_"+name, "rej_"+name
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE typed_%s AS SELECT %s FROM (SELECT rowid AS __rid, __file, __line, __record, %s FROM %s)`,
-		name, strings.Join(outer, ", "), strings.Join(inner, ", "), stg)
-	if err := l.exec(ctx, q); err != nil {
-		return fmt.Errorf("type: %w", err)
-	}
-	var anyProblem []string
-	for _, c := range problems {
-		q := fmt.Sprintf(`INSERT INTO %s SELECT __rid, __file, __line, __record, NULL, %s, %s, %s FROM typed_%s WHERE %s IS NOT NULL`,
-			rej, quoteLit(c.Name), quoteIdent("v:"+c.Name), quoteIdent("r:"+c.Name), name, quoteIdent("r:"+c.Name))
-		if err := l.exec(ctx, q); err != nil {
-			return fmt.Errorf("column %s: %w", c.Name, err)
-		}
-		anyProblem = append(anyProblem, quoteIdent("r:"+c.Name)+" IS NULL")
-	}
-	good := "true"
-	if len(anyProblem) > 0 {
-		good = strings.Join(anyProblem, " AND ")
-	}
-	var keys []string
-	for _, k := range table.Key {
+	var keys, mapped []string
+	for _, k := range t.table.Key {
 		keys = append(keys, quoteIdent(k))
 	}
+	for _, c := range t.mapped {
+		mapped = append(mapped, quoteIdent(c.Name))
+	}
+	keyList := strings.Join(keys, ", ")
+	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE dupkeys_%[1]s AS
+		SELECT hash(%[2]s) AS h FROM %[3]s GROUP BY h HAVING count(*) > 1`, name, keyList, typed)
+	if err := l.exec(ctx, q); err != nil {
+		return 0, fmt.Errorf("find duplicates: %w", err)
+	}
+	candidates, err := l.count(ctx, "SELECT count(*) FROM dupkeys_"+name)
+	if err != nil {
+		return 0, fmt.Errorf("find duplicates: %w", err)
+	}
+	var dups int64
+	if candidates > 0 {
+		if dups, err = l.settleDuplicates(ctx, t, keys, mapped, fileExpr, lineExpr, recordExpr); err != nil {
+			return 0, err
+		}
+	}
+	var cols []string
+	for _, c := range t.table.Columns {
+		cols = append(cols, quoteIdent(c.Name))
+	}
+	q = fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW clean_%s AS SELECT rowid AS __rid, %s FROM %s`,
+		name, strings.Join(cols, ", "), typed)
+	if err := l.exec(ctx, q); err != nil {
+		return 0, fmt.Errorf("clean rows: %w", err)
+	}
+	return dups, nil
+}
+
+// settleDuplicates compares the rows whose key hash repeats: per key, each
+// distinct row is a variant. A key with one variant keeps its first row and
+// drops the copies; a key with several is a conflict: each variant is
+// rejected (at its first row) and none is loaded.
+func (l *loader) settleDuplicates(ctx context.Context, t *typedLayout, keys, mapped []string, fileExpr, lineExpr, recordExpr string) (int64, error) {
+	name, typed := t.name, t.tableName()
 	keyList := strings.Join(keys, ", ")
 	sameKey := func(a, b string) string {
 		var eq []string
 		for _, k := range keys {
-			eq = append(eq, a+"."+k+" = "+b+"."+k)
+			eq = append(eq, a+"."+k+" IS NOT DISTINCT FROM "+b+"."+k)
 		}
 		return strings.Join(eq, " AND ")
 	}
-	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE clean_%[1]s AS
-		SELECT min(__rid) AS __rid, count(*) AS __copies, %[2]s
-		FROM typed_%[1]s WHERE %[3]s
-		GROUP BY ALL`, name, strings.Join(names, ", "), good)
-	if err := l.exec(ctx, q); err != nil {
-		return fmt.Errorf("type: %w", err)
+	steps := []struct{ what, q string }{
+		{"candidate rows", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE duprows_%[1]s AS
+			SELECT rowid AS __rid, %[2]s AS __file, %[3]s AS __line, %[4]s AS __record, %[5]s
+			FROM %[6]s WHERE hash(%[7]s) IN (SELECT h FROM dupkeys_%[1]s)`,
+			name, fileExpr, lineExpr, recordExpr, strings.Join(mapped, ", "), typed, keyList)},
+		{"variants", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE variants_%[1]s AS
+			SELECT min(__rid) AS __rid, count(*) AS copies, %[2]s FROM duprows_%[1]s GROUP BY %[2]s`, name, strings.Join(mapped, ", "))},
+		{"variant counts", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE varkeys_%[1]s AS
+			SELECT %[2]s, count(*) AS variants FROM variants_%[1]s GROUP BY %[2]s`, name, keyList)},
 	}
-	if err := l.exec(ctx, "DROP TABLE typed_"+name); err != nil {
-		return fmt.Errorf("type: %w", err)
+	for _, s := range steps {
+		if err := l.exec(ctx, s.q); err != nil {
+			return 0, fmt.Errorf("duplicates: %s: %w", s.what, err)
+		}
 	}
-	// Same key, different values: neither copy can be trusted. After exact
-	// duplicates are collapsed, a key that still repeats is such a conflict;
-	// a narrow aggregation on the key finds them.
-	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE conflicts_%[1]s AS
-		SELECT %[2]s, count(*) AS n FROM clean_%[1]s GROUP BY %[2]s HAVING count(*) > 1`, name, keyList)
-	if err := l.exec(ctx, q); err != nil {
-		return fmt.Errorf("conflicting duplicates: %w", err)
-	}
-	var cKeys []string
+	var vKeys []string
 	for _, k := range keys {
-		cKeys = append(cKeys, "c."+k)
+		vKeys = append(vKeys, "v."+k)
 	}
-	keyText := "concat_ws(' / ', " + strings.Join(cKeys, ", ") + ")"
-	q = fmt.Sprintf(`INSERT INTO %[1]s
-		SELECT c.__rid, s.__file, s.__line, s.__record, NULL, %[2]s, %[3]s,
-		       'conflicting duplicate: ' || k.n || ' rows share this key with different values'
-		FROM clean_%[4]s c JOIN conflicts_%[4]s k ON %[5]s
-		JOIN %[6]s s ON s.rowid = c.__rid`, rej, quoteLit(strings.Join(table.Key, ", ")), keyText, name, sameKey("k", "c"), stg)
+	keyText := "concat_ws(' / ', " + strings.Join(vKeys, ", ") + ")"
+	q := fmt.Sprintf(`INSERT INTO rej_%[1]s
+		SELECT v.__rid, d.__file, d.__line, d.__record, NULL, %[2]s, %[3]s,
+		       'conflicting duplicate: ' || k.variants || ' rows share this key with different values'
+		FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[4]s AND k.variants > 1
+		JOIN duprows_%[1]s d ON d.__rid = v.__rid
+		ORDER BY v.__rid`, name, quoteLit(strings.Join(t.table.Key, ", ")), keyText, sameKey("k", "v"))
 	if err := l.exec(ctx, q); err != nil {
-		return fmt.Errorf("conflicting duplicates: %w", err)
+		return 0, fmt.Errorf("conflicting duplicates: %w", err)
 	}
-	q = fmt.Sprintf(`DELETE FROM clean_%s WHERE __rid IN (SELECT __rid FROM %s WHERE __rid IS NOT NULL)`, name, rej)
+	// Every candidate row goes but the first of each unconflicted variant.
+	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE keep_%[1]s AS
+		SELECT v.__rid, v.copies FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1`, name, sameKey("k", "v"))
 	if err := l.exec(ctx, q); err != nil {
-		return fmt.Errorf("drop conflicting duplicates: %w", err)
+		return 0, fmt.Errorf("duplicates: %w", err)
 	}
-	return nil
+	q = fmt.Sprintf(`DELETE FROM %[2]s
+		WHERE rowid IN (SELECT __rid FROM duprows_%[1]s) AND rowid NOT IN (SELECT __rid FROM keep_%[1]s)`, name, typed)
+	if err := l.exec(ctx, q); err != nil {
+		return 0, fmt.Errorf("duplicates: drop copies: %w", err)
+	}
+	return l.count(ctx, fmt.Sprintf("SELECT coalesce(sum(copies - 1), 0) FROM keep_%s", name))
 }
 
 // assignLines gives every reject its physical line: XLSX rows carry their
@@ -359,11 +523,6 @@ func (l *loader) summarize(ctx context.Context, name string, src *config.Source,
 	if res.Loaded, err = l.count(ctx, "SELECT count(*) FROM clean_"+name); err != nil {
 		return res, err
 	}
-	var dups int64
-	if dups, err = l.count(ctx, "SELECT coalesce(sum(__copies - 1), 0) FROM clean_"+name); err != nil {
-		return res, err
-	}
-	res.Duplicates += dups // a transform's duplicate events are counted before it ran
 	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(
 		`SELECT coalesce(column_name, 'row') || ': ' || reason, count(*) AS n FROM rej_%s GROUP BY ALL ORDER BY n DESC, 1 LIMIT 3`, name))
 	if err != nil {

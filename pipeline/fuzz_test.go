@@ -257,23 +257,31 @@ var (
 func FuzzDate(f *testing.F) {
 	for _, s := range []string{"2026-11-27", "2026-11-27 08:30:05", "2026-11-27T08:30:05", "2026/11/27", "27.11.2026",
 		"2026年11月27日", "20261127", "46353", "46353.5", "03/04/2026", "2026-13-45", "2026-02-29", "2024-02-29",
-		"N/A", "", "0001-01-01", "9999-12-31", "2958465", "1", "0"} {
+		"N/A", "", "0001-01-01", "9999-12-31", "2958465", "1", "0",
+		"0999-12-31", "2026-11-27 24:00:00", "2026-11-27 08:30:60", " 2026-11-27", "2026-11-27 08:30", "2026-1-27 08:30:05"} {
 		f.Add(s)
 	}
 	conn := macroConn(f)
 	src := &config.Source{}
 	ts := typedExpr(config.Column{Name: "v", Type: config.Timestamp}, "v", src)
 	date := typedExpr(config.Column{Name: "v", Type: config.Date}, "v", src)
-	q := fmt.Sprintf(`SELECT strftime(t, '%%Y-%%m-%%d %%H:%%M:%%S.%%f'), year(t), CAST(d AS VARCHAR), CAST(CAST(t AS DATE) AS VARCHAR)
-		FROM (SELECT %s AS t, %s AS d FROM (SELECT CAST(? AS VARCHAR) AS v))`, ts, date)
+	// general is accord_timestamp without its ISO fast path: the two must
+	// agree on every input.
+	general := `CASE WHEN year(accord_timestamp_any(v, NULL::VARCHAR)) BETWEEN 1000 AND 9999 THEN accord_timestamp_any(v, NULL::VARCHAR) END`
+	q := fmt.Sprintf(`SELECT strftime(t, '%%Y-%%m-%%d %%H:%%M:%%S.%%f'), year(t), CAST(d AS VARCHAR), CAST(CAST(t AS DATE) AS VARCHAR),
+			strftime(g, '%%Y-%%m-%%d %%H:%%M:%%S.%%f')
+		FROM (SELECT %s AS t, %s AS d, %s AS g FROM (SELECT CAST(? AS VARCHAR) AS v))`, ts, date, general)
 	f.Fuzz(func(t *testing.T, s string) {
 		if !utf8.ValidString(s) {
 			return // see FuzzNumber
 		}
-		var got, d, td sql.NullString
+		var got, d, td, g sql.NullString
 		var year sql.NullInt64
-		if err := conn.QueryRowContext(context.Background(), q, s).Scan(&got, &year, &d, &td); err != nil {
+		if err := conn.QueryRowContext(context.Background(), q, s).Scan(&got, &year, &d, &td, &g); err != nil {
 			t.Fatalf("accord_timestamp(%q, NULL): %v", s, err)
+		}
+		if got != g {
+			t.Fatalf("accord_timestamp(%q, NULL) = %s, but %s without the ISO fast path", s, nullText(got), nullText(g))
 		}
 		if got.Valid != d.Valid || d.String != td.String {
 			t.Fatalf("%q: as a timestamp %s, as a date %s", s, nullText(got), nullText(d))

@@ -84,11 +84,19 @@ func (e *HeaderError) Error() string {
 	return msg
 }
 
-// loader stages and validates every source on one pinned connection: DuckDB
-// keeps CSV rejects and temp tables per connection.
+// querier is a pinned connection or a transaction on one.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// loader stages and validates every source on one pinned connection (DuckDB
+// keeps CSV rejects and temp tables per connection); a run's loader works in
+// the transaction that commits what it staged.
 type loader struct {
 	cfg     *config.Config
-	conn    *sql.Conn
+	conn    querier
 	workDir string
 	// seen holds sha256 sums of files earlier runs loaded.
 	seen map[string]bool
@@ -176,14 +184,17 @@ func (l *loader) stageAll(ctx context.Context, staged func(SourceLoad)) ([]Sourc
 	return out, nil
 }
 
-// stage loads one source's files into temp table stg_<source> (canonical
-// columns, all text), then types, checks and deduplicates it into
-// clean_<source>, with every problem in rej_<source>.
+// stage loads one source's files into temp table typed_<source>: each
+// mapped canonical column typed, with the reason and raw text of every value
+// that cannot be used beside it. check then records those problems in
+// rej_<source>, settles duplicates and leaves clean_<source>, a view of the
+// rows to load.
 //
-// Without a transform, each file is read straight into stg_<source> through
-// the column mapping. With one, files are read whole into export_<source>,
-// exact duplicate rows are dropped, the transform runs over them (as the
-// view "export"), and its output is mapped into stg_<source>.
+// Without a transform, each file is read and typed in one pass, straight
+// from DuckDB's reader through the column mapping: nothing is staged as text
+// first. With one, files are read whole into export_<source>, exact
+// duplicate rows are dropped, the transform runs over them (as the view
+// "export"), its output is mapped into stg_<source> and typed from there.
 func (l *loader) stage(ctx context.Context, name string) (SourceLoad, error) {
 	src := l.cfg.Sources[name]
 	table, _ := config.CanonicalTable(name)
@@ -197,28 +208,34 @@ func (l *loader) stage(ctx context.Context, name string) (SourceLoad, error) {
 		return res, fmt.Errorf("source %s: create rejects: %w", name, err)
 	}
 	var files []*stagedFile
-	var mapped []config.Column
+	var typed *typedLayout
 	if src.Transform == "" {
-		mapped = mappedColumns(table, src, nil)
-		if err := l.createStaging(ctx, name, mapped); err != nil {
-			return res, err
+		var meta []string
+		if src.Format == "xlsx" {
+			meta = []string{"__line"}
+		}
+		typed = newTypedLayout(name, src, table, mappedColumns(table, src, nil), meta)
+		if err := l.exec(ctx, typed.ddl()); err != nil {
+			return res, fmt.Errorf("source %s: create staging: %w", name, err)
 		}
 	}
 	for i, p := range paths {
-		f, err := l.stageFile(ctx, name, src, table, mapped, p, i)
+		f, err := l.stageFile(ctx, name, src, table, typed, p, i)
 		if err != nil {
 			return res, err
 		}
 		files = append(files, f)
 	}
 	if src.Transform != "" {
-		if mapped, err = l.transform(ctx, name, src, table, files, &res); err != nil {
+		if typed, err = l.transform(ctx, name, src, table, files, &res); err != nil {
 			return res, err
 		}
 	}
-	if err := l.check(ctx, name, src, table, mapped); err != nil {
+	dups, err := l.check(ctx, typed, files)
+	if err != nil {
 		return res, fmt.Errorf("source %s: check: %w", name, err)
 	}
+	res.Duplicates += dups // a transform's duplicate events are counted before it ran
 	if err := l.assignLines(ctx, name, src, files); err != nil {
 		return res, fmt.Errorf("source %s: locate rejects: %w", name, err)
 	}
@@ -242,6 +259,8 @@ func mappedColumns(table config.Table, src *config.Source, outputs []string) []c
 	return out
 }
 
+// createStaging makes stg_<source>, a transform's output mapped to the
+// canonical columns, as text.
 func (l *loader) createStaging(ctx context.Context, name string, mapped []config.Column) error {
 	var cols []string
 	for _, c := range mapped {
@@ -337,45 +356,76 @@ func (l *loader) describe(ctx context.Context, from string) ([]string, error) {
 	return out, rows.Err()
 }
 
-// prepare fingerprints a file and makes a version DuckDB can read: UTF-8
-// CSV as is, other encodings transcoded, XLSX streamed out to CSV.
-func (l *loader) prepare(name string, src *config.Source, path string, idx int) (*stagedFile, error) {
-	sum, size, err := fileSHA256(path)
+// prepare makes a version of a file DuckDB can read: UTF-8 CSV as is,
+// other encodings transcoded, XLSX streamed out to CSV. The file's sha256 is
+// computed alongside, on another core; fingerprinted waits for it and
+// records it in the FileLoad.
+func (l *loader) prepare(name string, src *config.Source, path string, idx int) (f *stagedFile, fingerprinted func() error, err error) {
+	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: read %s: %w", name, path, err)
+		return nil, nil, fmt.Errorf("source %s: read %s: %w", name, path, err)
 	}
-	f := &stagedFile{FileLoad: FileLoad{Path: path, SHA256: sum, Size: size, New: !l.seen[sum]}, readable: path}
+	f = &stagedFile{FileLoad: FileLoad{Path: path, Size: fi.Size()}, readable: path}
+	type digest struct {
+		sum string
+		err error
+	}
+	done := make(chan digest, 1)
+	go func() {
+		sum, _, err := fileSHA256(path)
+		done <- digest{sum, err}
+	}()
+	fingerprinted = func() error {
+		d := <-done
+		done <- d // a second call sees the same answer
+		if d.err != nil {
+			return d.err
+		}
+		f.SHA256, f.New = d.sum, !l.seen[d.sum]
+		return nil
+	}
+	defer func() {
+		if err != nil {
+			_ = fingerprinted() // no goroutine outlives a failed prepare; its error is the lesser one
+		}
+	}()
 	switch src.Format {
 	case "xlsx":
 		f.xlsx, f.Encoding = true, "xlsx"
 		f.readable = filepath.Join(l.workDir, fmt.Sprintf("%s-%d.csv", name, idx))
 		if err := xlsxToCSV(path, src.Sheet, src.SkipLines, f.readable); err != nil {
-			return nil, fmt.Errorf("%s: source %s: %w", path, name, err)
+			return nil, nil, fmt.Errorf("%s: source %s: %w", path, name, err)
 		}
 	case "parquet":
 		f.Encoding, f.ordinalLines = "parquet", true
 	default:
 		enc, err := fileEncoding(path, src.Encoding)
 		if err != nil {
-			return nil, fmt.Errorf("%s: detect encoding: %w", path, err)
+			return nil, nil, fmt.Errorf("%s: detect encoding: %w", path, err)
 		}
 		f.Encoding = enc
 		f.ordinalLines = src.Format == "jsonl"
 		if enc != "utf-8" {
 			f.readable = filepath.Join(l.workDir, fmt.Sprintf("%s-%d.%s", name, idx, src.Format))
 			if err := transcodeToUTF8(path, f.readable, enc); err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
 		}
 	}
-	return f, nil
+	return f, fingerprinted, nil
 }
 
-func (l *loader) stageFile(ctx context.Context, name string, src *config.Source, table config.Table, mapped []config.Column, path string, idx int) (*stagedFile, error) {
-	f, err := l.prepare(name, src, path, idx)
+func (l *loader) stageFile(ctx context.Context, name string, src *config.Source, table config.Table, typed *typedLayout, path string, idx int) (_ *stagedFile, err error) {
+	f, fingerprinted, err := l.prepare(name, src, path, idx)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		// The fingerprint is taken while DuckDB reads the file.
+		if ferr := fingerprinted(); err == nil && ferr != nil {
+			err = fmt.Errorf("source %s: read %s: %w", name, path, ferr)
+		}
+	}()
 	from, headers, err := l.exportFrom(ctx, src, f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: source %s: %w", path, name, err)
@@ -384,13 +434,21 @@ func (l *loader) stageFile(ctx context.Context, name string, src *config.Source,
 	if f.xlsx {
 		lineExpr = "TRY_CAST(" + quoteIdent(lineColumn) + " AS BIGINT)"
 	}
-	target := "stg_" + name
-	var sel []string
+	var target, q string
 	if src.Transform == "" {
-		if sel, err = selectList(path, name, src, mapped, headers); err != nil {
+		sel, err := selectList(path, name, src, typed.mapped, headers)
+		if err != nil {
 			return nil, err
 		}
 		f.Extra = unusedHeaders(src, headers)
+		for i, c := range typed.mapped {
+			sel[i] += " AS " + quoteIdent(c.Name)
+		}
+		if f.xlsx {
+			sel = append([]string{lineExpr + " AS __line"}, sel...)
+		}
+		target = typed.tableName()
+		q = typed.insert(fmt.Sprintf("(SELECT %s FROM %s)", strings.Join(sel, ", "), from))
 	} else {
 		target = "export_" + name
 		if idx == 0 {
@@ -403,6 +461,7 @@ func (l *loader) stageFile(ctx context.Context, name string, src *config.Source,
 			}
 			l.exportHeaders = visibleHeaders(headers)
 		}
+		var sel []string
 		for _, h := range l.exportHeaders {
 			m, ok := matchHeader(headers, h)
 			if !ok {
@@ -410,21 +469,22 @@ func (l *loader) stageFile(ctx context.Context, name string, src *config.Source,
 			}
 			sel = append(sel, "CAST("+quoteIdent(m)+" AS VARCHAR)")
 		}
+		q = fmt.Sprintf(`INSERT INTO %s SELECT %s, %s, NULL, %s FROM %s`, target, quoteLit(path), lineExpr, strings.Join(sel, ", "), from)
 	}
-	if f.base, err = l.nextRowID(ctx, target); err != nil {
-		return nil, fmt.Errorf("source %s: %w", name, err)
-	}
-	q := fmt.Sprintf(`INSERT INTO %s SELECT %s, %s, NULL, %s FROM %s`, target, quoteLit(path), lineExpr, strings.Join(sel, ", "), from)
-	if err := l.exec(ctx, q); err != nil {
+	r, err := l.conn.ExecContext(ctx, q)
+	if err != nil {
 		return nil, fmt.Errorf("%s: source %s: read: %w", path, name, err)
 	}
-	staged, err := l.count(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE __file = ?", target), path)
+	staged, err := r.RowsAffected()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: source %s: read: %w", path, name, err)
+	}
+	if f.base, err = l.firstRowID(ctx, target, staged); err != nil {
+		return nil, fmt.Errorf("source %s: %w", name, err)
 	}
 	if src.SkipFooterLines > 0 {
 		drop := min(int64(src.SkipFooterLines), staged)
-		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE __file = ? AND rowid >= ?", target), path, f.base+staged-drop); err != nil {
+		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE rowid >= ?", target), f.base+staged-drop); err != nil {
 			return nil, fmt.Errorf("source %s: drop footer: %w", name, err)
 		}
 		staged -= drop
@@ -452,16 +512,18 @@ func unusedHeaders(src *config.Source, headers []string) []string {
 	return out
 }
 
-// nextRowID is the rowid the next row appended to table gets: rowids of a
-// temp table follow insertion order, so a staged row's record number in its
-// file is rowid - base + 1.
-func (l *loader) nextRowID(ctx context.Context, table string) (int64, error) {
-	return l.count(ctx, "SELECT coalesce(max(rowid) + 1, 0) FROM "+table)
+// firstRowID is the rowid of the first of the n rows just appended to
+// table. Rowids follow insertion order, contiguously, so a staged row's
+// record number in its file is rowid - base + 1; a table's rows not yet
+// committed are numbered from a large offset, hence counting back from the
+// last.
+func (l *loader) firstRowID(ctx context.Context, table string, n int64) (int64, error) {
+	return l.count(ctx, "SELECT coalesce(max(rowid), -1) - ? + 1 FROM "+table, n)
 }
 
 // transform numbers each exported record, drops exact duplicate rows, runs
 // the source's SQL over them and maps its output into stg_<source>.
-func (l *loader) transform(ctx context.Context, name string, src *config.Source, table config.Table, files []*stagedFile, res *SourceLoad) ([]config.Column, error) {
+func (l *loader) transform(ctx context.Context, name string, src *config.Source, table config.Table, files []*stagedFile, res *SourceLoad) (*typedLayout, error) {
 	for _, f := range files {
 		if err := l.exec(ctx, fmt.Sprintf("UPDATE export_%s SET __record = rowid - ? + 1 WHERE __file = ?", name), f.base, f.Path); err != nil {
 			return nil, fmt.Errorf("source %s: number records: %w", name, err)
@@ -516,7 +578,14 @@ func (l *loader) transform(ctx context.Context, name string, src *config.Source,
 	if err := l.exec(ctx, q); err != nil {
 		return nil, fmt.Errorf("source %s: map transform output: %w", name, err)
 	}
-	return mapped, nil
+	typed := newTypedLayout(name, src, table, mapped, []string{"__file", "__line", "__record"})
+	if err := l.exec(ctx, typed.ddl()); err != nil {
+		return nil, fmt.Errorf("source %s: create staging: %w", name, err)
+	}
+	if err := l.exec(ctx, typed.insert("stg_"+name)); err != nil {
+		return nil, fmt.Errorf("source %s: type transform output: %w", name, err)
+	}
+	return typed, nil
 }
 
 // collectCSVRejects moves rows DuckDB's reader could not split (wrong number
