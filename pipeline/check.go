@@ -136,10 +136,11 @@ func rejectReason(c config.Column, raw, typed string) string {
 	return "CASE " + strings.Join(whens, " ") + " END"
 }
 
-// typedLayout is the shape of typed_<source>: pass-through columns (meta),
-// then __problems: NULL on a good row, else the list of its rejected values
-// (column, raw text, reason). One column holds them all because each column written costs
-// about as much as a canonical one, though nearly all are NULL. Its rowids follow
+// typedLayout is the shape of accord_staged_<source>: the canonical columns,
+// typed (NULL where unmapped), then pass-through columns (meta), then
+// __problems: NULL on a good row, else the list of its rejected values
+// (column, raw text, reason). One column holds them all: every column
+// written costs time, even one that is nearly all NULL. Its rowids follow
 // the files' records in order.
 type typedLayout struct {
 	name     string
@@ -190,7 +191,7 @@ func (t *typedLayout) ddl() string {
 }
 
 // insert is the statement typing the rows of rel (its meta columns and the
-// mapped columns' text, named like them) into typed_<source>. Each value is
+// mapped columns' text, named like them) into the staged table. Each value is
 // typed once: the inner projection types every mapped column; the outer one
 // derives reject reasons from the raw and typed values side by side, keeping
 // the raw text only where it is rejected.
@@ -261,9 +262,9 @@ func (t *typedLayout) where(files []*stagedFile) (file, line, record string) {
 	return file, line, record
 }
 
-// check records every unusable value of typed_<source> in rej_<source>,
-// fails on ambiguous dates, settles duplicates and defines clean_<source>,
-// the rows to load in file order. It returns how many exact duplicate rows
+// check records every unusable value of the staged table in rej_<source>,
+// fails on ambiguous dates, deletes the rows not to load (rejected ones,
+// duplicate copies) and defines clean_<source>, the rows left in file order. It returns how many exact duplicate rows
 // it dropped.
 //
 // Exact duplicates (same values throughout) are loaded once; conflicting

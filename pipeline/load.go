@@ -91,9 +91,8 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// loader stages and validates every source on one pinned connection (DuckDB
-// keeps CSV rejects and temp tables per connection); a run's loader works in
-// the transaction that commits what it staged.
+// loader stages and validates every source on one pinned connection: DuckDB
+// keeps CSV rejects and temp tables per connection.
 type loader struct {
 	cfg     *config.Config
 	conn    querier
@@ -184,7 +183,7 @@ func (l *loader) stageAll(ctx context.Context, staged func(SourceLoad)) ([]Sourc
 	return out, nil
 }
 
-// stage loads one source's files into temp table typed_<source>: each
+// stage loads one source's files into table accord_staged_<source>: each
 // mapped canonical column typed, with the reason and raw text of every value
 // that cannot be used beside it. check then records those problems in
 // rej_<source>, settles duplicates and leaves clean_<source>, a view of the
