@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -38,74 +39,113 @@ import (
 //   - gb18030: the same rows encoded in GB18030, through the loader (which
 //     transcodes them in Go first).
 //
-// Only the load is timed; opening and closing the databases is not. Metrics:
-// rows/s; cpu-s/op, the process's CPU time (user + system, all threads) in
-// the timed part, which a busy machine disturbs less than wall time;
-// x-plain and cpu-x-plain, ns/op and cpu-s/op over plain's (when plain ran
-// in the same process); and peak-RSS-MB: the process's peak resident memory during the
-// sub-benchmark (Linux: the high-water mark is reset before it starts, so a
-// later sub-benchmark is not charged for an earlier one's peak, though it
-// starts from whatever the process still holds, shown as start-RSS-MB). For
-// fully separate numbers run one sub-benchmark per process, e.g.
-// -bench 'LoadCSV/accord$'. The files are generated once and cached in
-// os.TempDir()/accord-bench-<rows>.
+// A shared machine's speed drifts over minutes, so the three run
+// interleaved, in rounds (ACCORD_BENCH_ROUNDS, default 1; each b.N
+// iteration is that many rounds), and every ratio is a median of per-round
+// ratios: each load is compared with the plain load of its own round.
+// Metrics: plain-s, accord-s and gb18030-s, median seconds per load;
+// accord-x-plain and gb18030-x-plain, median wall-time ratios; cpu-x
+// variants, the same for the process's CPU time (user + system, all
+// threads), which a busy machine disturbs less; and peak-RSS-MB per load,
+// the highest over rounds (Linux: the process's high-water mark is reset
+// before each load; it starts from what the process already holds). Only
+// the loads are timed; opening and closing databases is not. The files are
+// generated once and cached in os.TempDir()/accord-bench-<rows>.
 func BenchmarkLoadCSV(b *testing.B) {
-	rows := 1_000_000
-	if s := os.Getenv("ACCORD_BENCH_ROWS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			b.Fatalf("ACCORD_BENCH_ROWS=%q: want a positive number of rows", s)
-		}
-		rows = n
-	}
+	rows := benchEnvInt(b, "ACCORD_BENCH_ROWS", 1_000_000)
+	rounds := benchEnvInt(b, "ACCORD_BENCH_ROUNDS", 1)
 	dir := benchActivities(b, rows)
-	var plainNs, plainCPU float64
-	ratio := func(b *testing.B, cpu float64) {
-		if plainNs > 0 {
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/plainNs, "x-plain")
-			b.ReportMetric(cpu/plainCPU, "cpu-x-plain")
+	loads := []struct {
+		name string
+		run  func() loadSample
+	}{
+		{"plain", func() loadSample { return benchPlain(b, filepath.Join(dir, "activities.csv"), rows) }},
+		{"accord", func() loadSample { return benchAccord(b, dir, "activities.csv", "utf-8", rows) }},
+		{"gb18030", func() loadSample { return benchAccord(b, dir, "activities-gb18030.csv", "gb18030", rows) }},
+	}
+	got := map[string][]loadSample{}
+	b.ResetTimer()
+	for i := 0; i < b.N*rounds; i++ {
+		for _, l := range loads {
+			got[l.name] = append(got[l.name], l.run())
 		}
 	}
-	b.Run("plain", func(b *testing.B) {
-		path := filepath.Join(dir, "activities.csv")
-		setBytes(b, path)
-		rss := startRSS()
-		var cpu time.Duration
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			db, err := sql.Open("duckdb", filepath.Join(b.TempDir(), "plain.duckdb"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-			c0 := cpuTime()
-			if _, err := db.Exec("CREATE TABLE t AS SELECT * FROM read_csv(" + quoteLit(path) + "); CHECKPOINT"); err != nil {
-				b.Fatal(err)
-			}
-			cpu += cpuTime() - c0
-			b.StopTimer()
-			var n int
-			if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != rows {
-				b.Fatalf("plain load: %d rows (%v), want %d", n, err, rows)
-			}
-			db.Close()
-			b.StartTimer()
+	b.StopTimer()
+	for _, l := range loads {
+		var wall, cpu, wallX, cpuX []float64
+		peak := 0.0
+		for r, s := range got[l.name] {
+			wall, cpu = append(wall, s.wall), append(cpu, s.cpu)
+			wallX = append(wallX, s.wall/got["plain"][r].wall)
+			cpuX = append(cpuX, s.cpu/got["plain"][r].cpu)
+			peak = max(peak, s.peakMB)
 		}
-		plainCPU = reportLoad(b, rows, rss, cpu)
-		plainNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	})
-	b.Run("accord", func(b *testing.B) {
-		ratio(b, benchStage(b, dir, "activities.csv", "utf-8", rows))
-	})
-	b.Run("gb18030", func(b *testing.B) {
-		ratio(b, benchStage(b, dir, "activities-gb18030.csv", "gb18030", rows))
-	})
+		b.ReportMetric(median(wall), l.name+"-s")
+		if l.name != "plain" {
+			b.ReportMetric(median(wallX), l.name+"-x-plain")
+			b.ReportMetric(median(cpuX), l.name+"-cpu-x-plain")
+		}
+		if peak > 0 {
+			b.ReportMetric(peak, l.name+"-peak-RSS-MB")
+		}
+	}
 }
 
-// benchStage times the loader staging and checking file as source
-// activities and returns the CPU seconds per load.
-func benchStage(b *testing.B, dir, file, encoding string, rows int) float64 {
-	setBytes(b, filepath.Join(dir, file))
+// loadSample is one timed load: wall and CPU seconds, peak RSS in MB.
+type loadSample struct{ wall, cpu, peakMB float64 }
+
+func benchEnvInt(b *testing.B, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive number", name, s)
+	}
+	return n
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// measure times load: wall seconds, the process's CPU seconds, and its peak
+// resident memory in MB (0 where /proc is missing).
+func measure(load func()) (wall, cpu, peakMB float64) {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // reset the high-water mark (Linux 4.0+)
+	c0, t0 := cpuTime(), time.Now()
+	load()
+	return time.Since(t0).Seconds(), (cpuTime() - c0).Seconds(), procStatusMB("VmHWM")
+}
+
+// benchPlain is DuckDB's own load of path into a fresh database file.
+func benchPlain(b *testing.B, path string, rows int) (s loadSample) {
+	db, err := sql.Open("duckdb", filepath.Join(b.TempDir(), "plain.duckdb"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	s.wall, s.cpu, s.peakMB = measure(func() {
+		if _, err = db.Exec("CREATE TABLE t AS SELECT * FROM read_csv(" + quoteLit(path) + "); CHECKPOINT"); err != nil {
+			b.Fatal(err)
+		}
+	})
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != rows {
+		b.Fatalf("plain load: %d rows (%v), want %d", n, err, rows)
+	}
+	return s
+}
+
+// benchAccord is the loader's load of file as source activities into a
+// fresh store: staging and checks, then the commit's swap and a checkpoint.
+func benchAccord(b *testing.B, dir, file, encoding string, rows int) (s loadSample) {
 	yaml := fmt.Sprintf(`inputs_dir: %q
 sources:
   customers: {files: [customers.csv], columns: {customer_id: customer_id, name: name}}
@@ -120,46 +160,38 @@ sources:
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	rss := startRSS()
-	var cpu time.Duration
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		tmp := b.TempDir()
-		store, err := OpenStore(ctx, filepath.Join(tmp, "accord.duckdb"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		conn, err := store.DB.Conn(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := conn.ExecContext(ctx, queries.Get("CreateMacros")); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		c0 := cpuTime()
+	tmp := b.TempDir()
+	store, err := OpenStore(ctx, filepath.Join(tmp, "accord.duckdb"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	conn, err := store.DB.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, queries.Get("CreateMacros")); err != nil {
+		b.Fatal(err)
+	}
+	var res SourceLoad
+	s.wall, s.cpu, s.peakMB = measure(func() {
 		l := &loader{cfg: cfg, conn: conn, workDir: tmp, seen: map[string]bool{}}
-		res, err := l.stage(ctx, "activities")
-		if err == nil {
+		if res, err = l.stage(ctx, "activities"); err == nil {
 			err = benchCommit(ctx, conn)
 		}
-		cpu += cpuTime() - c0
-		b.StopTimer()
-		if err != nil {
-			b.Fatal(err)
-		}
-		var stored int64
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM activities").Scan(&stored); err != nil || stored != int64(rows) {
-			b.Fatalf("stored %d rows (%v), want %d", stored, err, rows)
-		}
-		if res.RowsRead != int64(rows) || res.Loaded != int64(rows) || res.Rejected != 0 {
-			b.Fatalf("staged %d rows, loaded %d, rejected %d; want all %d loaded", res.RowsRead, res.Loaded, res.Rejected, rows)
-		}
-		conn.Close()
-		store.Close()
-		b.StartTimer()
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
-	return reportLoad(b, rows, rss, cpu)
+	var stored int64
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM activities").Scan(&stored); err != nil || stored != int64(rows) {
+		b.Fatalf("stored %d rows (%v), want %d", stored, err, rows)
+	}
+	if res.RowsRead != int64(rows) || res.Loaded != int64(rows) || res.Rejected != 0 {
+		b.Fatalf("staged %d rows, loaded %d, rejected %d; want all %d loaded", res.RowsRead, res.Loaded, res.Rejected, rows)
+	}
+	return s
 }
 
 // benchCommit stores the staged activities as a run's commit does, commits
@@ -181,26 +213,6 @@ func benchCommit(ctx context.Context, conn *sql.Conn) error {
 	return err
 }
 
-func setBytes(b *testing.B, path string) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(fi.Size())
-}
-
-// reportLoad reports the metrics of a load benchmark and returns its CPU seconds per op.
-func reportLoad(b *testing.B, rows int, rssStart float64, cpu time.Duration) float64 {
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	cpuPerOp := cpu.Seconds() / float64(b.N)
-	b.ReportMetric(cpuPerOp, "cpu-s/op")
-	if peak := procStatusMB("VmHWM"); peak > 0 {
-		b.ReportMetric(peak, "peak-RSS-MB")
-		b.ReportMetric(rssStart, "start-RSS-MB")
-	}
-	return cpuPerOp
-}
-
 // cpuTime is the CPU time the process has used, all threads (DuckDB's too).
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -208,13 +220,6 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// startRSS resets the process's peak-RSS mark (Linux 4.0+; elsewhere the
-// peak stays process-wide) and returns the current RSS in MB.
-func startRSS() float64 {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	return procStatusMB("VmRSS")
 }
 
 // procStatusMB reads a "kB" field of /proc/self/status in MB; 0 if unavailable.
