@@ -71,6 +71,10 @@ func BenchmarkLoadCSV(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	for r := range got["plain"] {
+		p, a, g := got["plain"][r], got["accord"][r], got["gb18030"][r]
+		b.Logf("round %d: plain %.2fs; accord %.2fs (%.2f×); gb18030 %.2fs (%.2f×)", r+1, p.wall, a.wall, a.wall/p.wall, g.wall, g.wall/p.wall)
+	}
 	for _, l := range loads {
 		var wall, cpu, wallX, cpuX []float64
 		peak := 0.0
