@@ -118,6 +118,17 @@ type DeliveryReport struct {
 	Alerts    []RecipientResult
 }
 
+// OwnerAlerted reports whether the owner has been told of this delivery's
+// problems: an alert of it is sent, now or by an earlier call.
+func (r DeliveryReport) OwnerAlerted() bool {
+	for _, a := range r.Alerts {
+		if a.Status == StatusSent {
+			return true
+		}
+	}
+	return false
+}
+
 // OK reports whether every recipient has the report: no gate failed and
 // every recipient's status is sent.
 func (r DeliveryReport) OK() bool {

@@ -280,7 +280,7 @@ func TestDeliverEndToEnd(t *testing.T) {
 	outDir := filepath.Join(t.TempDir(), "2026-11-27")
 
 	rep := deliver(t, d, db, cfg, job, outDir)
-	if !rep.OK() || rep.Blocked || len(rep.Alerts) != 0 {
+	if !rep.OK() || rep.Blocked || len(rep.Alerts) != 0 || rep.OwnerAlerted() {
 		t.Fatalf("delivery not OK: %+v", rep)
 	}
 	if len(rep.Recipients) != 3 {
@@ -564,8 +564,8 @@ func TestFailingGateSendsNothingButAlertsOwner(t *testing.T) {
 	cfg, job := deliveryConfig()
 	d, _ := testDeliverer(mp.smtpAddr)
 	rep := deliver(t, d, db, cfg, job, t.TempDir())
-	if !rep.Blocked || rep.OK() || len(rep.Recipients) != 0 {
-		t.Fatalf("report %+v, want blocked with no recipients", rep)
+	if !rep.Blocked || rep.OK() || len(rep.Recipients) != 0 || !rep.OwnerAlerted() {
+		t.Fatalf("report %+v, want blocked with no recipients and the owner alerted", rep)
 	}
 	msgs := mp.messages()
 	if len(msgs) != 1 || msgs[0].To[0].Address != owner {
@@ -579,8 +579,10 @@ func TestFailingGateSendsNothingButAlertsOwner(t *testing.T) {
 	if len(ob) != 1 || ob["alert:gates:"+owner].status != StatusSent {
 		t.Errorf("outbox %+v, want only the sent alert", ob)
 	}
-	// A rerun alerts once only.
-	deliver(t, d, db, cfg, job, t.TempDir())
+	// A rerun alerts once only, and knows the owner has been told.
+	if rep := deliver(t, d, db, cfg, job, t.TempDir()); !rep.OwnerAlerted() {
+		t.Errorf("rerun: report %+v does not say the owner was alerted", rep)
+	}
 	if got := len(mp.messages()); got != 1 {
 		t.Errorf("rerun: %d messages, want 1", got)
 	}

@@ -86,7 +86,11 @@ func runJob(ctx context.Context, cfg *config.Config, open schedule.Opener, outDi
 		return fmt.Errorf("deliver run %d: %w", res.RunID, err)
 	}
 	if !rep.OK() {
-		return fmt.Errorf("deliver run %d: %w", res.RunID, deliveryProblem(rep))
+		err := fmt.Errorf("deliver run %d: %w", res.RunID, deliveryProblem(rep))
+		if rep.OwnerAlerted() {
+			return schedule.OwnerAlerted(err)
+		}
+		return err
 	}
 	return nil
 }

@@ -21,6 +21,17 @@ import (
 // a shutdown's grace period is over.
 type RunFunc func(ctx context.Context, job config.Job, scheduled time.Time) error
 
+// OwnerAlerted marks the error of a run whose job has already told the
+// owner what went wrong (a delivery's own alert naming the recipients who
+// did not get the report): the run is recorded as failed, but the owner is
+// not alerted a second time.
+func OwnerAlerted(err error) error { return &ownerAlertedError{err} }
+
+type ownerAlertedError struct{ err error }
+
+func (e *ownerAlertedError) Error() string { return e.err.Error() }
+func (e *ownerAlertedError) Unwrap() error { return e.err }
+
 // AlertFunc tells a job's owner (job.Owner, which may be empty) that a run
 // failed, was skipped, missed or interrupted.
 type AlertFunc func(ctx context.Context, job config.Job, subject, body string) error
@@ -529,8 +540,12 @@ func (s *Scheduler) execute(j *jobState, r *runState) {
 		if pe := (*PanicError)(nil); errors.As(err, &pe) {
 			attrs = append(attrs, "stack", string(pe.Stack))
 		}
-		log.Error("run failed", attrs...)
-		s.goAlert(j.job, failedAlert(j.job, r.scheduled, reason))
+		if told := (*ownerAlertedError)(nil); errors.As(err, &told) {
+			log.Error("run failed; the job alerted the owner itself", attrs...)
+		} else {
+			log.Error("run failed", attrs...)
+			s.goAlert(j.job, failedAlert(j.job, r.scheduled, reason))
+		}
 	} else {
 		log.Info("run succeeded", "took", took.String())
 	}

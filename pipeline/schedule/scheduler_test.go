@@ -385,6 +385,39 @@ func TestPanicIsRecordedAsAFailureAndTheSchedulerGoesOn(t *testing.T) {
 	}
 }
 
+// A job that told the owner itself (delivery alerts) is recorded as failed
+// without a second alert; any other failure is alerted.
+func TestAFailureTheJobAlertedIsNotAlertedTwice(t *testing.T) {
+	ledger := schedule.NewMemoryLedger()
+	clk := clocktest.New(utcTime(t, "2026-11-30T05:59:00Z"))
+	h := newHarness(t, clk, ledger, []config.Job{job("hourly", "0 * * * *", "UTC")}, func(_ context.Context, _ config.Job, at time.Time) error {
+		if at.Hour() == 6 {
+			return schedule.OwnerAlerted(errors.New("deliver run 1: boss@example.com: failed 550"))
+		}
+		return errors.New("smtp unreachable")
+	})
+	h.start()
+	h.step(time.Minute)
+	e := h.wait(schedule.EventFinished)
+	h.step(time.Hour)
+	h.wait(schedule.EventFinished)
+	h.stop()
+
+	if e.Status != schedule.StatusFailed {
+		t.Errorf("06:00 finished %s, want failed", e.Status)
+	}
+	recorded := false
+	for _, r := range entries(t, ledger, "hourly") {
+		recorded = recorded || (r.ScheduledAt.Hour() == 6 && r.Status == schedule.StatusFailed && strings.Contains(r.Error, "550"))
+	}
+	if !recorded {
+		t.Errorf("ledger %+v: want 06:00 failed with the delivery error", entries(t, ledger, "hourly"))
+	}
+	if a := h.alertList(); len(a) != 1 || !strings.Contains(a[0].body, "smtp unreachable") {
+		t.Errorf("alerts %+v, want only the one about the 07:00 failure", a)
+	}
+}
+
 func TestTimeoutCancelsTheRunAndRecordsIt(t *testing.T) {
 	ledger := schedule.NewMemoryLedger()
 	clk := clocktest.New(utcTime(t, "2026-11-30T05:59:00Z"))
