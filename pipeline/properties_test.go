@@ -8,24 +8,35 @@ import (
 	"testing"
 )
 
-// Shuffling the rows of every export changes no result table.
+// Shuffling the rows of every export changes no result table, under the
+// default percentile normalization and under z-scores (whose means and
+// deviations are floating-point sums, summed in sorted order).
 func TestShufflingInputRowsChangesNothing(t *testing.T) {
-	storeA, a := runFixture(t, "testdata/fixture.yaml")
-	dir := copyFixture(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "fixture", "*.csv"))
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, f := range files {
-		raw, _ := os.ReadFile(f)
-		lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
-		body := lines[1:]
-		rng.Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
-		os.WriteFile(f, []byte(lines[0]+"\n"+strings.Join(body, "\n")+"\n"), 0o644)
-	}
-	storeB, b := runFixture(t, filepath.Join(dir, "fixture.yaml"))
-	for _, table := range resultTables {
-		if da, db := tableDigest(t, storeA.DB, table, a.RunID), tableDigest(t, storeB.DB, table, b.RunID); da != db {
-			t.Errorf("%s differs after shuffling the inputs: %s vs %s", table, da, db)
-		}
+	for _, norm := range []string{"percentile", "zscore"} {
+		t.Run(norm, func(t *testing.T) {
+			model := modelWith("  normalization: "+norm+"\n", "", "", "")
+			storeA, a := runWithModel(t, model)
+			dir := copyFixture(t)
+			files, _ := filepath.Glob(filepath.Join(dir, "fixture", "*.csv"))
+			rng := rand.New(rand.NewPCG(1, 2))
+			for _, f := range files {
+				raw, _ := os.ReadFile(f)
+				lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+				body := lines[1:]
+				rng.Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
+				os.WriteFile(f, []byte(lines[0]+"\n"+strings.Join(body, "\n")+"\n"), 0o644)
+			}
+			abs, _ := filepath.Abs(filepath.Join(dir, "fixture"))
+			cfg := writeModelConfig(t, model)
+			raw, _ := os.ReadFile(cfg)
+			os.WriteFile(cfg, []byte(strings.Replace(string(raw), "inputs_dir: "+mustAbs(t, "testdata/fixture"), "inputs_dir: "+abs, 1)), 0o644)
+			storeB, b := runFixture(t, cfg)
+			for _, table := range resultTables {
+				if da, db := tableDigest(t, storeA.DB, table, a.RunID), tableDigest(t, storeB.DB, table, b.RunID); da != db {
+					t.Errorf("%s differs after shuffling the inputs: %s vs %s", table, da, db)
+				}
+			}
+		})
 	}
 }
 

@@ -33,14 +33,23 @@ LEFT JOIN indicator_raw r ON r.indicator = w.indicator AND r.window_months = w.w
 -- grid states the points. Missing data is 0.5 (neutral), 0 (worst) or
 -- excluded: then the customer's other weights are scaled up to sum to 1.
 CREATE OR REPLACE TEMP TABLE scored_contributions AS
-WITH ranked AS (
+WITH stats AS (
+    -- Summed in sorted order: a floating-point sum depends on the order of
+    -- its terms, and no score may depend on the order rows arrived in.
+    SELECT segment AS stats_segment, indicator AS stats_indicator,
+           list_avg(vs) AS mean,
+           list_stddev_pop(vs) AS sd
+    FROM (SELECT segment, indicator, list_sort(list(raw_value) FILTER (WHERE raw_value IS NOT NULL)) AS vs
+          FROM indicator_values GROUP BY segment, indicator)
+),
+ranked AS (
     SELECT v.*,
            count(raw_value) OVER seg_ind AS n_with_data,
            rank() OVER (PARTITION BY segment, indicator ORDER BY raw_value ASC NULLS LAST) - 1 AS n_below,
            count(*) OVER (PARTITION BY segment, indicator, raw_value) AS n_equal,
-           avg(raw_value) OVER seg_ind AS mean,
-           stddev_pop(raw_value) OVER seg_ind AS sd
+           s.mean, s.sd
     FROM indicator_values v
+    JOIN stats s ON s.stats_segment IS NOT DISTINCT FROM v.segment AND s.stats_indicator = v.indicator
     WINDOW seg_ind AS (PARTITION BY segment, indicator)
 ),
 banded AS (
