@@ -42,7 +42,7 @@ func (s *scorer) sensitivity(ctx context.Context) error {
 		for _, g := range groups {
 			for _, delta := range []float64{+0.05, -0.05} {
 				s.weights = shiftGroup(base, seg, g.Name, delta)
-				if err := s.normalizeAndScore(ctx); err != nil {
+				if err := s.reweigh(ctx); err != nil {
 					return err
 				}
 				if err := s.exec(ctx, "sensitivity", queries.Get("ComputeCustomerValue")); err != nil {

@@ -181,6 +181,28 @@ func (s *scorer) normalizeAndScore(ctx context.Context) error {
 	if err := s.exec(ctx, "indicator values", queries.Get("IndicatorValues")); err != nil {
 		return err
 	}
+	if err := s.exec(ctx, "normalize", queries.Get("NormalizeIndicators")); err != nil {
+		return err
+	}
+	return s.exec(ctx, "score", queries.Get("ScoreContributions"))
+}
+
+// reweigh scores the indicators normalizeAndScore last normalized again,
+// with s.weights: the same rows in the same order, other weights.
+// Normalization does not depend on the weights.
+func (s *scorer) reweigh(ctx context.Context) error {
+	if err := s.exec(ctx, "reweigh", `CREATE OR REPLACE TEMP TABLE shifted_weights (weight_id INTEGER, weight DOUBLE, group_weight DOUBLE)`); err != nil {
+		return err
+	}
+	for i, w := range s.weights {
+		if err := s.exec(ctx, "reweigh", `INSERT INTO shifted_weights VALUES (?, ?, ?)`, i, w.Weight, w.GroupWeight); err != nil {
+			return err
+		}
+	}
+	if err := s.exec(ctx, "reweigh", `UPDATE normalized_indicators n SET weight = w.weight, group_weight = w.group_weight
+		FROM shifted_weights w WHERE n.weight_id = w.weight_id`); err != nil {
+		return err
+	}
 	return s.exec(ctx, "score", queries.Get("ScoreContributions"))
 }
 
@@ -246,7 +268,8 @@ func (s *scorer) writeModelTables(ctx context.Context) error {
 	ddl := []string{
 		`CREATE OR REPLACE TEMP TABLE model_weights (segment VARCHAR, group_name VARCHAR, group_weight DOUBLE, indicator VARCHAR,
 			weight DOUBLE, higher_is_better BOOLEAN, missing_policy VARCHAR, available BOOLEAN, norm_method VARCHAR,
-			norm_q_low DOUBLE, norm_q_high DOUBLE, norm_low DOUBLE, norm_high DOUBLE, window_months INTEGER, weight_method VARCHAR)`,
+			norm_q_low DOUBLE, norm_q_high DOUBLE, norm_low DOUBLE, norm_high DOUBLE, window_months INTEGER, weight_method VARCHAR,
+			weight_id INTEGER)`,
 		`CREATE OR REPLACE TEMP TABLE model_bands (segment VARCHAR, indicator VARCHAR, from_value DOUBLE, points DOUBLE)`,
 		`CREATE OR REPLACE TEMP TABLE model_tiers (segment VARCHAR, method VARCHAR, a DOUBLE, b DOUBLE, c DOUBLE)`,
 	}
@@ -255,7 +278,7 @@ func (s *scorer) writeModelTables(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, w := range s.weights {
+	for i, w := range s.weights {
 		n := w.Normalization
 		var lo, hi sql.NullFloat64
 		if n.Method == "minmax" {
@@ -266,9 +289,9 @@ func (s *scorer) writeModelTables(ctx context.Context) error {
 				return fmt.Errorf("run: minmax bounds of %s: %w", w.Indicator.Name, err)
 			}
 		}
-		if err := s.exec(ctx, "model weights", `INSERT INTO model_weights VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if err := s.exec(ctx, "model weights", `INSERT INTO model_weights VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.Segment, w.Group, w.GroupWeight, w.Indicator.Name, w.Weight, w.HigherIsBetter, w.Indicator.Missing,
-			s.available(w.Indicator), n.Method, n.Low, n.High, lo, hi, w.Indicator.WindowMonths, w.WeightMethod); err != nil {
+			s.available(w.Indicator), n.Method, n.Low, n.High, lo, hi, w.Indicator.WindowMonths, w.WeightMethod, i); err != nil {
 			return err
 		}
 		for _, b := range n.Bands {

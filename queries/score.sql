@@ -3,7 +3,8 @@
 --   model_weights    (segment, group_name, group_weight, indicator, weight,
 --                     higher_is_better, missing_policy, available, norm_method,
 --                     norm_q_low, norm_q_high, norm_low, norm_high, window_months,
---                     weight_method)
+--                     weight_method, weight_id: the row's place in the
+--                     scorer's weights)
 --                    weights scaled so each segment's weights sum to 1;
 --                    norm_low/norm_high hold minmax's quantile values
 --   model_bands      (segment, indicator, from_value, points) for thresholds
@@ -14,14 +15,14 @@
 
 -- name: IndicatorValues
 CREATE OR REPLACE TEMP TABLE indicator_values AS
-SELECT cs.customer_id, cs.segment, w.group_name, w.group_weight, w.indicator, w.weight, w.higher_is_better,
+SELECT cs.customer_id, cs.segment, w.weight_id, w.group_name, w.group_weight, w.indicator, w.weight, w.higher_is_better,
        w.missing_policy, w.norm_method, w.norm_low, w.norm_high,
        CASE WHEN w.available AND isfinite(r.value) THEN r.value END AS raw_value
 FROM customer_segment cs
 JOIN model_weights w USING (segment)
 LEFT JOIN indicator_raw r ON r.indicator = w.indicator AND r.window_months = w.window_months AND r.customer_id = cs.customer_id;
 
--- name: ScoreContributions
+-- name: NormalizeIndicators
 -- Normalization per indicator, within the customer's segment, among
 -- customers with data:
 --   percentile: (values below + (values equal - 1) / 2) / (n - 1); n = 1 → 0.5
@@ -32,7 +33,7 @@ LEFT JOIN indicator_raw r ON r.indicator = w.indicator AND r.window_months = w.w
 -- Lower-is-better indicators are turned (1 - v), except thresholds, whose
 -- grid states the points. Missing data is 0.5 (neutral), 0 (worst) or
 -- excluded: then the customer's other weights are scaled up to sum to 1.
-CREATE OR REPLACE TEMP TABLE scored_contributions AS
+CREATE OR REPLACE TEMP TABLE normalized_indicators AS
 WITH stats AS (
     -- Summed in sorted order: a floating-point sum depends on the order of
     -- its terms, and no score may depend on the order rows arrived in.
@@ -84,13 +85,22 @@ policed AS (
                 WHEN missing_policy = 'worst' THEN 0.0
                 ELSE 0.5 END AS norm
     FROM normalized
-),
-reweighted AS (
+)
+SELECT customer_id, segment, weight_id, group_name, group_weight, indicator, weight, raw_value, norm,
+       missing, excluded, norm_method
+FROM policed;
+
+-- name: ScoreContributions
+-- Weighs the normalized indicators: an excluded indicator's weight goes to
+-- the customer's others, in proportion. Normalization does not depend on
+-- the weights, so the sensitivity check re-weighs without re-normalizing.
+CREATE OR REPLACE TEMP TABLE scored_contributions AS
+WITH reweighted AS (
     SELECT *,
            CASE WHEN excluded THEN 0.0
                 ELSE weight / nullif(1 - sum(CASE WHEN excluded THEN weight ELSE 0 END) OVER (PARTITION BY customer_id), 0)
            END AS effective_weight
-    FROM policed
+    FROM normalized_indicators
 )
 SELECT customer_id, segment, group_name, group_weight, indicator, raw_value, norm AS normalized,
        coalesce(effective_weight, 0.0) AS weight,
