@@ -224,7 +224,7 @@ func (t *typedLayout) insert(rel string) string {
 		for _, c := range t.problems {
 			items = append(items, fmt.Sprintf(`{'column': %s, 'value': %s, 'reason': %s}`, quoteLit(c.Name), quoteIdent(c.Name), quoteIdent("r:"+c.Name)))
 		}
-		outer = append(outer, fmt.Sprintf("CASE WHEN %s THEN list_filter([%s], p -> p.reason IS NOT NULL) END", t.bad(), strings.Join(items, ", ")))
+		outer = append(outer, fmt.Sprintf("CASE WHEN %s THEN list_filter([%s], lambda p: p.reason IS NOT NULL) END", t.bad(), strings.Join(items, ", ")))
 	}
 	return fmt.Sprintf("INSERT INTO %s SELECT %s FROM (SELECT %s FROM (SELECT %s FROM %s))", t.tableName(),
 		strings.Join(outer, ", "), strings.Join(mid, ", "), strings.Join(inner, ", "), rel)

@@ -230,6 +230,12 @@ CREATE OR REPLACE TEMP MACRO accord_erf_pos(x) AS
         * exp(-x * x);
 CREATE OR REPLACE TEMP MACRO accord_phi(z) AS
     0.5 * (1 + sign(z) * accord_erf_pos(abs(z) / sqrt(2)));
+-- A group's score, 0..100, from a customer's contributions sorted by group
+-- and indicator (see ComputeCustomerValue): its weighted mean of normalized
+-- values, summed in list order.
+CREATE OR REPLACE TEMP MACRO accord_group_score(items, grp) AS
+    100 * list_sum(list_transform(list_filter(items, lambda x: x.g = grp), lambda x: x.wn))
+        / nullif(list_sum(list_transform(list_filter(items, lambda x: x.g = grp), lambda x: x.w)), 0);
 -- Value parsing for exported text. Temporary: they live on the load's pinned
 -- connection, so an old database never holds a stale definition.
 CREATE OR REPLACE TEMP MACRO accord_text(s) AS nullif(trim(s), '');
