@@ -161,8 +161,8 @@ func newTypedLayout(name string, src *config.Source, table config.Table, mapped 
 	return t
 }
 
-// stagedTable is where a source's rows are typed and checked, inside the
-// run's transaction; the commit turns it into the canonical table.
+// stagedTable is where a source's rows are typed and checked, beside its
+// canonical table; the run's transaction turns it into that table.
 func stagedTable(source string) string { return "accord_staged_" + source }
 
 func (t *typedLayout) tableName() string { return stagedTable(t.name) }
@@ -192,9 +192,10 @@ func (t *typedLayout) ddl() string {
 
 // insert is the statement typing the rows of rel (its meta columns and the
 // mapped columns' text, named like them) into the staged table. Each value is
-// typed once: the inner projection types every mapped column; the outer one
-// derives reject reasons from the raw and typed values side by side, keeping
-// the raw text only where it is rejected.
+// typed once: the inner projection types every mapped column, the middle one
+// derives reject reasons from the raw and typed values side by side, and the
+// outer one keeps the raw text of a rejected value, with its reason, in
+// __problems.
 func (t *typedLayout) insert(rel string) string {
 	inner := slices.Clone(t.meta)
 	mid := slices.Clone(t.meta)
