@@ -84,18 +84,11 @@ func (e *HeaderError) Error() string {
 	return msg
 }
 
-// querier is a pinned connection or a transaction on one.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // loader stages and validates every source on one pinned connection: DuckDB
 // keeps CSV rejects and temp tables per connection.
 type loader struct {
 	cfg     *config.Config
-	conn    querier
+	conn    *sql.Conn
 	workDir string
 	// seen holds sha256 sums of files earlier runs loaded.
 	seen map[string]bool
@@ -219,7 +212,7 @@ func (l *loader) stage(ctx context.Context, name string) (SourceLoad, error) {
 		}
 	}
 	for i, p := range paths {
-		f, err := l.stageFile(ctx, name, src, table, typed, p, i)
+		f, err := l.stageFile(ctx, name, src, typed, p, i)
 		if err != nil {
 			return res, err
 		}
@@ -414,7 +407,7 @@ func (l *loader) prepare(name string, src *config.Source, path string, idx int) 
 	return f, fingerprinted, nil
 }
 
-func (l *loader) stageFile(ctx context.Context, name string, src *config.Source, table config.Table, typed *typedLayout, path string, idx int) (_ *stagedFile, err error) {
+func (l *loader) stageFile(ctx context.Context, name string, src *config.Source, typed *typedLayout, path string, idx int) (_ *stagedFile, err error) {
 	f, fingerprinted, err := l.prepare(name, src, path, idx)
 	if err != nil {
 		return nil, err
@@ -513,9 +506,9 @@ func unusedHeaders(src *config.Source, headers []string) []string {
 
 // firstRowID is the rowid of the first of the n rows just appended to
 // table. Rowids follow insertion order, contiguously, so a staged row's
-// record number in its file is rowid - base + 1; a table's rows not yet
-// committed are numbered from a large offset, hence counting back from the
-// last.
+// record number in its file is rowid - base + 1. Counting back from the
+// last also holds inside a transaction, where DuckDB numbers a table's new
+// rows from a large offset.
 func (l *loader) firstRowID(ctx context.Context, table string, n int64) (int64, error) {
 	return l.count(ctx, "SELECT coalesce(max(rowid), -1) - ? + 1 FROM "+table, n)
 }
