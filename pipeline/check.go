@@ -264,9 +264,9 @@ func (t *typedLayout) where(files []*stagedFile) (file, line, record string) {
 }
 
 // check records every unusable value of the staged table in rej_<source>,
-// fails on ambiguous dates, deletes the rows not to load (rejected ones,
-// duplicate copies) and defines clean_<source>, the rows left in file order. It returns how many exact duplicate rows
-// it dropped.
+// fails on ambiguous dates and deletes the rows not to load (rejected ones,
+// duplicate copies): what is left is what the run loads, in file order. It
+// returns how many exact duplicate rows it dropped.
 //
 // Exact duplicates (same values throughout) are loaded once; conflicting
 // ones (same key, different values) not at all, each variant rejected. Few
@@ -286,10 +286,11 @@ func (l *loader) check(ctx context.Context, t *typedLayout, files []*stagedFile)
 	if err := l.checkAmbiguousDates(ctx, t); err != nil {
 		return 0, err
 	}
-	// Rows not to load are deleted here, not in the run's transaction:
-	// DuckDB refuses to commit a transaction that both deletes from a table
-	// and alters it, as the commit's swap does. Deleting keeps the other rows'
-	// rowids, so record numbers stay as they were.
+	// Rows not to load are deleted here, not in the run's transaction: a
+	// run whose transaction deleted from a staged table and then altered it
+	// (the swap) failed to commit, "another transaction has altered this
+	// table". Deleting keeps the other rows' rowids, so record numbers stay
+	// as they were.
 	if n, err := res.RowsAffected(); err != nil || n > 0 {
 		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE __problems IS NOT NULL", typed)); err != nil {
 			return 0, fmt.Errorf("set rejected rows aside: %w", err)
@@ -320,15 +321,6 @@ func (l *loader) check(ctx context.Context, t *typedLayout, files []*stagedFile)
 		if dups, err = l.settleDuplicates(ctx, t, keys, mapped, fileExpr, lineExpr, recordExpr); err != nil {
 			return 0, err
 		}
-	}
-	var cols []string
-	for _, c := range t.table.Columns {
-		cols = append(cols, quoteIdent(c.Name))
-	}
-	q = fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW clean_%s AS SELECT rowid AS __rid, %s FROM %s`,
-		name, strings.Join(cols, ", "), typed)
-	if err := l.exec(ctx, q); err != nil {
-		return 0, fmt.Errorf("clean rows: %w", err)
 	}
 	return dups, nil
 }
@@ -525,7 +517,7 @@ func (l *loader) summarize(ctx context.Context, name string, src *config.Source,
 		res.Rejected += n
 	}
 	var err error
-	if res.Loaded, err = l.count(ctx, "SELECT count(*) FROM clean_"+name); err != nil {
+	if res.Loaded, err = l.count(ctx, "SELECT count(*) FROM "+stagedTable(name)); err != nil {
 		return res, err
 	}
 	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(

@@ -76,7 +76,7 @@ func TestEncodings(t *testing.T) {
 					t.Errorf("detected %s, want %s", got, want)
 				}
 				var name string
-				if err := s.conn.QueryRowContext(context.Background(), "SELECT name FROM clean_customers WHERE customer_id = 'C1'").Scan(&name); err != nil {
+				if err := s.conn.QueryRowContext(context.Background(), "SELECT name FROM accord_staged_customers WHERE customer_id = 'C1'").Scan(&name); err != nil {
 					t.Fatal(err)
 				}
 				if name != c.text {

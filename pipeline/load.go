@@ -179,7 +179,7 @@ func (l *loader) stageAll(ctx context.Context, staged func(SourceLoad)) ([]Sourc
 // stage loads one source's files into table accord_staged_<source>: each
 // mapped canonical column typed, with the reason and raw text of every value
 // that cannot be used beside it. check then records those problems in
-// rej_<source>, settles duplicates and leaves clean_<source>, a view of the
+// rej_<source> and settles duplicates, leaving in the staged table only the
 // rows to load.
 //
 // Without a transform, each file is read and typed in one pass, straight

@@ -26,10 +26,7 @@ func TestShufflingInputRowsChangesNothing(t *testing.T) {
 				rng.Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
 				os.WriteFile(f, []byte(lines[0]+"\n"+strings.Join(body, "\n")+"\n"), 0o644)
 			}
-			abs, _ := filepath.Abs(filepath.Join(dir, "fixture"))
-			cfg := writeModelConfig(t, model)
-			raw, _ := os.ReadFile(cfg)
-			os.WriteFile(cfg, []byte(strings.Replace(string(raw), "inputs_dir: "+mustAbs(t, "testdata/fixture"), "inputs_dir: "+abs, 1)), 0o644)
+			cfg := writeModelConfigFor(t, model, filepath.Join(dir, "fixture"))
 			storeB, b := runFixture(t, cfg)
 			for _, table := range resultTables {
 				if da, db := tableDigest(t, storeA.DB, table, a.RunID), tableDigest(t, storeB.DB, table, b.RunID); da != db {
@@ -57,10 +54,7 @@ func TestImprovingAnIndicatorNeverLowersTheScore(t *testing.T) {
 			}
 			f.WriteString("I99,1,C5,2026-10-01,,maintenance,1,50000.00,CNY\n")
 			f.Close()
-			abs, _ := filepath.Abs(filepath.Join(dir, "fixture"))
-			cfg := writeModelConfig(t, model)
-			raw, _ := os.ReadFile(cfg)
-			os.WriteFile(cfg, []byte(strings.Replace(string(raw), "inputs_dir: "+mustAbs(t, "testdata/fixture"), "inputs_dir: "+abs, 1)), 0o644)
+			cfg := writeModelConfigFor(t, model, filepath.Join(dir, "fixture"))
 			after, resAfter := runFixture(t, cfg)
 			scoreAfter, _, _ := scoreOf(t, after.DB, resAfter.RunID, "C5")
 			if scoreAfter < scoreBefore {
@@ -71,6 +65,18 @@ func TestImprovingAnIndicatorNeverLowersTheScore(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeModelConfigFor writes the fixture's config with model, reading the
+// exports in inputs (a changed copy of the fixture).
+func writeModelConfigFor(t *testing.T, model, inputs string) string {
+	t.Helper()
+	cfg := writeModelConfig(t, model)
+	raw, _ := os.ReadFile(cfg)
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(raw), "inputs_dir: "+mustAbs(t, "testdata/fixture"), "inputs_dir: "+mustAbs(t, inputs), 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 func mustAbs(t *testing.T, p string) string {

@@ -273,7 +273,7 @@ func replaceCanonical(ctx context.Context, tx *sql.Tx, t config.Table, loaded bo
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("run: replace %s: %w", t.Name, err)
 	}
-	stmts := []string{"DROP VIEW IF EXISTS clean_" + t.Name}
+	var stmts []string
 	for _, c := range extra {
 		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", staged, quoteIdent(c)))
 	}
