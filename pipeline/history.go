@@ -66,29 +66,37 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// One query for the deliveries of every listed run: runs are listed
+	// newest first, so their numbers lie between the last's and the first's.
+	byRun, err := deliveries(ctx, db, out[len(out)-1].RunID, out[0].RunID)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
-		if out[i].Deliveries, err = deliveries(ctx, db, out[i].RunID); err != nil {
-			return nil, err
-		}
+		out[i].Deliveries = byRun[out[i].RunID]
 	}
 	return out, nil
 }
 
-func deliveries(ctx context.Context, db *sql.DB, runID int64) ([]Delivery, error) {
-	rows, err := db.QueryContext(ctx, queries.Get("OutboxList"), runID)
+// deliveries are the outbox rows of runs first to last, by run.
+func deliveries(ctx context.Context, db *sql.DB, first, last int64) (map[int64][]Delivery, error) {
+	rows, err := db.QueryContext(ctx, queries.Get("OutboxList"), first, last)
 	if err != nil {
-		return nil, fmt.Errorf("runs: deliveries of run %d: %w", runID, err)
+		return nil, fmt.Errorf("runs: deliveries: %w", err)
 	}
 	defer rows.Close()
-	var out []Delivery
+	out := map[int64][]Delivery{}
 	for rows.Next() {
 		var d Delivery
 		var run int64
 		var job string
 		if err := rows.Scan(&run, &job, &d.Recipient, &d.MessageID, &d.Status, &d.Attempts, &d.Error, &d.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("runs: deliveries of run %d: %w", runID, err)
+			return nil, fmt.Errorf("runs: deliveries: %w", err)
 		}
-		out = append(out, d)
+		out[run] = append(out[run], d)
 	}
 	return out, rows.Err()
 }

@@ -52,8 +52,9 @@ UPDATE outbox SET last_error = ?, updated_at = ?
 WHERE run_id = ? AND recipient = ? AND status = 'queued';
 
 -- name: OutboxList
+-- The deliveries of the runs numbered from the first argument to the second.
 SELECT run_id, job, recipient, message_id, status, attempts, coalesce(last_error, ''), updated_at
-FROM outbox WHERE run_id = ? ORDER BY recipient;
+FROM outbox WHERE run_id BETWEEN ? AND ? ORDER BY run_id, recipient;
 
 -- name: GateInputs
 -- Rows per configured source in the run, for the inputs_not_empty and

@@ -117,7 +117,7 @@ type outboxEntry struct {
 
 func outboxRows(t *testing.T, db *sql.DB) map[string]outboxEntry {
 	t.Helper()
-	rows, err := db.Query(queries.Get("OutboxList"), fixtureRun)
+	rows, err := db.Query(queries.Get("OutboxList"), fixtureRun, fixtureRun)
 	if err != nil {
 		t.Fatal(err)
 	}
