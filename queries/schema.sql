@@ -176,6 +176,34 @@ CREATE TABLE IF NOT EXISTS ar_aging (
     total_open     DECIMAL(18,2) NOT NULL,
     dso            DOUBLE
 );
+-- Receivables KPIs as of the run date, one row for the portfolio and one per
+-- tier (customer_value.tier of the run; 'unscored' for receivables of a
+-- customer with no score row). Formulas and windows: queries/transform.sql ArKpis.
+CREATE TABLE IF NOT EXISTS ar_kpis (
+    run_id              BIGINT NOT NULL,
+    as_of               DATE NOT NULL,
+    scope               VARCHAR NOT NULL,  -- portfolio, tier
+    tier                VARCHAR,           -- NULL in the portfolio row
+    customers           BIGINT NOT NULL,   -- with open receivables
+    open_amount         DECIMAL(18,2) NOT NULL,
+    current_amount      DECIMAL(18,2) NOT NULL,
+    overdue_amount      DECIMAL(18,2) NOT NULL,
+    overdue_share       DOUBLE,
+    credit_sales_90d    DECIMAL(18,2) NOT NULL,
+    dso                 DOUBLE,
+    best_possible_dso   DOUBLE,
+    add_days            DOUBLE,
+    beginning_open      DECIMAL(18,2) NOT NULL,
+    cei                 DOUBLE,
+    due_amount_90d      DECIMAL(18,2) NOT NULL,
+    paid_on_time_amount DECIMAL(18,2) NOT NULL,
+    on_time_rate        DOUBLE,
+    open_invoices       BIGINT NOT NULL,
+    overdue_invoices    BIGINT NOT NULL,
+    issued_invoices_90d BIGINT NOT NULL,
+    due_invoices_90d    BIGINT NOT NULL,
+    on_time_invoices    BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS service_queue (
     run_id          BIGINT NOT NULL,
     as_of           DATE NOT NULL,

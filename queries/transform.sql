@@ -150,6 +150,122 @@ LEFT JOIN billed_90 b USING (customer_id)
 LEFT JOIN customer_value cv ON cv.customer_id = pc.customer_id AND cv.run_id = getvariable('run_id')::BIGINT
 ORDER BY pc.customer_id;
 
+-- name: ArKpis
+-- Receivables KPIs as of the run date D, for the portfolio and per tier.
+-- Each invoice issued by D is open by amount less the payments the ledger
+-- applies to it (ar_payments.invoice_id) paid by the date in question;
+-- payments after D are ignored and an over-paid invoice is open by 0, never
+-- less, exactly as ArAging counts it (so open_amount ties to the cent to
+-- the sum of ar_aging.total_open). The period is the 90 days (D - 90, D],
+-- the window of ArAging's per-customer DSO.
+--   open_amount       ending receivables: open at D
+--   current_amount    the part not yet due (due_at >= D; ArAging's current)
+--   overdue_amount    open_amount - current_amount; overdue_share = overdue / open
+--   credit_sales_90d  amount of the invoices issued in (D - 90, D]
+--   dso               open_amount / credit_sales_90d × 90 (ending balance)
+--   best_possible_dso current_amount / credit_sales_90d × 90
+--   add_days          average days delinquent = dso - best_possible_dso
+--   beginning_open    open at D - 90: invoices issued by then, less payments paid by then
+--   cei               collection effectiveness index over the period, in percent:
+--                     (beginning_open + credit_sales_90d - open_amount)
+--                     / (beginning_open + credit_sales_90d - current_amount) × 100
+--   on_time_rate      of the invoices (amount > 0) due in (D - 90, D], the share of
+--                     their amount paid on or before the due date (each capped at the
+--                     invoice amount): paid_on_time_amount / due_amount_90d
+-- A ratio whose denominator is zero or less (no credit sales in the period,
+-- nothing to collect, nothing due) is NULL, not an error. A tier row uses
+-- the customer's tier of this run for every date in the period.
+INSERT INTO ar_kpis BY NAME
+WITH p AS (SELECT getvariable('as_of')::DATE AS as_of, 90 AS days),
+scored AS (
+    SELECT customer_id, tier FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT
+),
+invoices AS (
+    SELECT i.invoice_id, i.customer_id, i.issued_at, i.due_at, i.amount,
+           coalesce(s.tier, 'unscored') AS tier,
+           coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= p.as_of), 0) AS paid_end,
+           coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= p.as_of - p.days), 0) AS paid_begin,
+           coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= i.due_at AND pay.paid_at <= p.as_of), 0) AS paid_by_due
+    FROM ar_invoices i CROSS JOIN p
+    LEFT JOIN scored s ON s.customer_id = i.customer_id
+    LEFT JOIN ar_payments pay ON pay.invoice_id = i.invoice_id
+    WHERE i.issued_at <= p.as_of
+    GROUP BY i.invoice_id, i.customer_id, i.issued_at, i.due_at, i.amount, s.tier
+),
+facts AS (
+    SELECT i.customer_id, i.tier,
+           greatest(i.amount - i.paid_end, 0) AS open_end,
+           CASE WHEN i.due_at >= p.as_of THEN greatest(i.amount - i.paid_end, 0) ELSE 0 END AS current_end,
+           CASE WHEN i.issued_at <= p.as_of - p.days THEN greatest(i.amount - i.paid_begin, 0) ELSE 0 END AS open_begin,
+           i.issued_at > p.as_of - p.days AS in_sales,
+           i.amount > 0 AND i.due_at > p.as_of - p.days AND i.due_at <= p.as_of AS in_due,
+           i.amount, least(i.amount, greatest(i.paid_by_due, 0)) AS on_time_amount,
+           i.due_at < p.as_of AS past_due
+    FROM invoices i CROSS JOIN p
+),
+agg AS (
+    SELECT CASE WHEN grouping(tier) = 1 THEN 'portfolio' ELSE 'tier' END AS scope, tier,
+           count(DISTINCT customer_id) FILTER (WHERE open_end > 0) AS customers,
+           sum(open_end) AS open_amount,
+           sum(current_end) AS current_amount,
+           sum(amount) FILTER (WHERE in_sales) AS credit_sales,
+           sum(open_begin) AS beginning_open,
+           sum(amount) FILTER (WHERE in_due) AS due_amount,
+           sum(on_time_amount) FILTER (WHERE in_due) AS paid_on_time,
+           count(*) FILTER (WHERE open_end > 0) AS open_invoices,
+           count(*) FILTER (WHERE open_end > 0 AND past_due) AS overdue_invoices,
+           count(*) FILTER (WHERE in_sales) AS issued_invoices,
+           count(*) FILTER (WHERE in_due) AS due_invoices,
+           count(*) FILTER (WHERE in_due AND on_time_amount >= amount) AS on_time_invoices
+    FROM facts
+    GROUP BY GROUPING SETS ((), (tier))
+),
+-- Every tier the run assigned gets a row, with zeros when it holds no
+-- receivables, so the tiers of a run always show.
+scopes AS (
+    SELECT 'portfolio' AS scope, NULL::VARCHAR AS tier
+    UNION SELECT 'tier', tier FROM scored
+    UNION SELECT 'tier', tier FROM facts
+),
+money AS (
+    SELECT s.scope, s.tier,
+           coalesce(a.customers, 0) AS customers,
+           coalesce(a.open_amount, 0)::DECIMAL(18,2) AS open_amount,
+           coalesce(a.current_amount, 0)::DECIMAL(18,2) AS current_amount,
+           coalesce(a.credit_sales, 0)::DECIMAL(18,2) AS credit_sales_90d,
+           coalesce(a.beginning_open, 0)::DECIMAL(18,2) AS beginning_open,
+           coalesce(a.due_amount, 0)::DECIMAL(18,2) AS due_amount_90d,
+           coalesce(a.paid_on_time, 0)::DECIMAL(18,2) AS paid_on_time_amount,
+           coalesce(a.open_invoices, 0) AS open_invoices,
+           coalesce(a.overdue_invoices, 0) AS overdue_invoices,
+           coalesce(a.issued_invoices, 0) AS issued_invoices_90d,
+           coalesce(a.due_invoices, 0) AS due_invoices_90d,
+           coalesce(a.on_time_invoices, 0) AS on_time_invoices
+    FROM scopes s
+    LEFT JOIN agg a ON a.scope = s.scope AND a.tier IS NOT DISTINCT FROM s.tier
+),
+ratios AS (
+    SELECT m.*, (m.open_amount - m.current_amount)::DECIMAL(18,2) AS overdue_amount,
+           CASE WHEN m.credit_sales_90d > 0
+                THEN m.open_amount::DOUBLE / m.credit_sales_90d::DOUBLE * p.days END AS dso,
+           CASE WHEN m.credit_sales_90d > 0
+                THEN m.current_amount::DOUBLE / m.credit_sales_90d::DOUBLE * p.days END AS best_possible_dso,
+           CASE WHEN m.beginning_open + m.credit_sales_90d - m.current_amount > 0
+                THEN (m.beginning_open + m.credit_sales_90d - m.open_amount)::DOUBLE
+                     / (m.beginning_open + m.credit_sales_90d - m.current_amount)::DOUBLE * 100 END AS cei,
+           CASE WHEN m.due_amount_90d > 0
+                THEN m.paid_on_time_amount::DOUBLE / m.due_amount_90d::DOUBLE END AS on_time_rate
+    FROM money m CROSS JOIN p
+)
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of,
+       scope, tier, customers, open_amount, current_amount, overdue_amount,
+       CASE WHEN open_amount > 0 THEN overdue_amount::DOUBLE / open_amount::DOUBLE END AS overdue_share,
+       credit_sales_90d, dso, best_possible_dso, dso - best_possible_dso AS add_days,
+       beginning_open, cei, due_amount_90d, paid_on_time_amount, on_time_rate,
+       open_invoices, overdue_invoices, issued_invoices_90d, due_invoices_90d, on_time_invoices
+FROM ratios
+ORDER BY scope = 'tier', tier;
+
 -- name: ServiceQueue
 -- Open tickets at the end of the as-of day, ranked by priority =
 --   customer score (0..100)
