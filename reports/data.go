@@ -160,6 +160,22 @@ type overdueRow struct {
 	d90Plus    string
 }
 
+// arKpiRow is one row of ar_kpis: the portfolio or one tier.
+type arKpiRow struct {
+	scope        string // portfolio, tier
+	tier         string // "" for the portfolio
+	open         string // exact decimals
+	current      string
+	overdue      string
+	overdueShare sql.NullFloat64
+	dso          sql.NullFloat64 // NULL: no credit sales in the period
+	bestDSO      sql.NullFloat64
+	addDays      sql.NullFloat64
+	cei          sql.NullFloat64
+	onTime       sql.NullFloat64
+	openInvoices int64
+}
+
 type rejectGroup struct {
 	source string
 	reason string
@@ -211,6 +227,8 @@ type reportData struct {
 	reconTotals []reconTotal // unfiltered only
 	reconKinds  []reconKind  // unfiltered only
 
+	arKpis []arKpiRow // unfiltered only: portfolio first, then tiers
+
 	// filtered is set when the report shows only the customers a recipient
 	// filter allows: rejects are then not read at all (see filter.go).
 	filtered bool
@@ -255,6 +273,7 @@ func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*rep
 		{"overrides", d.loadOverrides},
 		{"orphans", d.loadOrphans},
 		{"reconciliation", d.loadReconciliation},
+		{"receivables kpis", d.loadArKpis},
 	}
 	for _, s := range steps {
 		if err := s.load(ctx, q, runID, sc); err != nil {
@@ -673,4 +692,31 @@ func (d *reportData) loadReconciliation(ctx context.Context, q queryer, runID in
 		d.reconKinds = append(d.reconKinds, r)
 		return nil
 	}, runID)
+}
+
+// loadArKpis reads the portfolio and per-tier receivables KPIs. They sum
+// customers outside any recipient filter, so a filtered report reads none.
+func (d *reportData) loadArKpis(ctx context.Context, q queryer, runID int64, sc scope) error {
+	if sc.filtered {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `
+		SELECT scope, coalesce(tier, ''), CAST(open_amount AS VARCHAR), CAST(current_amount AS VARCHAR),
+		       CAST(overdue_amount AS VARCHAR), overdue_share, dso, best_possible_dso, add_days, cei,
+		       on_time_rate, open_invoices
+		FROM ar_kpis WHERE run_id = $1
+		ORDER BY `+tableNamed("ar_kpis").orderBy, runID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r arKpiRow
+		if err := rows.Scan(&r.scope, &r.tier, &r.open, &r.current, &r.overdue, &r.overdueShare, &r.dso, &r.bestDSO,
+			&r.addDays, &r.cei, &r.onTime, &r.openInvoices); err != nil {
+			return err
+		}
+		d.arKpis = append(d.arKpis, r)
+	}
+	return rows.Err()
 }

@@ -27,7 +27,10 @@ var (
 		// customer's) reconciliation exceptions, orphans, and the
 		// reconciliation's company-wide control totals.
 		"contract renewal", "collection_timeliness +12.0", "INV-1", "INV-4", "PAY-7", "C404", "P404",
-		"open_vs_ledger", "revenue_vs_billing", "1234567890.12", "1,234,567,890.12", "900.05"}
+		"open_vs_ledger", "revenue_vs_billing", "1234567890.12", "1,234,567,890.12", "900.05",
+		// ar_kpis: portfolio and tier totals sum outside customers (credit
+		// sales, tier A's DSO, the portfolio's on-time rate).
+		"20000000", "20,000,000", "19995000", "19,995,000", "49.2", "66.3%", "0.6625"}
 	insideTokens = []string{"pwned=1", "pwned=3", "Brien", "bob@example.com", "cy@example.com",
 		"=INV-2", "INV-9", "@referral -1.2", "Strategic account"}
 	// outsideTickets are the service-queue tickets of outside customers.
@@ -111,6 +114,11 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 	}
 	_, rest := splitPage(t, page)
 	assertNoOutsideData(t, "weekly.html", rest)
+	// Receivables KPIs sum the whole portfolio: a note, no table, no cards.
+	if !bytes.Contains(rest, []byte(labelsEN["ar.filtered"])) || bytes.Contains(rest, []byte(labelsEN["kpi.dso"])) ||
+		bytes.Contains(rest, []byte(labelsEN["ar.portfolio"])) {
+		t.Error("weekly.html shows receivables KPIs, or lacks the note that it leaves them out")
+	}
 	for _, tok := range []string{"pwned=1", "Brien"} { // escaped, but present
 		if !bytes.Contains(rest, []byte(tok)) {
 			t.Errorf("weekly.html lacks %q of an allowed customer", tok)
@@ -133,8 +141,10 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 			t.Errorf("weekly.xlsx lacks %q of an allowed customer", tok)
 		}
 	}
-	if want := slices.DeleteFunc(slices.Clone(wantSheets), func(s string) bool { return s == "Rejects" || s == "Orphans" }); !slices.Equal(sheets, want) {
-		t.Errorf("sheets %q, want %q (no Rejects, no Orphans in a filtered report)", sheets, want)
+	if want := slices.DeleteFunc(slices.Clone(wantSheets), func(s string) bool {
+		return s == "Rejects" || s == "Orphans" || s == "Receivables KPIs"
+	}); !slices.Equal(sheets, want) {
+		t.Errorf("sheets %q, want %q (no Rejects, Orphans or Receivables KPIs in a filtered report)", sheets, want)
 	}
 	for name, x := range sheetXML(t, out.XLSX) {
 		assertNoOutsideTokens(t, "weekly.xlsx sheet XML "+name, []byte(x))
@@ -157,7 +167,7 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 	// Every data file, byte for byte, and the Parquet rows read back.
 	var wantFiles []string
 	for _, table := range resultTables {
-		if table.name == "rejects" || table.name == "orphans" || table.name == "reconciliation_totals" {
+		if table.name == "rejects" || table.name == "orphans" || table.name == "reconciliation_totals" || table.name == "ar_kpis" {
 			continue
 		}
 		wantFiles = append(wantFiles, filepath.Join(out.Dir, "data", table.name+".csv"), filepath.Join(out.Dir, "data", table.name+".parquet"))
@@ -165,7 +175,7 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 	if !slices.Equal(out.DataFiles, wantFiles) {
 		t.Errorf("data files %q, want %q", out.DataFiles, wantFiles)
 	}
-	for _, name := range []string{"rejects", "orphans", "reconciliation_totals"} {
+	for _, name := range []string{"rejects", "orphans", "reconciliation_totals", "ar_kpis"} {
 		if _, err := os.Stat(filepath.Join(out.Dir, "data", name+".csv")); !os.IsNotExist(err) {
 			t.Errorf("data/%s.csv exists in a filtered report", name)
 		}

@@ -48,6 +48,7 @@ var fixtureRows = map[string]int{
 	"owner_drain":               6,
 	"hotspots":                  3,
 	"ar_aging":                  5,
+	"ar_kpis":                   6,
 	"reconciliation_totals":     4,
 	"reconciliation_exceptions": 5,
 	"service_queue":             3,
@@ -184,6 +185,22 @@ INSERT INTO ar_aging (run_id, as_of, customer_id, name, tier, current_amount, d1
  (2, DATE '2026-11-27', 'C4', $n4, 'B', 0.05, 0.00, 0.00, 0.00, 10000000.07, 10000000.12, 120.25),
  (2, DATE '2026-11-27', 'C7', $n7, 'D', 0.10, 0.20, 0.00, 0.00, 0.70, 1.00, 3.0),
  (1, DATE '2026-11-20', 'C9', 'Gone Co', 'D', 5.00, 0.00, 0.00, 0.00, 999.00, 1004.00, 1.0);
+
+-- ar_kpis ties to ar_aging above: portfolio open 2735.19 (A) + 10000600.12 (B)
+-- + 1.00 (D) = 10003336.31 = goldenOpenAR; current 1000.10 + 500.05 + 0.10 =
+-- 1500.25. DSO = open / credit sales × 90: portfolio 10003336.31 / 20000000.00
+-- × 90 = 45.015013395 (shown 45.0); D has no credit sales, so NULL. On time:
+-- 2650.00 / 4000.00 = 0.6625 (shown 66.3%).
+INSERT INTO ar_kpis (run_id, as_of, scope, tier, customers, open_amount, current_amount, overdue_amount, overdue_share,
+  credit_sales_90d, dso, best_possible_dso, add_days, beginning_open, cei, due_amount_90d, paid_on_time_amount,
+  on_time_rate, open_invoices, overdue_invoices, issued_invoices_90d, due_invoices_90d, on_time_invoices) VALUES
+ (2, DATE '2026-11-27', 'portfolio', NULL, 5, 10003336.31, 1500.25, 10001836.06, 0.9998500250362972, 20000000.00, 45.015013395, 0.006751125, 45.00826227, 1501.00, 49.99082157534419, 4000.00, 2650.00, 0.6625, 6, 4, 6, 4, 1),
+ (2, DATE '2026-11-27', 'tier', 'A', 2, 2735.19, 1000.10, 1735.09, 0.6343581250297055, 5000.00, 49.23342, 18.0018, 31.23162, 1000.00, 65.297505950119, 3000.00, 2400.00, 0.8, 2, 1, 2, 3, 1),
+ (2, DATE '2026-11-27', 'tier', 'B', 2, 10000600.12, 500.05, 10000100.07, 0.9999499980007199, 19995000.00, 45.01395402850713, 0.002250787696924231, 45.0117032408102, 500.00, 49.986996274036, 1000.00, 250.00, 0.25, 3, 2, 4, 1, 0),
+ (2, DATE '2026-11-27', 'tier', 'C', 0, 0.00, 0.00, 0.00, NULL, 0.00, NULL, NULL, NULL, 0.00, NULL, 0.00, 0.00, NULL, 0, 0, 0, 0, 0),
+ (2, DATE '2026-11-27', 'tier', 'D', 1, 1.00, 0.10, 0.90, 0.9, 0.00, NULL, NULL, NULL, 1.00, 0.0, 0.00, 0.00, NULL, 1, 1, 0, 0, 0),
+ (2, DATE '2026-11-27', 'tier', 'unrated', 0, 0.00, 0.00, 0.00, NULL, 0.00, NULL, NULL, NULL, 0.00, NULL, 0.00, 0.00, NULL, 0, 0, 0, 0, 0),
+ (1, DATE '2026-11-20', 'portfolio', NULL, 1, 1004.00, 5.00, 999.00, 0.995, 77.00, 777.7, 5.8, 771.9, 0.00, 12.5, 0.00, 0.00, NULL, 1, 1, 1, 0, 0);
 
 INSERT INTO reconciliation_totals (run_id, as_of, check_name, total_a, total_b, difference, exceptions, explained, ties) VALUES
  (2, DATE '2026-11-27', 'billing_vs_ledger', 1000.10, 900.05, 100.05, 3, 100.05, true),

@@ -242,6 +242,13 @@ func kpis(d *reportData, l labels, opt Options) []kpi {
 	out = append(out,
 		kpi{l.get("kpi.open_ar"), formatMoney(d.openAR, opt.CurrencySymbol)},
 		kpi{l.get("kpi.overdue_90"), formatMoney(d.overdue90, opt.CurrencySymbol)},
+	)
+	// Portfolio figures: only in an unfiltered report (loadArKpis).
+	if len(d.arKpis) > 0 && d.arKpis[0].scope == "portfolio" {
+		p := d.arKpis[0]
+		out = append(out, kpi{l.get("kpi.dso"), nullScore(p.dso, l)}, kpi{l.get("kpi.on_time"), nullPercent(p.onTime, l)})
+	}
+	out = append(out,
 		kpi{l.get("kpi.top_hotspot"), topHotspot(d, l)},
 		kpi{l.get("kpi.open_tickets"), strconv.FormatInt(d.openTickets, 10)},
 	)

@@ -236,3 +236,50 @@ func TestEmbeddedLibraryIsThePinnedOne(t *testing.T) {
 		}
 	}
 }
+
+// The receivables section shows ar_kpis in order, portfolio first, with the
+// fixture's hand-derived figures (fixture_test.go): open ¥10,003,336.31,
+// DSO 45.015… shown 45.0, on-time 2650/4000 = 66.25% shown 66.3%, and tier
+// D's DSO, NULL for want of credit sales, as n/a rather than 0. The summary
+// cards carry the portfolio DSO and on-time rate.
+func TestPageReceivablesKpis(t *testing.T) {
+	db := openFixtureDB(t)
+	page, err := os.ReadFile(writeFixture(t, db, testOptions).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest := splitPage(t, page)
+	start := bytes.Index(rest, []byte(`<h2 id="receivables">`))
+	end := bytes.Index(rest, []byte(`<h2 id="reconciliation">`))
+	if start < 0 || end < start {
+		t.Fatalf("no receivables section before the reconciliation (%d, %d)", start, end)
+	}
+	section := string(rest[start:end])
+	cells := regexp.MustCompile(`<tr>(?s:(.*?))</tr>`).FindAllStringSubmatch(section, -1)
+	var rows [][]string
+	for _, c := range cells {
+		var row []string
+		for _, td := range regexp.MustCompile(`<td[^>]*>(.*?)</td>`).FindAllStringSubmatch(c[1], -1) {
+			row = append(row, td[1])
+		}
+		if len(row) > 0 {
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) != 6 {
+		t.Fatalf("%d KPI rows, want 6 (portfolio, A, B, C, D, unrated):\n%s", len(rows), section)
+	}
+	// scope, open, current, overdue, overdue share, DSO, best, ADD, CEI, on time, open invoices
+	if want := []string{"Portfolio", "¥10,003,336.31", "¥1,500.25", "¥10,001,836.06", "100.0%", "45.0", "0.0", "45.0", "50.0", "66.3%", "6"}; !slices.Equal(rows[0], want) {
+		t.Errorf("portfolio row %q, want %q", rows[0], want)
+	}
+	if rows[4][0] != "Tier D" || rows[4][5] != "n/a" || rows[4][8] != "0.0" {
+		t.Errorf("tier D row %q, want DSO n/a and CEI 0.0", rows[4])
+	}
+	for _, card := range []string{`<div class="l">DSO, 90 days</div><div class="v">45.0</div>`,
+		`<div class="l">Paid on time, 90 days</div><div class="v">66.3%</div>`} {
+		if !bytes.Contains(rest, []byte(card)) {
+			t.Errorf("summary lacks %s", card)
+		}
+	}
+}

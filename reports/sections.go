@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"database/sql"
 	"math"
 	"slices"
 	"strconv"
@@ -20,6 +21,7 @@ func pageSections(d *reportData, l labels, opt Options) []sectionView {
 		drainSection(d, l, opt),
 		overridesSection(d, l),
 		{ID: "service-queue", Title: l.get("section.service_queue"), Tables: []subTable{{Table: queueTable(d, l)}}},
+		receivablesSection(d, l, opt),
 		reconciliationSection(d, l, opt),
 		dataQualitySection(d, l),
 	}
@@ -367,4 +369,53 @@ func dataQualitySection(d *reportData, l labels) sectionView {
 		{Title: l.get("dq.rejects"), Table: rejectsTable(d, l)},
 		{Title: l.get("dq.orphans"), Table: orphansTable(d, l)},
 	}}
+}
+
+// nullScore shows a nullable DOUBLE with one decimal; NULL (a ratio with
+// nothing to divide by) shows as not available, never as 0.
+func nullScore(v sql.NullFloat64, l labels) string {
+	if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
+		return l.get("report.na")
+	}
+	return formatScore(v.Float64)
+}
+
+func nullPercent(v sql.NullFloat64, l labels) string {
+	if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
+		return l.get("report.na")
+	}
+	return formatPercent(v.Float64, 1)
+}
+
+// receivablesSection shows ar_kpis, the portfolio then each tier, next to
+// the aging chart's figures. A filtered report gets a note instead: every
+// row sums customers outside the filter.
+func receivablesSection(d *reportData, l labels, opt Options) sectionView {
+	s := sectionView{ID: "receivables", Title: l.get("section.receivables")}
+	if d.filtered {
+		s.Notes = []string{l.get("ar.filtered")}
+		return s
+	}
+	t := tableView{
+		Header: headers(l, "scope", "open_amount", "current_amount", "overdue_amount", "overdue_share", "dso",
+			"best_possible_dso", "add_days", "cei", "on_time_rate", "open_invoices"),
+		Numeric: []bool{false, true, true, true, true, true, true, true, true, true, true},
+		Empty:   l.get("report.no_rows"),
+	}
+	for _, r := range d.arKpis {
+		name := l.get("ar.portfolio")
+		switch {
+		case r.scope != "portfolio" && r.tier == "unscored":
+			name = l.get("ar.unscored")
+		case r.scope != "portfolio":
+			name = l.getf("kpi.tier", r.tier)
+		}
+		t.Rows = append(t.Rows, []string{name, formatMoney(r.open, opt.CurrencySymbol), formatMoney(r.current, opt.CurrencySymbol),
+			formatMoney(r.overdue, opt.CurrencySymbol), nullPercent(r.overdueShare, l), nullScore(r.dso, l),
+			nullScore(r.bestDSO, l), nullScore(r.addDays, l), nullScore(r.cei, l), nullPercent(r.onTime, l),
+			strconv.FormatInt(r.openInvoices, 10)})
+	}
+	s.Notes = []string{l.get("ar.intro")}
+	s.Tables = []subTable{{Table: t}}
+	return s
 }

@@ -29,7 +29,7 @@ type sheetSpec struct {
 // is either a result table's sheet or one composed below.
 var workbookOrder = []string{
 	"Customers", "Contributions", "Model", "Evidence", "Movers", "Trend", "Drain", "Hot-spots", "Aging",
-	"Reconciliation", "Service queue", "Orphans", "Rejects",
+	"Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Rejects",
 }
 
 // Sheets composed from more than one table or row.

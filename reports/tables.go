@@ -127,6 +127,23 @@ var resultTables = []resultTable{
 		orderBy: "customer_id",
 	},
 	{
+		// Portfolio and per-tier receivables KPIs. A row sums receivables of
+		// customers a filtered recipient may not see, and cannot be split
+		// back into customers, so a filtered report leaves the table out.
+		name: "ar_kpis", sheet: "Receivables KPIs", hasAsOf: true, reach: unfilteredOnly,
+		columns: []column{
+			{"scope", kindText}, {"tier", kindText}, {"customers", kindInt},
+			{"open_amount", kindMoney}, {"current_amount", kindMoney}, {"overdue_amount", kindMoney}, {"overdue_share", kindRatio},
+			{"credit_sales_90d", kindMoney}, {"dso", kindScore}, {"best_possible_dso", kindScore}, {"add_days", kindScore},
+			{"beginning_open", kindMoney}, {"cei", kindScore},
+			{"due_amount_90d", kindMoney}, {"paid_on_time_amount", kindMoney}, {"on_time_rate", kindRatio},
+			{"open_invoices", kindInt}, {"overdue_invoices", kindInt}, {"issued_invoices_90d", kindInt},
+			{"due_invoices_90d", kindInt}, {"on_time_invoices", kindInt},
+		},
+		// "portfolio" sorts before "tier"; its tier is the only NULL.
+		orderBy: "scope, tier NULLS FIRST",
+	},
+	{
 		// On the Reconciliation sheet (xlsx.go), with the exceptions below.
 		name: "reconciliation_totals", hasAsOf: true, reach: unfilteredOnly,
 		columns: []column{

@@ -19,14 +19,14 @@ import (
 )
 
 var wantSheets = []string{"Summary", "Customers", "Contributions", "Model", "Evidence", "Movers", "Trend", "Drain",
-	"Hot-spots", "Aging", "Reconciliation", "Service queue", "Orphans", "Rejects"}
+	"Hot-spots", "Aging", "Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Rejects"}
 
 // sheetSources says which result tables each data sheet shows: its rows
 // are one per row of these tables for the run (Trend: one per customer).
 var sheetSources = map[string][]string{
 	"Customers": {"customer_value"}, "Contributions": {"value_contributions"}, "Model": {"model_used"},
 	"Evidence": {"model_evidence"}, "Movers": {"movers"}, "Trend": {"customer_value"}, "Drain": {"owner_drain"},
-	"Hot-spots": {"hotspots"}, "Aging": {"ar_aging"},
+	"Hot-spots": {"hotspots"}, "Aging": {"ar_aging"}, "Receivables KPIs": {"ar_kpis"},
 	"Reconciliation": {"reconciliation_totals", "reconciliation_exceptions"},
 	"Service queue":  {"service_queue"}, "Orphans": {"orphans"}, "Rejects": {"rejects"},
 }
@@ -389,6 +389,24 @@ func TestWorkbookSummaryTiesToTheCent(t *testing.T) {
 	}
 	if want, _ := new(big.Rat).SetString(goldenOpenAR); sum.Cmp(want) != 0 {
 		t.Errorf("Aging total_open cells sum to %s, want %s", sum.FloatString(2), goldenOpenAR)
+	}
+
+	// The Receivables KPIs sheet: its portfolio row (first) holds the same
+	// open total, and its tier rows add up to it, to the cent.
+	col = colOf(t, f, "Receivables KPIs", "Open")
+	kpiRows, _ := f.GetRows("Receivables KPIs")
+	tiers := new(big.Rat)
+	for r := 3; r <= len(kpiRows); r++ {
+		v, ok := new(big.Rat).SetString(rawValue(t, f, "Receivables KPIs", cellAt(col, r)))
+		if !ok {
+			t.Fatalf("Receivables KPIs!%s%d is not a number", col, r)
+		}
+		tiers.Add(tiers, v)
+	}
+	assertNumber(t, f, "Receivables KPIs", cellAt(col, 2), goldenOpenAR, money)
+	if want, _ := new(big.Rat).SetString(goldenOpenAR); tiers.Cmp(want) != 0 || len(kpiRows) != 1+fixtureRows["ar_kpis"] {
+		t.Errorf("Receivables KPIs: %d rows, tiers' open sum to %s, want %d rows summing to %s",
+			len(kpiRows)-1, tiers.FloatString(2), fixtureRows["ar_kpis"], goldenOpenAR)
 	}
 
 	// Row counts per sheet and the notes.
