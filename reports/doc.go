@@ -15,8 +15,8 @@
 // # weekly.html
 //
 // Summary KPIs (customers scored, customers per tier, total open receivables,
-// overdue more than 90 days, the top failure hot-spot, open tickets, rejected
-// rows); four charts with fixed container ids: chart_tiers (customers per
+// overdue more than 90 days, portfolio DSO and on-time rate (unfiltered
+// only), the top failure hot-spot, open tickets, rejected rows); four charts with fixed container ids: chart_tiers (customers per
 // tier), chart_value_cost (value score against 12-month service cost, one
 // series per tier, customer name in the tooltip, and in an unfiltered report
 // a series "Quadrants (medians)" whose dashed mark lines sit at the run's
@@ -48,6 +48,11 @@
 //	                computed tier, reason, owner, expiry; top 50 by id)
 //	service-queue   the top 25 of the service queue with priority,
 //	                estimated hours, whether it fits this week, and reason
+//	receivables     unfiltered only: ar_kpis, the portfolio then each
+//	                tier: open, current, overdue and its share, DSO,
+//	                best-possible DSO, average days delinquent, CEI, on-time
+//	                rate, open invoices, with a note stating the formulas
+//	                and the 90-day window
 //	reconciliation  unfiltered only: reconciliation_totals (totals A and B,
 //	                difference, explained, exceptions, ties yes/no) and the
 //	                exceptions counted per check and kind (the part of the
@@ -91,6 +96,7 @@
 //	Drain           owner_drain (filtered: recomputed, see below)
 //	Hot-spots       hotspots
 //	Aging           ar_aging
+//	Receivables KPIs ar_kpis (unfiltered only)
 //	Reconciliation  reconciliation_totals then reconciliation_exceptions, in
 //	                one table: Row ("Control total" or "Exception"), Check,
 //	                Kind, Invoice / payment, Customer ID, Amount A, Amount B,
@@ -157,6 +163,13 @@
 //	    Order: rank, product_id, component, region.
 //	ar_aging: run_id, as_of, customer_id, name, tier, current_amount, d1_30,
 //	    d31_60, d61_90, d90_plus, total_open, dso. Order: customer_id.
+//	ar_kpis: run_id, as_of, scope, tier, customers, open_amount,
+//	    current_amount, overdue_amount, overdue_share, credit_sales_90d, dso,
+//	    best_possible_dso, add_days, beginning_open, cei, due_amount_90d,
+//	    paid_on_time_amount, on_time_rate, open_invoices, overdue_invoices,
+//	    issued_invoices_90d, due_invoices_90d, on_time_invoices.
+//	    Order: scope (portfolio first), tier. Formulas: queries/transform.sql
+//	    ArKpis and the README.
 //	reconciliation_totals: run_id, as_of, check_name, total_a, total_b,
 //	    difference, exceptions, explained, ties. Order: check_name.
 //	reconciliation_exceptions: run_id, as_of, check_name, kind, key,
@@ -196,8 +209,10 @@
 // and evidence as everyone else. Left out entirely (no sheet, no data
 // file, a note instead of the page's table): rejected rows (a rejected
 // value can be any customer's data and cannot be attributed to a
-// customer), orphans (references to customers or products nobody knows)
-// and reconciliation_totals (company-wide money; the Reconciliation sheet
+// customer), orphans (references to customers or products nobody knows),
+// ar_kpis (portfolio and tier totals: every row sums customers outside
+// the filter; the page's receivables section is a note), and
+// reconciliation_totals (company-wide money; the Reconciliation sheet
 // then lists only the allowed customers' exceptions, and the page's
 // reconciliation section is a note). The medians the quadrants split at
 // are company-wide figures too: a filtered page does not mark them. The

@@ -147,7 +147,8 @@ func TestEndToEndDemoRun(t *testing.T) {
 		defer wb.Close()
 		for sheet, table := range map[string]string{"Customers": "customer_value", "Contributions": "value_contributions",
 			"Hot-spots": "hotspots", "Aging": "ar_aging", "Service queue": "service_queue", "Rejects": "rejects",
-			"Model": "model_used", "Evidence": "model_evidence", "Drain": "owner_drain", "Orphans": "orphans"} {
+			"Model": "model_used", "Evidence": "model_evidence", "Drain": "owner_drain", "Orphans": "orphans",
+			"Receivables KPIs": "ar_kpis"} {
 			rows, err := wb.GetRows(sheet)
 			if err != nil {
 				t.Errorf("sheet %s: %v", sheet, err)
@@ -157,6 +158,19 @@ func TestEndToEndDemoRun(t *testing.T) {
 			if int64(len(rows)-1) != want {
 				t.Errorf("sheet %s has %d data rows, table %s has %d", sheet, len(rows)-1, table, want)
 			}
+		}
+	})
+
+	t.Run("receivables KPIs tie to the aging to the cent", func(t *testing.T) {
+		var aging, portfolio, tiers string
+		if err := db.QueryRow(`SELECT
+			(SELECT coalesce(sum(total_open), 0)::DECIMAL(38,2)::VARCHAR FROM ar_aging WHERE run_id = $1),
+			(SELECT open_amount::DECIMAL(38,2)::VARCHAR FROM ar_kpis WHERE run_id = $1 AND scope = 'portfolio'),
+			(SELECT sum(open_amount)::DECIMAL(38,2)::VARCHAR FROM ar_kpis WHERE run_id = $1 AND scope = 'tier')`, runID).Scan(&aging, &portfolio, &tiers); err != nil {
+			t.Fatal(err)
+		}
+		if aging != portfolio || portfolio != tiers {
+			t.Errorf("open receivables: ar_aging %s, ar_kpis portfolio %s, tiers %s", aging, portfolio, tiers)
 		}
 	})
 
@@ -175,7 +189,7 @@ func TestEndToEndDemoRun(t *testing.T) {
 
 	t.Run("data exports exist for each result table", func(t *testing.T) {
 		for _, table := range []string{"customer_value", "value_contributions", "hotspots", "ar_aging", "service_queue", "rejects",
-			"model_used", "model_evidence", "owner_drain", "reconciliation_totals"} {
+			"model_used", "model_evidence", "owner_drain", "reconciliation_totals", "ar_kpis"} {
 			for _, ext := range []string{"csv", "parquet"} {
 				p := filepath.Join(dir, "reports", "2026-11-27", "data", table+"."+ext)
 				if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
