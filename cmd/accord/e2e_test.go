@@ -122,6 +122,25 @@ func TestEndToEndDemoRun(t *testing.T) {
 		}
 	})
 
+	t.Run("planted rising group is flagged, the planted hot-spot is not", func(t *testing.T) {
+		// The hot-spot is high over the whole history, so against its own
+		// baseline it is flat; the rising group trebles in the last months.
+		r := manifest.Rising
+		var rising bool
+		if err := db.QueryRow(`SELECT rising FROM hotspots WHERE run_id = ? AND product_id = ? AND component = ? AND region = ?`,
+			runID, r.ProductID, r.Component, r.Region).Scan(&rising); err != nil || !rising {
+			t.Errorf("planted rising group %s/%s/%s: rising %v (%v)", r.ProductID, r.Component, r.Region, rising, err)
+		}
+		h := manifest.Hotspot
+		if err := db.QueryRow(`SELECT rising FROM hotspots WHERE run_id = ? AND product_id = ? AND component = ? AND region = ?`,
+			runID, h.ProductID, h.Component, h.Region).Scan(&rising); err != nil || rising {
+			t.Errorf("planted steady hot-spot %s/%s/%s: rising %v (%v)", h.ProductID, h.Component, h.Region, rising, err)
+		}
+		if n := queryInt(t, db, `SELECT count(*) FROM hotspot_unsupported WHERE run_id = ? AND reason = 'past_support'`, runID); n == 0 {
+			t.Error("no customer behind the products the demo puts past end of support")
+		}
+	})
+
 	t.Run("planted bad rows are rejected with their lines", func(t *testing.T) {
 		if len(manifest.BadRows) == 0 {
 			t.Fatal("the demo planted no bad rows")
@@ -147,7 +166,8 @@ func TestEndToEndDemoRun(t *testing.T) {
 		defer wb.Close()
 		for sheet, table := range map[string]string{"Customers": "customer_value", "Contributions": "value_contributions",
 			"Hot-spots": "hotspots", "Aging": "ar_aging", "Service queue": "service_queue", "Rejects": "rejects",
-			"Model": "model_used", "Evidence": "model_evidence", "Drain": "owner_drain", "Orphans": "orphans"} {
+			"Model": "model_used", "Evidence": "model_evidence", "Drain": "owner_drain", "Orphans": "orphans",
+			"Repeat failures": "hotspot_repeats", "Unsupported": "hotspot_unsupported"} {
 			rows, err := wb.GetRows(sheet)
 			if err != nil {
 				t.Errorf("sheet %s: %v", sheet, err)
@@ -175,7 +195,7 @@ func TestEndToEndDemoRun(t *testing.T) {
 
 	t.Run("data exports exist for each result table", func(t *testing.T) {
 		for _, table := range []string{"customer_value", "value_contributions", "hotspots", "ar_aging", "service_queue", "rejects",
-			"model_used", "model_evidence", "owner_drain", "reconciliation_totals"} {
+			"model_used", "model_evidence", "owner_drain", "reconciliation_totals", "hotspot_repeats", "hotspot_unsupported"} {
 			for _, ext := range []string{"csv", "parquet"} {
 				p := filepath.Join(dir, "reports", "2026-11-27", "data", table+"."+ext)
 				if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
