@@ -24,8 +24,9 @@ import (
 //
 //	R  P1 power  East   3 (C1)   k0: 6 faults, k1: 1   → rising
 //	F  P2 power  North  2 (C2)   3 faults in each of k0..k4   → flat
-//	U  P3 sensor East   4 (C4, installed 2026-06-01: units in k0, k1 only)
-//	   k0: 4, k1: 0; exposure 4·92 against 4·92: p0 = 1/2, p = 1/2^4
+//	U  P3 sensor East   4 (C4, installed 2026-06-01: unit-days in k0, k1 only)
+//	   k0: 4, k1: 0; exposure 4·92 against 4·88 (2026-06-01..08-27):
+//	   p0 = 92/180 = 23/45, p = (23/45)^4
 //	Z  P2 power  South  1 (C5)   k3: 2 faults, none now   → p = 1
 //	N  P1 power  North  1 (C3)   no faults at all         → p = 1
 //	W  P4 valve  West   none known: exposure is days; k0: 3, before: 0
@@ -191,8 +192,8 @@ func close12(got sql.NullFloat64, want float64) bool {
 
 // TestHotspotRisingByHand checks the C-test of every group against an exact
 // rational binomial tail, the window's exposure share against days counted
-// by time.AddDate, and two textbook values: U's p = 1/2^4 and, with one
-// baseline window (p0 = 92/184 = 1/2), R's p = (C(7,6)+C(7,7))/2^7 = 1/16.
+// by time.AddDate, and a textbook value: with one baseline window (p0 =
+// 92/184 = 1/2), R's p = (C(7,6)+C(7,7))/2^7 = 1/16.
 func TestHotspotRisingByHand(t *testing.T) {
 	days := periodDays()
 	if want := []int64{92, 92, 89, 92, 92}; fmt.Sprint(days) != fmt.Sprint(want) {
@@ -212,7 +213,7 @@ func TestHotspotRisingByHand(t *testing.T) {
 	}{
 		"P1 power East":  {6, 1, p0f, binomialTail(7, 6, p0), true, "installed unit-days"},
 		"P2 power North": {3, 12, p0f, binomialTail(15, 3, p0), false, "installed unit-days"},
-		"P3 sensor East": {4, 0, 0.5, 1.0 / 16, false, "installed unit-days"},
+		"P3 sensor East": {4, 0, 23.0 / 45, binomialTail(4, 4, big.NewRat(23, 45)), false, "installed unit-days"},
 		"P2 power South": {0, 2, p0f, 1, false, "installed unit-days"},
 		"P1 power North": {0, 0, p0f, 1, false, "installed unit-days"},
 		"P4 valve West":  {3, 0, p0f, binomialTail(3, 3, p0), true, "days"},

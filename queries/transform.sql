@@ -39,11 +39,11 @@ ORDER BY c.customer_id;
 -- or after the first ticket of the export count (an export that starts
 -- later says nothing about the days before it): a period with none is left
 -- out, and with no baseline period left the test does not apply (NULL
--- p-value, not flagged). Exposure is installed units (as of the period's
--- end) × observed days when the group has installed units now, so a
--- product installed during the baseline is compared only with the time it
--- was there (none at all: the test does not apply); observed days alone
--- when the group has no installed units known. Given n = c + b faults (c in the
+-- p-value, not flagged). Exposure is installed unit-days (each lot from its
+-- installed_at, or billing issue day, on, within the observed days) when the
+-- group has installed units now, so a product installed during the baseline
+-- is compared only with the time it was there (none at all: the test does
+-- not apply); observed days alone when the group has no installed units. Given n = c + b faults (c in the
 -- window, b in the baseline), c is Binomial(n, p0) under "same rate", p0 =
 -- the window's share of the exposure; the one-sided p-value is P(X ≥ c),
 -- summed exactly from log-gamma terms: the conditional test of two Poisson
@@ -73,6 +73,7 @@ periods AS (
 ),
 observed AS (
     SELECT pe.k, pe.start_day, pe.end_day,
+           greatest(pe.start_day, coalesce(h.first_day - 1, pe.start_day)) AS observed_from,
            greatest(0, date_diff('day', greatest(pe.start_day, coalesce(h.first_day - 1, pe.start_day)), pe.end_day)) AS days
     FROM periods pe, history h
 ),
@@ -95,6 +96,22 @@ units_k AS (
     GROUP BY ALL
 ),
 units AS (SELECT product_id, region, units FROM units_k WHERE k = 0),
+-- Unit-days per period: each lot (an installed_base row, or a product
+-- billing line) counts from its installation (issue) day on, within the
+-- observed days of the period.
+lots AS (
+    SELECT customer_id, product_id, quantity::DOUBLE AS qty, installed_at AS since FROM installed_base
+    UNION ALL
+    SELECT customer_id, product_id, quantity::DOUBLE, issued_at FROM billing_lines
+    WHERE category = 'product' AND product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM installed_base)
+),
+unit_days_k AS (
+    SELECT o.k, l.product_id, c.region,
+           sum(l.qty * greatest(0, date_diff('day', greatest(o.observed_from, coalesce(l.since - 1, o.observed_from)), o.end_day))) AS unit_days
+    FROM lots l JOIN customers c USING (customer_id) CROSS JOIN observed o
+    WHERE c.region IS NOT NULL AND l.qty > 0
+    GROUP BY ALL
+),
 faults_k AS (
     SELECT o.k, t.product_id, t.component, t.region, count(*) AS failures
     FROM tickets t JOIN observed o ON t.opened_at::DATE > o.start_day AND t.opened_at::DATE <= o.end_day
@@ -139,10 +156,11 @@ ranked AS (
 ),
 group_periods AS (
     SELECT g.product_id, g.component, g.region, o.k, o.days,
-           coalesce(uk.units, 0) AS units, coalesce(fk.failures, 0) AS failures
+           coalesce(uk.units, 0) AS units, coalesce(ud.unit_days, 0) AS unit_days, coalesce(fk.failures, 0) AS failures
     FROM groups g
     CROSS JOIN observed o
     LEFT JOIN units_k uk ON uk.k = o.k AND uk.product_id = g.product_id AND uk.region = g.region
+    LEFT JOIN unit_days_k ud ON ud.k = o.k AND ud.product_id = g.product_id AND ud.region = g.region
     LEFT JOIN faults_k fk ON fk.k = o.k AND fk.product_id = g.product_id AND fk.component = g.component AND fk.region = g.region
     WHERE o.days > 0
 ),
@@ -153,8 +171,8 @@ exposure AS (
            coalesce(max(units) FILTER (WHERE k = 0), 0) > 0 AS by_units,
            sum(days) FILTER (WHERE k = 0)::DOUBLE AS current_days,
            sum(days) FILTER (WHERE k > 0)::DOUBLE AS baseline_days,
-           sum(units * days) FILTER (WHERE k = 0)::DOUBLE AS current_unit_days,
-           sum(units * days) FILTER (WHERE k > 0)::DOUBLE AS baseline_unit_days
+           sum(unit_days) FILTER (WHERE k = 0)::DOUBLE AS current_unit_days,
+           sum(unit_days) FILTER (WHERE k > 0)::DOUBLE AS baseline_unit_days
     FROM group_periods
     GROUP BY ALL
 ),
