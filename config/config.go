@@ -92,6 +92,16 @@ type Hotspots struct {
 	PriorUnitYears float64 `yaml:"prior_unit_years"`
 	// MinInstalledUnits holds back groups with fewer installed units from ranking.
 	MinInstalledUnits int `yaml:"min_installed_units"`
+	// BaselineWindows is how many windows of window_months before the
+	// current one form each group's own baseline for the rising test.
+	BaselineWindows int `yaml:"baseline_windows"`
+	// RisingAlpha is the one-sided significance level of the rising test
+	// (the conditional binomial C-test of two Poisson rates).
+	RisingAlpha float64 `yaml:"rising_alpha"`
+	// RisingMinFailures is the fewest faults in the current window a group
+	// needs to be flagged rising, so one or two faults never raise a flag
+	// however quiet the baseline was.
+	RisingMinFailures int `yaml:"rising_min_failures"`
 }
 
 // Reports configures rendering.
@@ -239,6 +249,15 @@ func (c *Config) applyDefaults() {
 	if c.Hotspots.MinInstalledUnits == 0 {
 		c.Hotspots.MinInstalledUnits = 10
 	}
+	if c.Hotspots.BaselineWindows == 0 {
+		c.Hotspots.BaselineWindows = 4
+	}
+	if c.Hotspots.RisingAlpha == 0 {
+		c.Hotspots.RisingAlpha = 0.01
+	}
+	if c.Hotspots.RisingMinFailures == 0 {
+		c.Hotspots.RisingMinFailures = 3
+	}
 	if c.Reports.OutDir == "" {
 		c.Reports.OutDir = "reports-out"
 	}
@@ -385,6 +404,15 @@ func (c *Config) validate() error {
 	}
 	if c.Hotspots.PriorUnitYears < 0 {
 		add("hotspots.prior_unit_years", "must not be negative")
+	}
+	if c.Hotspots.BaselineWindows < 1 || c.Hotspots.BaselineWindows > 20 {
+		add("hotspots.baseline_windows", "must be between 1 and 20, got %d", c.Hotspots.BaselineWindows)
+	}
+	if !(c.Hotspots.RisingAlpha > 0 && c.Hotspots.RisingAlpha < 1) {
+		add("hotspots.rising_alpha", "must be between 0 and 1 (exclusive), got %v", c.Hotspots.RisingAlpha)
+	}
+	if c.Hotspots.RisingMinFailures < 1 {
+		add("hotspots.rising_min_failures", "must be at least 1, got %d", c.Hotspots.RisingMinFailures)
 	}
 	if c.Reports.Language != "en" && c.Reports.Language != "zh-CN" {
 		add("reports.language", "must be en or zh-CN, got %q", c.Reports.Language)

@@ -18,7 +18,7 @@ import (
 // resultTables are replaced per as-of date: a rerun for the same date
 // replaces that date's rows.
 var resultTables = []string{"customer_value", "value_contributions", "model_used", "model_evidence", "movers",
-	"owner_drain", "hotspots", "ar_aging", "ar_kpis", "service_queue", "reconciliation_exceptions", "reconciliation_totals"}
+	"owner_drain", "hotspots", "hotspot_repeats", "hotspot_unsupported", "ar_aging", "ar_kpis", "service_queue", "reconciliation_exceptions", "reconciliation_totals"}
 
 // compute runs every transform of a run inside its transaction: segments,
 // indicators, weights, scores, history, then hot-spots, aging and the
@@ -49,7 +49,7 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	res.Timings["score"] = time.Since(start)
 	start = time.Now()
 	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
-		"InsertMovers", "Hotspots", "ArAging", "ArKpis", "ServiceQueue", "ReconcileExceptions", "ReconcileTotals"} {
+		"InsertMovers", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "ArAging", "ArKpis", "ServiceQueue", "ReconcileExceptions", "ReconcileTotals"} {
 		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
 			return err
 		}
@@ -76,6 +76,9 @@ func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) erro
 		fmt.Sprintf("SET VARIABLE hotspot_months = %d", r.Config.Hotspots.WindowMonths),
 		fmt.Sprintf("SET VARIABLE prior_unit_years = %v::DOUBLE", r.Config.Hotspots.PriorUnitYears),
 		fmt.Sprintf("SET VARIABLE min_installed_units = %d", r.Config.Hotspots.MinInstalledUnits),
+		fmt.Sprintf("SET VARIABLE baseline_windows = %d", r.Config.Hotspots.BaselineWindows),
+		fmt.Sprintf("SET VARIABLE rising_alpha = %v::DOUBLE", r.Config.Hotspots.RisingAlpha),
+		fmt.Sprintf("SET VARIABLE rising_min_failures = %d", r.Config.Hotspots.RisingMinFailures),
 		fmt.Sprintf("SET VARIABLE min_coverage = %v::DOUBLE", m.MinCoverage),
 		fmt.Sprintf("SET VARIABLE severity_points = [%v, %v, %v, %v]::DOUBLE[]", sv.SeverityPoints[0], sv.SeverityPoints[1], sv.SeverityPoints[2], sv.SeverityPoints[3]),
 		fmt.Sprintf("SET VARIABLE wait_days = %d", sv.WaitDays),

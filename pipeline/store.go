@@ -141,7 +141,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	for _, stmt := range []string{"CreateSchema", "CreateOutbox", "CreateJobRuns"} {
+	for _, stmt := range []string{"CreateSchema", "MigrateSchema", "CreateOutbox", "CreateJobRuns"} {
 		if _, err := s.DB.ExecContext(ctx, queries.Get(stmt)); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}

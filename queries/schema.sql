@@ -160,7 +160,56 @@ CREATE TABLE IF NOT EXISTS hotspots (
     rate_per_100_per_year        DOUBLE,
     shrunk_rate_per_100_per_year DOUBLE,
     share                        DOUBLE NOT NULL,
-    cumulative_share             DOUBLE
+    cumulative_share             DOUBLE,
+    -- Rising: the window's faults against the group's own baseline windows
+    -- (see Hotspots in transform.sql). NULL baseline and p-value: no
+    -- baseline history, so the test does not apply and nothing is flagged.
+    baseline_failures            BIGINT,
+    current_exposure_share       DOUBLE,    -- p0: the window's share of the exposure
+    rising_test                  VARCHAR,
+    rising_p_value               DOUBLE,
+    rising                       BOOLEAN NOT NULL,
+    -- Repairs: fault tickets closed in the window, opened to closed.
+    repairs                      BIGINT NOT NULL,
+    mttr_hours                   DOUBLE,    -- NULL: none closed in the window
+    median_repair_hours          DOUBLE,
+    repeat_serials               BIGINT NOT NULL   -- serials with 2+ faults in the window
+);
+-- One row per serial (of one customer) with two or more fault tickets of
+-- one product × component × region opened in the hot-spot window.
+CREATE TABLE IF NOT EXISTS hotspot_repeats (
+    run_id          BIGINT NOT NULL,
+    as_of           DATE NOT NULL,
+    product_id      VARCHAR NOT NULL,
+    product_name    VARCHAR,
+    component       VARCHAR NOT NULL,
+    region          VARCHAR NOT NULL,
+    serial_no       VARCHAR NOT NULL,
+    customer_id     VARCHAR NOT NULL,
+    name            VARCHAR,
+    faults          BIGINT NOT NULL,
+    first_opened_at TIMESTAMP NOT NULL,
+    last_opened_at  TIMESTAMP NOT NULL,
+    ticket_ids      VARCHAR NOT NULL    -- in the order opened
+);
+-- What the company cannot support: tickets resolved "unsupported" opened in
+-- the hot-spot window (one row each), and per customer the products past
+-- supported_until that are still installed or still raise tickets; each with
+-- the customer's trailing-12-month revenue.
+CREATE TABLE IF NOT EXISTS hotspot_unsupported (
+    run_id          BIGINT NOT NULL,
+    as_of           DATE NOT NULL,
+    reason          VARCHAR NOT NULL,   -- unsupported_resolution, past_support
+    product_id      VARCHAR,
+    product_name    VARCHAR,
+    supported_until DATE,
+    customer_id     VARCHAR NOT NULL,
+    name            VARCHAR,
+    ticket_id       VARCHAR,            -- unsupported_resolution only
+    opened_at       TIMESTAMP,          -- the ticket's; past_support: the latest ticket since support ended
+    installed_units BIGINT,             -- the customer's units of the product as of the run
+    tickets         BIGINT,             -- past_support: tickets opened after supported_until
+    revenue_12m     DECIMAL(18,2) NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ar_aging (
     run_id         BIGINT NOT NULL,
@@ -248,6 +297,20 @@ CREATE TABLE IF NOT EXISTS reconciliation_totals (
     explained   DECIMAL(18,2) NOT NULL,  -- sum of the listed exceptions' differences
     ties        BOOLEAN NOT NULL         -- difference = explained, to the cent
 );
+
+-- name: MigrateSchema
+-- Columns added to result tables after databases were created with the
+-- table: appended, as in CreateSchema. Nullable here (DuckDB adds no NOT NULL
+-- column), and NULL in rows written before: those runs never computed them.
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS baseline_failures BIGINT;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS current_exposure_share DOUBLE;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_test VARCHAR;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_p_value DOUBLE;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising BOOLEAN;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS repairs BIGINT;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS mttr_hours DOUBLE;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS median_repair_hours DOUBLE;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS repeat_serials BIGINT;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf

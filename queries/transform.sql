@@ -1,6 +1,7 @@
 -- Transforms from canonical tables to results. Variables set by the pipeline:
 --   as_of (DATE), run_id (BIGINT), hourly_cost (DECIMAL(18,2)),
---   hotspot_months (INTEGER), prior_unit_years (DOUBLE), min_installed_units (INTEGER).
+--   hotspot_months (INTEGER), prior_unit_years (DOUBLE), min_installed_units (INTEGER),
+--   baseline_windows (INTEGER), rising_alpha (DOUBLE), rising_min_failures (INTEGER).
 -- Windows are (as_of - N months, as_of]: the as-of day counts, its anniversary does not.
 
 -- name: CustomerEconomics
@@ -32,38 +33,92 @@ ORDER BY c.customer_id;
 -- shrunk toward the overall rate with prior_unit_years of weight (a
 -- gamma-Poisson empirical-Bayes estimate with a fixed prior strength), and
 -- groups under min_installed_units are held back from the ranking.
+--
+-- Rising: period k (k = 0 the window, 1..baseline_windows before it) is
+-- (as_of - (k+1)·N months, as_of - k·N months]. Only the days of a period on
+-- or after the first ticket of the export count (an export that starts
+-- later says nothing about the days before it): a period with none is left
+-- out, and with no baseline period left the test does not apply (NULL
+-- p-value, not flagged). Exposure is installed unit-days (each lot from its
+-- installed_at, or billing issue day, on, within the observed days) when the
+-- group has installed units now, so a product installed during the baseline
+-- is compared only with the time it was there (none at all: the test does
+-- not apply); observed days alone when the group has no installed units. Given n = c + b faults (c in the
+-- window, b in the baseline), c is Binomial(n, p0) under "same rate", p0 =
+-- the window's share of the exposure; the one-sided p-value is P(X ≥ c),
+-- summed exactly from log-gamma terms: the conditional test of two Poisson
+-- rates (Przyborowski & Wilenski 1940, the "C-test" of Krishnamoorthy &
+-- Thomson 2004). c = 0 gives p = 1. A group is rising when p < rising_alpha
+-- and c ≥ rising_min_failures.
+--
+-- Repairs: fault tickets of the group closed in the window (whenever
+-- opened), closed_at ≥ opened_at; hours from opened_at to closed_at, to
+-- the second. Repeat serials: serials (per customer) with two or more fault
+-- tickets of the group opened in the window; NULL serials never count.
 INSERT INTO hotspots
 WITH p AS (
     SELECT getvariable('as_of')::DATE AS as_of,
            getvariable('hotspot_months')::INTEGER AS months,
            getvariable('prior_unit_years')::DOUBLE AS prior,
-           getvariable('min_installed_units')::INTEGER AS min_units
+           getvariable('min_installed_units')::INTEGER AS min_units,
+           getvariable('baseline_windows')::INTEGER AS baseline_windows,
+           getvariable('rising_alpha')::DOUBLE AS alpha,
+           getvariable('rising_min_failures')::INTEGER AS min_failures
+),
+history AS (SELECT min(opened_at)::DATE AS first_day FROM tickets),
+periods AS (
+    SELECT r.k, (p.as_of - to_months(((r.k + 1) * p.months)::INTEGER))::DATE AS start_day,
+           (p.as_of - to_months((r.k * p.months)::INTEGER))::DATE AS end_day
+    FROM p, range(0, p.baseline_windows + 1) r(k)
+),
+observed AS (
+    SELECT pe.k, pe.start_day, pe.end_day,
+           greatest(pe.start_day, coalesce(h.first_day - 1, pe.start_day)) AS observed_from,
+           greatest(0, date_diff('day', greatest(pe.start_day, coalesce(h.first_day - 1, pe.start_day)), pe.end_day)) AS days
+    FROM periods pe, history h
 ),
 declared AS (
-    SELECT ib.customer_id, ib.product_id, ib.quantity::BIGINT AS qty
-    FROM installed_base ib, p WHERE ib.installed_at IS NULL OR ib.installed_at <= p.as_of
+    SELECT o.k, ib.customer_id, ib.product_id, ib.quantity::BIGINT AS qty
+    FROM installed_base ib, observed o WHERE ib.installed_at IS NULL OR ib.installed_at <= o.end_day
 ),
 derived AS (
-    SELECT b.customer_id, b.product_id, sum(b.quantity)::BIGINT AS qty
-    FROM billing_lines b, p
-    WHERE b.category = 'product' AND b.product_id IS NOT NULL AND b.issued_at <= p.as_of
+    SELECT o.k, b.customer_id, b.product_id, sum(b.quantity)::BIGINT AS qty
+    FROM billing_lines b, observed o
+    WHERE b.category = 'product' AND b.product_id IS NOT NULL AND b.issued_at <= o.end_day
       AND NOT EXISTS (SELECT 1 FROM installed_base)
     GROUP BY ALL
 ),
-units AS (
-    SELECT u.product_id, c.region, sum(u.qty) AS units
+units_k AS (
+    SELECT u.k, u.product_id, c.region, sum(u.qty) AS units
     FROM (SELECT * FROM declared UNION ALL SELECT * FROM derived) u
     JOIN customers c USING (customer_id)
     WHERE c.region IS NOT NULL
     GROUP BY ALL
 ),
-faults AS (
-    SELECT t.product_id, t.component, t.region, count(*) AS failures
-    FROM tickets t, p
-    WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
-      AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
+units AS (SELECT product_id, region, units FROM units_k WHERE k = 0),
+-- Unit-days per period: each lot (an installed_base row, or a product
+-- billing line) counts from its installation (issue) day on, within the
+-- observed days of the period.
+lots AS (
+    SELECT customer_id, product_id, quantity::DOUBLE AS qty, installed_at AS since FROM installed_base
+    UNION ALL
+    SELECT customer_id, product_id, quantity::DOUBLE, issued_at FROM billing_lines
+    WHERE category = 'product' AND product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM installed_base)
+),
+unit_days_k AS (
+    SELECT o.k, l.product_id, c.region,
+           sum(l.qty * greatest(0, date_diff('day', greatest(o.observed_from, coalesce(l.since - 1, o.observed_from)), o.end_day))) AS unit_days
+    FROM lots l JOIN customers c USING (customer_id) CROSS JOIN observed o
+    WHERE c.region IS NOT NULL AND l.qty > 0
     GROUP BY ALL
 ),
+faults_k AS (
+    SELECT o.k, t.product_id, t.component, t.region, count(*) AS failures
+    FROM tickets t JOIN observed o ON t.opened_at::DATE > o.start_day AND t.opened_at::DATE <= o.end_day
+    WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
+    GROUP BY ALL
+),
+faults AS (SELECT product_id, component, region, failures FROM faults_k WHERE k = 0),
 components AS (
     SELECT DISTINCT product_id, component FROM tickets
     WHERE category = 'fault' AND product_id IS NOT NULL AND component IS NOT NULL
@@ -98,17 +153,163 @@ ranked AS (
     SELECT *, CASE WHEN shrunk IS NOT NULL
                    THEN row_number() OVER (ORDER BY shrunk IS NULL, shrunk DESC, failures DESC, product_id, component, region) END AS rnk
     FROM rated
+),
+group_periods AS (
+    SELECT g.product_id, g.component, g.region, o.k, o.days,
+           coalesce(uk.units, 0) AS units, coalesce(ud.unit_days, 0) AS unit_days, coalesce(fk.failures, 0) AS failures
+    FROM groups g
+    CROSS JOIN observed o
+    LEFT JOIN units_k uk ON uk.k = o.k AND uk.product_id = g.product_id AND uk.region = g.region
+    LEFT JOIN unit_days_k ud ON ud.k = o.k AND ud.product_id = g.product_id AND ud.region = g.region
+    LEFT JOIN faults_k fk ON fk.k = o.k AND fk.product_id = g.product_id AND fk.component = g.component AND fk.region = g.region
+    WHERE o.days > 0
+),
+exposure AS (
+    SELECT product_id, component, region,
+           sum(failures) FILTER (WHERE k = 0)::BIGINT AS current_failures,
+           sum(failures) FILTER (WHERE k > 0)::BIGINT AS baseline_failures,
+           coalesce(max(units) FILTER (WHERE k = 0), 0) > 0 AS by_units,
+           sum(days) FILTER (WHERE k = 0)::DOUBLE AS current_days,
+           sum(days) FILTER (WHERE k > 0)::DOUBLE AS baseline_days,
+           sum(unit_days) FILTER (WHERE k = 0)::DOUBLE AS current_unit_days,
+           sum(unit_days) FILTER (WHERE k > 0)::DOUBLE AS baseline_unit_days
+    FROM group_periods
+    GROUP BY ALL
+),
+tested AS (
+    SELECT product_id, component, region, by_units, current_failures AS c, baseline_failures AS b,
+           CASE WHEN by_units THEN current_unit_days / (current_unit_days + baseline_unit_days)
+                ELSE current_days / (current_days + baseline_days) END AS p0
+    FROM exposure
+    WHERE current_failures IS NOT NULL AND baseline_failures IS NOT NULL
+      AND (NOT by_units OR baseline_unit_days > 0)
+),
+rising AS (
+    SELECT t.*,
+           CASE WHEN t.c = 0 THEN 1.0
+                ELSE least(1.0, list_sum(list_transform(range(t.c, t.c + t.b + 1), lambda j:
+                    exp(lgamma(t.c + t.b + 1) - lgamma(j + 1) - lgamma(t.c + t.b - j + 1)
+                        + j * ln(t.p0) + (t.c + t.b - j) * ln(1 - t.p0))))) END AS p_value
+    FROM tested t
+),
+repairs AS (
+    SELECT t.product_id, t.component, t.region, count(*) AS repairs,
+           avg(date_diff('second', t.opened_at, t.closed_at)::DOUBLE) / 3600 AS mttr_hours,
+           median(date_diff('second', t.opened_at, t.closed_at)::DOUBLE) / 3600 AS median_hours
+    FROM tickets t, p
+    WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
+      AND t.closed_at IS NOT NULL AND t.closed_at >= t.opened_at
+      AND t.closed_at::DATE > p.as_of - to_months(p.months) AND t.closed_at::DATE <= p.as_of
+    GROUP BY ALL
+),
+repeats AS (
+    SELECT product_id, component, region, count(*) AS repeat_serials
+    FROM (
+        SELECT t.product_id, t.component, t.region, t.customer_id, t.serial_no
+        FROM tickets t, p
+        WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
+          AND t.serial_no IS NOT NULL
+          AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
+        GROUP BY ALL HAVING count(*) >= 2
+    )
+    GROUP BY ALL
 )
 SELECT getvariable('run_id')::BIGINT, p.as_of, r.rnk, r.product_id, pd.name, r.component, r.region,
        r.failures, r.units, r.rate, r.shrunk,
        coalesce(r.failures::DOUBLE / nullif(r.total_failures, 0), 0),
        CASE WHEN r.rnk IS NOT NULL THEN
            sum(r.failures) OVER (ORDER BY r.rnk NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)::DOUBLE
-             / nullif(r.total_failures, 0) END
+             / nullif(r.total_failures, 0) END,
+       ri.b, ri.p0,
+       CASE WHEN ri.p0 IS NOT NULL THEN
+           'C-test (conditional binomial), one-sided; exposure: ' || CASE WHEN ri.by_units THEN 'installed unit-days' ELSE 'days' END END,
+       ri.p_value,
+       coalesce(ri.p_value < p.alpha AND r.failures >= p.min_failures, false),
+       coalesce(rp.repairs, 0), rp.mttr_hours, rp.median_hours,
+       coalesce(rs.repeat_serials, 0)
 FROM ranked r CROSS JOIN p
 LEFT JOIN products pd USING (product_id)
+LEFT JOIN rising ri ON ri.product_id = r.product_id AND ri.component = r.component AND ri.region = r.region
+LEFT JOIN repairs rp ON rp.product_id = r.product_id AND rp.component = r.component AND rp.region = r.region
+LEFT JOIN repeats rs ON rs.product_id = r.product_id AND rs.component = r.component AND rs.region = r.region
 WHERE r.failures > 0 OR r.rnk IS NOT NULL
 ORDER BY r.rnk NULLS LAST, r.product_id, r.component, r.region;
+
+-- name: HotspotRepeats
+-- Serials (per customer) with two or more fault tickets of one product ×
+-- component × region opened in the hot-spot window; hotspots.repeat_serials
+-- counts these rows per group.
+INSERT INTO hotspot_repeats
+WITH p AS (SELECT getvariable('as_of')::DATE AS as_of, getvariable('hotspot_months')::INTEGER AS months)
+SELECT getvariable('run_id')::BIGINT, p.as_of, t.product_id, any_value(pd.name), t.component, t.region, t.serial_no,
+       t.customer_id, any_value(c.name), count(*), min(t.opened_at), max(t.opened_at),
+       string_agg(t.ticket_id, ',' ORDER BY t.opened_at, t.ticket_id)
+FROM tickets t CROSS JOIN p
+LEFT JOIN products pd ON pd.product_id = t.product_id
+LEFT JOIN customers c ON c.customer_id = t.customer_id
+WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
+  AND t.serial_no IS NOT NULL
+  AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
+GROUP BY p.as_of, t.product_id, t.component, t.region, t.serial_no, t.customer_id
+HAVING count(*) >= 2
+ORDER BY t.product_id, t.component, t.region, t.serial_no, t.customer_id;
+
+-- name: HotspotUnsupported
+-- What the company cannot support, with the customers and revenue behind it:
+--   unsupported_resolution: every ticket (any category) opened in the
+--     hot-spot window whose resolution is "unsupported";
+--   past_support: per product past its supported_until (the run date is
+--     later) and customer, where the customer still has units installed as
+--     of the run date or opened tickets on it after supported_until.
+-- revenue_12m is the customer's trailing-12-month revenue (customer_economics).
+INSERT INTO hotspot_unsupported
+WITH p AS (SELECT getvariable('as_of')::DATE AS as_of, getvariable('hotspot_months')::INTEGER AS months),
+declared AS (
+    SELECT ib.customer_id, ib.product_id, ib.quantity::BIGINT AS qty
+    FROM installed_base ib, p WHERE ib.installed_at IS NULL OR ib.installed_at <= p.as_of
+),
+derived AS (
+    SELECT b.customer_id, b.product_id, sum(b.quantity)::BIGINT AS qty
+    FROM billing_lines b, p
+    WHERE b.category = 'product' AND b.product_id IS NOT NULL AND b.issued_at <= p.as_of
+      AND NOT EXISTS (SELECT 1 FROM installed_base)
+    GROUP BY ALL
+),
+installed AS (
+    SELECT customer_id, product_id, sum(qty)::BIGINT AS units
+    FROM (SELECT * FROM declared UNION ALL SELECT * FROM derived)
+    GROUP BY ALL
+),
+ended AS (SELECT pd.* FROM products pd, p WHERE pd.supported_until < p.as_of),
+since_end AS (
+    SELECT t.customer_id, t.product_id, count(*) AS tickets, max(t.opened_at) AS last_opened_at
+    FROM tickets t JOIN ended e USING (product_id) CROSS JOIN p
+    WHERE t.opened_at::DATE > e.supported_until AND t.opened_at::DATE <= p.as_of
+    GROUP BY ALL
+),
+past AS (
+    SELECT product_id, customer_id FROM installed WHERE units > 0 AND product_id IN (SELECT product_id FROM ended)
+    UNION
+    SELECT product_id, customer_id FROM since_end
+),
+rows AS (
+    SELECT 'unsupported_resolution' AS reason, t.product_id, t.customer_id, t.ticket_id, t.opened_at, NULL::BIGINT AS tickets
+    FROM tickets t, p
+    WHERE lower(trim(t.resolution)) = 'unsupported'
+      AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
+    UNION ALL
+    SELECT 'past_support', k.product_id, k.customer_id, NULL, s.last_opened_at, coalesce(s.tickets, 0)
+    FROM past k LEFT JOIN since_end s USING (product_id, customer_id)
+)
+SELECT getvariable('run_id')::BIGINT, p.as_of, r.reason, r.product_id, pd.name, pd.supported_until,
+       r.customer_id, c.name, r.ticket_id, r.opened_at, i.units, r.tickets,
+       coalesce(ce.revenue_12m, 0)::DECIMAL(18,2)
+FROM rows r CROSS JOIN p
+LEFT JOIN products pd ON pd.product_id = r.product_id
+LEFT JOIN customers c ON c.customer_id = r.customer_id
+LEFT JOIN installed i ON i.customer_id = r.customer_id AND i.product_id = r.product_id
+LEFT JOIN customer_economics ce ON ce.customer_id = r.customer_id
+ORDER BY r.reason DESC, r.product_id NULLS LAST, r.customer_id, r.ticket_id NULLS LAST;
 
 -- name: ArAging
 -- Open amount per invoice as of the run date (amount less payments the

@@ -185,6 +185,11 @@ func paretoChart(d *reportData, l labels, _ Options) (map[string]any, error) {
 			product = h.productID
 		}
 		names[i] = chartLabel(product + " · " + h.component + " · " + h.region)
+		if h.rising {
+			// The axis label is what the tooltip shows: the rising flag
+			// travels with the group's name.
+			names[i] += " ↑ " + chartLabel(l.get("hotspots.rising_mark"))
+		}
 		failures[i] = opts.BarData{Value: h.failures}
 		// Rounded to 0.1 % for display: the exact share is in the workbook.
 		pct, _ := strconv.ParseFloat(strconv.FormatFloat(h.cumulativeShareRatio*100, 'f', 1, 64), 64)

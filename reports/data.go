@@ -32,6 +32,17 @@ type hotspot struct {
 	failures             int64
 	ratePer100PerYear    float64
 	cumulativeShareRatio float64
+	rising               bool
+	risingP              sql.NullFloat64 // NULL: no baseline history, the test does not apply
+	mttrHours            sql.NullFloat64 // NULL: no repair closed in the window
+	repeatSerials        int64
+}
+
+// unsupportedRow is one row of hotspot_unsupported.
+type unsupportedRow struct {
+	reason, productID, productName, customerID, name, ticketID string
+	units, tickets                                             sql.NullInt64
+	revenue                                                    string // exact decimal text
 }
 
 type scatterPoint struct {
@@ -194,11 +205,18 @@ type reportData struct {
 	openTickets int64
 	rejected    int64
 	hotspots    []hotspot // top paretoTopN by rank
-	scatter     []scatterPoint
-	aging       []agingTier
-	queue       []queueRow   // top queueTopN by rank
-	overdue     []overdueRow // top overdueTopN by overdue amount
-	rejects     []rejectGroup
+	// unsupported: the first unsupportedTopN rows of hotspot_unsupported
+	// in the scope; the count, distinct customers and the sum of their
+	// trailing-12-month revenue (each customer once, exact) cover all rows.
+	unsupported          []unsupportedRow
+	unsupportedTotal     int64
+	unsupportedCustomers int64
+	unsupportedRevenue   string
+	scatter              []scatterPoint
+	aging                []agingTier
+	queue                []queueRow   // top queueTopN by rank
+	overdue              []overdueRow // top overdueTopN by overdue amount
+	rejects              []rejectGroup
 
 	model     []modelRow // every row of model_used
 	evidence  []evidenceRow
@@ -241,6 +259,9 @@ const (
 	moversTopN    = 25
 	ownersTopN    = 30
 	overridesTopN = 50
+	// unsupportedTopN rows of hotspot_unsupported are on the page; all are
+	// in the workbook.
+	unsupportedTopN = 25
 )
 
 func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*reportData, error) {
@@ -261,6 +282,7 @@ func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*rep
 		{"tiers", d.loadTiers},
 		{"receivable totals", d.loadTotals},
 		{"hot-spots", d.loadHotspots},
+		{"unsupported", d.loadUnsupported},
 		{"scatter", d.loadScatter},
 		{"aging by tier", d.loadAging},
 		{"service queue", d.loadQueue},
@@ -326,7 +348,8 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _
 	rows, err := q.QueryContext(ctx, `
 		SELECT coalesce(rank, 0), coalesce(product_id, ''), coalesce(product_name, ''), coalesce(component, ''),
 		       coalesce(region, ''), coalesce(failures, 0), coalesce(rate_per_100_per_year, 0),
-		       coalesce(cumulative_share, 0)
+		       coalesce(cumulative_share, 0), coalesce(rising, false), rising_p_value, mttr_hours,
+		       coalesce(repeat_serials, 0)
 		FROM hotspots WHERE run_id = $1
 		ORDER BY rank NULLS LAST, product_id, component, region
 		LIMIT `+strconv.Itoa(paretoTopN), runID)
@@ -337,10 +360,44 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _
 	for rows.Next() {
 		var h hotspot
 		if err := rows.Scan(&h.rank, &h.productID, &h.productName, &h.component, &h.region,
-			&h.failures, &h.ratePer100PerYear, &h.cumulativeShareRatio); err != nil {
+			&h.failures, &h.ratePer100PerYear, &h.cumulativeShareRatio, &h.rising, &h.risingP, &h.mttrHours,
+			&h.repeatSerials); err != nil {
 			return err
 		}
 		d.hotspots = append(d.hotspots, h)
+	}
+	return rows.Err()
+}
+
+// loadUnsupported reads what cannot be supported: rows name customers, so
+// a filtered report reads only the allowed customers' rows.
+func (d *reportData) loadUnsupported(ctx context.Context, q queryer, runID int64, sc scope) error {
+	t := tableNamed("hotspot_unsupported")
+	rel := sc.rel(t.name, t.reach)
+	// Revenue is per customer: a customer behind several rows counts once.
+	err := q.QueryRowContext(ctx, `
+		SELECT count(*), count(DISTINCT customer_id),
+		       CAST(coalesce((SELECT sum(revenue_12m) FROM (SELECT DISTINCT customer_id, revenue_12m FROM `+rel+` WHERE run_id = $1)), 0) AS DECIMAL(38,2))::VARCHAR
+		FROM `+rel+` WHERE run_id = $1`, runID).Scan(&d.unsupportedTotal, &d.unsupportedCustomers, &d.unsupportedRevenue)
+	if err != nil {
+		return err
+	}
+	rows, err := q.QueryContext(ctx, `
+		SELECT reason, coalesce(product_id, ''), coalesce(product_name, ''), customer_id, coalesce(name, ''),
+		       coalesce(ticket_id, ''), installed_units, tickets, CAST(revenue_12m AS VARCHAR)
+		FROM `+rel+` WHERE run_id = $1 ORDER BY `+t.orderBy+`
+		LIMIT `+strconv.Itoa(unsupportedTopN), runID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r unsupportedRow
+		if err := rows.Scan(&r.reason, &r.productID, &r.productName, &r.customerID, &r.name, &r.ticketID,
+			&r.units, &r.tickets, &r.revenue); err != nil {
+			return err
+		}
+		d.unsupported = append(d.unsupported, r)
 	}
 	return rows.Err()
 }

@@ -22,7 +22,8 @@
 // a series "Quadrants (medians)" whose dashed mark lines sit at the run's
 // medians of service cost and score, where the quadrants split),
 // chart_pareto (failures of the top 20 hot-spots with their cumulative share
-// on a second axis) and chart_aging (receivables per aging bucket, stacked,
+// on a second axis; a rising group's label, which the tooltip shows, ends
+// "↑ rising") and chart_aging (receivables per aging bucket, stacked,
 // per ar_aging.tier). Then these sections, each with a fixed id:
 //
 //	model           the model the run used (model_used): one sentence naming
@@ -44,6 +45,13 @@
 //	                (customer_value.quadrant), the medians (unfiltered
 //	                only), and owner_drain per account owner, most drains
 //	                first (top 30)
+//	hotspots        the top 20 hot-spots with rate, rising (yes/no), the
+//	                rising test's p-value (empty: no baseline history), mean
+//	                time to repair and repeat serials, and a note naming the
+//	                test; then what cannot be supported (top 25 rows of
+//	                hotspot_unsupported in the scope), headed by the number
+//	                of customers behind all its rows and the sum of their
+//	                trailing-12-month revenue, each customer once
 //	overrides       customers with an active manual tier (override tier,
 //	                computed tier, reason, owner, expiry; top 50 by id)
 //	service-queue   the top 25 of the service queue with priority,
@@ -95,6 +103,8 @@
 //	                id); empty where the customer was not scored then
 //	Drain           owner_drain (filtered: recomputed, see below)
 //	Hot-spots       hotspots
+//	Repeat failures hotspot_repeats
+//	Unsupported     hotspot_unsupported
 //	Aging           ar_aging
 //	Receivables KPIs ar_kpis (unfiltered only)
 //	Reconciliation  reconciliation_totals then reconciliation_exceptions, in
@@ -159,8 +169,19 @@
 //	    Order: account_owner.
 //	hotspots: run_id, as_of, rank, product_id, product_name, component,
 //	    region, failures, installed_units, rate_per_100_per_year,
-//	    shrunk_rate_per_100_per_year, share, cumulative_share.
+//	    shrunk_rate_per_100_per_year, share, cumulative_share,
+//	    baseline_failures, current_exposure_share, rising_test,
+//	    rising_p_value, rising, repairs, mttr_hours, median_repair_hours,
+//	    repeat_serials.
 //	    Order: rank, product_id, component, region.
+//	hotspot_repeats: run_id, as_of, product_id, product_name, component,
+//	    region, serial_no, customer_id, name, faults, first_opened_at,
+//	    last_opened_at, ticket_ids.
+//	    Order: product_id, component, region, serial_no, customer_id.
+//	hotspot_unsupported: run_id, as_of, reason, product_id, product_name,
+//	    supported_until, customer_id, name, ticket_id, opened_at,
+//	    installed_units, tickets, revenue_12m.
+//	    Order: reason descending, product_id, customer_id, ticket_id.
 //	ar_aging: run_id, as_of, customer_id, name, tier, current_amount, d1_30,
 //	    d31_60, d61_90, d90_plus, total_open, dso. Order: customer_id.
 //	ar_kpis: run_id, as_of, scope, tier, customers, open_amount,
@@ -204,7 +225,8 @@
 // pipeline's row would add up customers outside the filter; where the
 // filter allows all of an owner's customers the two are equal).
 // Hot-spots are product × component × region aggregates with no customer
-// in them, and model_used and model_evidence describe the model over whole
+// in them (hotspot_repeats and hotspot_unsupported name customers and are
+// filtered like customer rows), and model_used and model_evidence describe the model over whole
 // segments; they are kept whole, so a rep sees the same hot-spots, weights
 // and evidence as everyone else. Left out entirely (no sheet, no data
 // file, a note instead of the page's table): rejected rows (a rejected

@@ -382,6 +382,9 @@ func emailHotspotTable(d *reportData, l labels) emailTable {
 		if h.rank > 0 {
 			rank = strconv.FormatInt(h.rank, 10)
 		}
+		if h.rising {
+			product += " ↑ " + l.get("hotspots.rising_mark")
+		}
 		t.Rows = append(t.Rows, []string{rank, product, h.component, h.region, strconv.FormatInt(h.failures, 10),
 			strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), strconv.FormatFloat(h.cumulativeShareRatio*100, 'f', 1, 64) + "%"})
 	}

@@ -26,13 +26,13 @@ var (
 		// C7's override, C4's mover driver, outside customers' (or no
 		// customer's) reconciliation exceptions, orphans, and the
 		// reconciliation's company-wide control totals.
-		"contract renewal", "collection_timeliness +12.0", "INV-1", "INV-4", "PAY-7", "C404", "P404",
+		"contract renewal", "collection_timeliness +12.0", "SN-OUT-ACME", "TR-OUT", "TU-OUT", "50000.01", "50,000.01", "INV-1", "INV-4", "PAY-7", "C404", "P404",
 		"open_vs_ledger", "revenue_vs_billing", "1234567890.12", "1,234,567,890.12", "900.05",
 		// ar_kpis: portfolio and tier totals sum outside customers (credit
 		// sales, tier A's DSO, the portfolio's on-time rate).
 		"20000000", "20,000,000", "19995000", "19,995,000", "49.2", "66.3%", "0.6625"}
 	insideTokens = []string{"pwned=1", "pwned=3", "Brien", "bob@example.com", "cy@example.com",
-		"=INV-2", "INV-9", "@referral -1.2", "Strategic account"}
+		"=INV-2", "INV-9", "@referral -1.2", "Strategic account", "SN-IN-2", "TR-IN-2"}
 	// outsideTickets are the service-queue tickets of outside customers.
 	outsideTickets = []string{"T2", "T9"}
 	// rejectTokens are values of the rejects table, which a filtered
@@ -154,6 +154,7 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 	// and the exceptions are the allowed customers' (C2, C5; PAY-7 has no
 	// customer); Drain has their owners, bob and cy.
 	for sheet, want := range map[string]int{"Customers": 3, "Contributions": 3, "Aging": 1, "Service queue": 2, "Hot-spots": 3,
+		"Repeat failures": 1, "Unsupported": 1,
 		"Model": 7, "Evidence": 6, "Movers": 3, "Trend": 3, "Drain": 2, "Reconciliation": 2} {
 		rows, err := f.GetRows(sheet)
 		if err != nil {

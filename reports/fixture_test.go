@@ -47,6 +47,8 @@ var fixtureRows = map[string]int{
 	"movers":                    5,
 	"owner_drain":               6,
 	"hotspots":                  3,
+	"hotspot_repeats":           2,
+	"hotspot_unsupported":       2,
 	"ar_aging":                  5,
 	"ar_kpis":                   6,
 	"reconciliation_totals":     4,
@@ -171,11 +173,35 @@ INSERT INTO owner_drain (run_id, as_of, account_owner, customers, revenue_12m, s
  (1, DATE '2026-11-20', 'ann@example.com', 2, 2.00, 2.00, 0.00, 1, 0);
 
 INSERT INTO hotspots (run_id, as_of, rank, product_id, product_name, component, region, failures, installed_units,
-  rate_per_100_per_year, shrunk_rate_per_100_per_year, share, cumulative_share) VALUES
- (2, DATE '2026-11-27', 1, 'P1', 'Pump X', 'valve', 'North', 12, 100, 6.0, 5.5, 0.5, 0.5),
- (2, DATE '2026-11-27', 2, 'P2', '<b>Bold</b> pump', '__f__alert(1)__f__', 'South', 8, 400, 2.0, 2.1, 0.3333333333, 0.8333333333),
- (2, DATE '2026-11-27', 3, 'P3', 'Motor', 'bearing', 'East', 4, 50, 8.0, 4.0, 0.1666666667, 1.0),
- (1, DATE '2026-11-20', 1, 'P9', 'Old pump', 'valve', 'North', 1, 10, 10.0, 1.0, 1.0, 1.0);
+  rate_per_100_per_year, shrunk_rate_per_100_per_year, share, cumulative_share,
+  baseline_failures, current_exposure_share, rising_test, rising_p_value, rising, repairs, mttr_hours, median_repair_hours, repeat_serials) VALUES
+ (2, DATE '2026-11-27', 1, 'P1', 'Pump X', 'valve', 'North', 12, 100, 6.0, 5.5, 0.5, 0.5,
+  4, 0.2, 'C-test (conditional binomial), one-sided; exposure: installed unit-days', 0.000123, true, 10, 30.25, 24.0, 2),
+ (2, DATE '2026-11-27', 2, 'P2', '<b>Bold</b> pump', '__f__alert(1)__f__', 'South', 8, 400, 2.0, 2.1, 0.3333333333, 0.8333333333,
+  30, 0.2, 'C-test (conditional binomial), one-sided; exposure: installed unit-days', 0.61, false, 0, NULL, NULL, 0),
+ (2, DATE '2026-11-27', 3, 'P3', 'Motor', 'bearing', 'East', 4, 50, 8.0, 4.0, 0.1666666667, 1.0,
+  NULL, NULL, NULL, NULL, false, 3, 12.0, 12.0, 1),
+ (1, DATE '2026-11-20', 1, 'P9', 'Old pump', 'valve', 'North', 1, 10, 10.0, 1.0, 1.0, 1.0,
+  NULL, NULL, NULL, NULL, false, 0, NULL, NULL, 0);
+
+-- Repeat serials and what cannot be supported name customers: C2 and C5
+-- are inside repFilter, C1 and C3 outside.
+INSERT INTO hotspot_repeats (run_id, as_of, product_id, product_name, component, region, serial_no, customer_id, name,
+  faults, first_opened_at, last_opened_at, ticket_ids) VALUES
+ (2, DATE '2026-11-27', 'P1', 'Pump X', 'valve', 'North', 'SN-IN-2', 'C2', $n2, 2,
+  TIMESTAMP '2026-10-01 09:00:00', TIMESTAMP '2026-11-02 10:00:00', 'TR-IN-1,TR-IN-2'),
+ (2, DATE '2026-11-27', 'P1', 'Pump X', 'valve', 'North', 'SN-OUT-ACME', 'C1', 'Acme Ltd', 3,
+  TIMESTAMP '2026-09-01 09:00:00', TIMESTAMP '2026-11-20 10:00:00', 'TR-OUT-1,TR-OUT-2,TR-OUT-3'),
+ (1, DATE '2026-11-20', 'P9', 'Old pump', 'valve', 'North', 'SN-OLD', 'C9', 'Gone Co', 2,
+  TIMESTAMP '2026-10-01 09:00:00', TIMESTAMP '2026-11-02 10:00:00', 'TR-OLD');
+
+INSERT INTO hotspot_unsupported (run_id, as_of, reason, product_id, product_name, supported_until, customer_id, name,
+  ticket_id, opened_at, installed_units, tickets, revenue_12m) VALUES
+ (2, DATE '2026-11-27', 'past_support', 'P2', '<b>Bold</b> pump', DATE '2026-06-30', 'C5', $n5, NULL,
+  TIMESTAMP '2026-09-26 09:00:00', 2, 3, 10000.00),
+ (2, DATE '2026-11-27', 'unsupported_resolution', 'P2', '<b>Bold</b> pump', DATE '2026-06-30', 'C3', $n3, 'TU-OUT-1',
+  TIMESTAMP '2026-11-02 09:00:00', 1, NULL, 50000.01),
+ (1, DATE '2026-11-20', 'past_support', 'P9', 'Old pump', NULL, 'C9', 'Gone Co', NULL, NULL, 1, 0, 1.00);
 
 INSERT INTO ar_aging (run_id, as_of, customer_id, name, tier, current_amount, d1_30, d31_60, d61_90, d90_plus,
   total_open, dso) VALUES

@@ -19,6 +19,7 @@ func pageSections(d *reportData, l labels, opt Options) []sectionView {
 		evidenceSection(d, l),
 		moversSection(d, l),
 		drainSection(d, l, opt),
+		hotspotSection(d, l, opt),
 		overridesSection(d, l),
 		{ID: "service-queue", Title: l.get("section.service_queue"), Tables: []subTable{{Table: queueTable(d, l)}}},
 		receivablesSection(d, l, opt),
@@ -418,4 +419,81 @@ func receivablesSection(d *reportData, l labels, opt Options) sectionView {
 	s.Notes = []string{l.get("ar.intro")}
 	s.Tables = []subTable{{Table: t}}
 	return s
+}
+
+// hotspotName is a hot-spot group's product, by name when it has one.
+func hotspotName(h hotspot) string {
+	if h.productName != "" {
+		return h.productName
+	}
+	return h.productID
+}
+
+// formatPValue shows a p-value with three significant digits: they span
+// many orders of magnitude, and the workbook has the exact value.
+func formatPValue(v sql.NullFloat64) string {
+	if !v.Valid {
+		return ""
+	}
+	return strconv.FormatFloat(v.Float64, 'g', 3, 64)
+}
+
+// hotspotSection is the page's hot-spot table (the Pareto's groups with
+// the rising test, repair time and repeat serials) and what the company
+// cannot support, in the report's scope.
+func hotspotSection(d *reportData, l labels, opt Options) sectionView {
+	t := tableView{
+		Header: headers(l, "rank", "product_name", "component", "region", "failures", "rate_per_100_per_year",
+			"rising", "rising_p_value", "mttr_hours", "repeat_serials"),
+		Numeric: []bool{true, false, false, false, true, true, false, true, true, true},
+		Empty:   l.get("report.no_rows"),
+	}
+	for _, h := range d.hotspots {
+		rank, mttr := "", ""
+		if h.rank > 0 {
+			rank = strconv.FormatInt(h.rank, 10)
+		}
+		if h.mttrHours.Valid {
+			mttr = formatScore(h.mttrHours.Float64)
+		}
+		t.Rows = append(t.Rows, []string{rank, hotspotName(h), h.component, h.region, strconv.FormatInt(h.failures, 10),
+			strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), yesNo(h.rising, l), formatPValue(h.risingP), mttr,
+			strconv.FormatInt(h.repeatSerials, 10)})
+	}
+	u := tableView{
+		Header:  headers(l, "reason", "product_name", "name", "ticket_id", "installed_units", "tickets", "revenue_12m"),
+		Numeric: []bool{false, false, false, false, true, true, true},
+		Empty:   l.get("report.no_rows"),
+	}
+	for _, r := range d.unsupported {
+		product := r.productName
+		if product == "" {
+			product = r.productID
+		}
+		name := r.name
+		if name == "" {
+			name = r.customerID
+		}
+		units, tickets := "", ""
+		if r.units.Valid {
+			units = strconv.FormatInt(r.units.Int64, 10)
+		}
+		if r.tickets.Valid {
+			tickets = strconv.FormatInt(r.tickets.Int64, 10)
+		}
+		u.Rows = append(u.Rows, []string{l.lookup("unsupported.", r.reason), product, name, r.ticketID, units, tickets,
+			formatMoney(r.revenue, opt.CurrencySymbol)})
+	}
+	if d.unsupportedTotal > int64(len(u.Rows)) && len(u.Rows) > 0 {
+		u.More = l.getf("report.more", d.unsupportedTotal-int64(len(u.Rows)))
+	}
+	return sectionView{
+		ID: "hotspots", Title: l.get("section.hotspots"),
+		Notes: []string{l.get("hotspots.note")},
+		Tables: []subTable{
+			{Table: t},
+			{Title: l.get("hotspots.unsupported") + " — " +
+				l.getf("hotspots.unsupported_note", d.unsupportedCustomers, formatMoney(d.unsupportedRevenue, opt.CurrencySymbol)), Table: u},
+		},
+	}
 }

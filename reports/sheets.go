@@ -28,7 +28,7 @@ type sheetSpec struct {
 // workbookOrder is the order of the data sheets after Summary. Every name
 // is either a result table's sheet or one composed below.
 var workbookOrder = []string{
-	"Customers", "Contributions", "Model", "Evidence", "Movers", "Trend", "Drain", "Hot-spots", "Aging",
+	"Customers", "Contributions", "Model", "Evidence", "Movers", "Trend", "Drain", "Hot-spots", "Repeat failures", "Unsupported", "Aging",
 	"Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Rejects",
 }
 

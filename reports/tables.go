@@ -114,8 +114,32 @@ var resultTables = []resultTable{
 			{"failures", kindInt}, {"installed_units", kindInt},
 			{"rate_per_100_per_year", kindFloat}, {"shrunk_rate_per_100_per_year", kindFloat},
 			{"share", kindRatio}, {"cumulative_share", kindRatio},
+			{"baseline_failures", kindInt}, {"current_exposure_share", kindRatio}, {"rising_test", kindText},
+			{"rising_p_value", kindNumber}, {"rising", kindBool},
+			{"repairs", kindInt}, {"mttr_hours", kindScore}, {"median_repair_hours", kindScore},
+			{"repeat_serials", kindInt},
 		},
 		orderBy: "rank NULLS LAST, product_id, component, region",
+	},
+	{
+		// A serial belongs to a customer: a filtered report shows only the
+		// allowed customers' serials.
+		name: "hotspot_repeats", sheet: "Repeat failures", hasAsOf: true, reach: perCustomer,
+		columns: []column{
+			{"product_id", kindText}, {"product_name", kindText}, {"component", kindText}, {"region", kindText},
+			{"serial_no", kindText}, {"customer_id", kindText}, {"name", kindText}, {"faults", kindInt},
+			{"first_opened_at", kindTimestamp}, {"last_opened_at", kindTimestamp}, {"ticket_ids", kindText},
+		},
+		orderBy: "product_id, component, region, serial_no, customer_id",
+	},
+	{
+		name: "hotspot_unsupported", sheet: "Unsupported", hasAsOf: true, reach: perCustomer,
+		columns: []column{
+			{"reason", kindText}, {"product_id", kindText}, {"product_name", kindText}, {"supported_until", kindDate},
+			{"customer_id", kindText}, {"name", kindText}, {"ticket_id", kindText}, {"opened_at", kindTimestamp},
+			{"installed_units", kindInt}, {"tickets", kindInt}, {"revenue_12m", kindMoney},
+		},
+		orderBy: "reason DESC, product_id NULLS LAST, customer_id, ticket_id NULLS LAST",
 	},
 	{
 		name: "ar_aging", sheet: "Aging", hasAsOf: true, reach: perCustomer,

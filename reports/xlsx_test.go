@@ -19,16 +19,18 @@ import (
 )
 
 var wantSheets = []string{"Summary", "Customers", "Contributions", "Model", "Evidence", "Movers", "Trend", "Drain",
-	"Hot-spots", "Aging", "Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Rejects"}
+	"Hot-spots", "Repeat failures", "Unsupported", "Aging", "Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Rejects"}
 
 // sheetSources says which result tables each data sheet shows: its rows
 // are one per row of these tables for the run (Trend: one per customer).
 var sheetSources = map[string][]string{
 	"Customers": {"customer_value"}, "Contributions": {"value_contributions"}, "Model": {"model_used"},
 	"Evidence": {"model_evidence"}, "Movers": {"movers"}, "Trend": {"customer_value"}, "Drain": {"owner_drain"},
-	"Hot-spots": {"hotspots"}, "Aging": {"ar_aging"}, "Receivables KPIs": {"ar_kpis"},
-	"Reconciliation": {"reconciliation_totals", "reconciliation_exceptions"},
-	"Service queue":  {"service_queue"}, "Orphans": {"orphans"}, "Rejects": {"rejects"},
+	"Hot-spots": {"hotspots"}, "Repeat failures": {"hotspot_repeats"}, "Unsupported": {"hotspot_unsupported"},
+	"Aging":            {"ar_aging"},
+	"Receivables KPIs": {"ar_kpis"},
+	"Reconciliation":   {"reconciliation_totals", "reconciliation_exceptions"},
+	"Service queue":    {"service_queue"}, "Orphans": {"orphans"}, "Rejects": {"rejects"},
 }
 
 // fixtureSheetRows is how many data rows a sheet has for the fixture run.

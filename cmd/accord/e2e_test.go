@@ -122,6 +122,26 @@ func TestEndToEndDemoRun(t *testing.T) {
 		}
 	})
 
+	t.Run("rising test applies and its flag follows the p-value", func(t *testing.T) {
+		// The demo's 36 months give the 12-month window two baseline
+		// windows, so every group with faults is tested. Whether the
+		// planted rising group (three times its rate in the last six
+		// months only) reaches alpha 0.01 depends on the seed: with seed 7
+		// it does not (p ≈ 0.15), so this checks the rule, not the power.
+		r := manifest.Rising
+		if n := queryInt(t, db, `SELECT count(*) FROM hotspots WHERE run_id = ? AND product_id = ? AND component = ? AND region = ?
+			AND rising_p_value BETWEEN 0 AND 1 AND baseline_failures > 0`, runID, r.ProductID, r.Component, r.Region); n != 1 {
+			t.Errorf("planted rising group %s/%s/%s: %d tested rows, want 1", r.ProductID, r.Component, r.Region, n)
+		}
+		if n := queryInt(t, db, `SELECT count(*) FROM hotspots WHERE run_id = ?
+			AND rising IS DISTINCT FROM coalesce(rising_p_value < 0.01 AND failures >= 3, false)`, runID); n != 0 {
+			t.Errorf("%d hot-spot rows whose rising flag disagrees with p < 0.01 and failures >= 3", n)
+		}
+		if n := queryInt(t, db, `SELECT count(*) FROM hotspot_unsupported WHERE run_id = ? AND reason = 'past_support'`, runID); n == 0 {
+			t.Error("no customer behind the products the demo puts past end of support")
+		}
+	})
+
 	t.Run("planted bad rows are rejected with their lines", func(t *testing.T) {
 		if len(manifest.BadRows) == 0 {
 			t.Fatal("the demo planted no bad rows")
@@ -148,6 +168,7 @@ func TestEndToEndDemoRun(t *testing.T) {
 		for sheet, table := range map[string]string{"Customers": "customer_value", "Contributions": "value_contributions",
 			"Hot-spots": "hotspots", "Aging": "ar_aging", "Service queue": "service_queue", "Rejects": "rejects",
 			"Model": "model_used", "Evidence": "model_evidence", "Drain": "owner_drain", "Orphans": "orphans",
+			"Repeat failures": "hotspot_repeats", "Unsupported": "hotspot_unsupported",
 			"Receivables KPIs": "ar_kpis"} {
 			rows, err := wb.GetRows(sheet)
 			if err != nil {
@@ -189,7 +210,7 @@ func TestEndToEndDemoRun(t *testing.T) {
 
 	t.Run("data exports exist for each result table", func(t *testing.T) {
 		for _, table := range []string{"customer_value", "value_contributions", "hotspots", "ar_aging", "service_queue", "rejects",
-			"model_used", "model_evidence", "owner_drain", "reconciliation_totals", "ar_kpis"} {
+			"model_used", "model_evidence", "owner_drain", "reconciliation_totals", "hotspot_repeats", "hotspot_unsupported", "ar_kpis"} {
 			for _, ext := range []string{"csv", "parquet"} {
 				p := filepath.Join(dir, "reports", "2026-11-27", "data", table+"."+ext)
 				if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {

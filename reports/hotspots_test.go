@@ -1,0 +1,59 @@
+package reports
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestPageHotspotSection: the page's hot-spot table shows the rising flag,
+// its p-value and the mean time to repair (fixture: Pump X rising at p =
+// 0.000123, MTTR 30.25 h shown as 30.3; Motor has no baseline, so no
+// p-value); the Pareto's axis label (what its tooltip shows) marks the
+// rising group. What cannot be supported: both rows and their customers'
+// revenue, 10000.00 + 50000.01 = 60,000.01; a rep filtered to C2, C5 and
+// C6 sees only C5's row and 10,000.00.
+func TestPageHotspotSection(t *testing.T) {
+	db := openFixtureDB(t)
+	read := func(opt Options) (string, []chartSpec) {
+		page, err := os.ReadFile(writeFixture(t, db, opt).HTML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest := splitPage(t, page)
+		_, specs := chartScript(t, page)
+		return string(rest), specs
+	}
+	html, specs := read(testOptions)
+	for _, want := range []string{
+		`<td class="n">1</td><td>Pump X</td><td>valve</td><td>North</td><td class="n">12</td><td class="n">6.00</td><td>yes</td><td class="n">0.000123</td><td class="n">30.3</td><td class="n">2</td>`,
+		`<td>Motor</td><td>bearing</td><td>East</td><td class="n">4</td><td class="n">8.00</td><td>no</td><td class="n"></td><td class="n">12.0</td><td class="n">1</td>`,
+		"What we cannot support — 2 customer(s) behind these rows, trailing-12-month revenue ¥60,000.01.",
+		`<td>Past end of support</td><td>&lt;b&gt;Bold&lt;/b&gt; pump</td>`,
+		`<td>Resolved unsupported</td>`, `TU-OUT-1`, `¥50,000.01`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	names := specs[2].Option["xAxis"].([]any)[0].(map[string]any)["data"].([]any)
+	if !strings.HasSuffix(names[0].(string), "↑ rising") || strings.Contains(names[1].(string), "↑") {
+		t.Errorf("Pareto labels %q: want only the first (rising) marked", names)
+	}
+
+	opt := testOptions
+	opt.Filter = repFilter
+	html, _ = read(opt)
+	if !strings.Contains(html, "What we cannot support — 1 customer(s) behind these rows, trailing-12-month revenue ¥10,000.00.") {
+		t.Error("filtered page does not sum only the allowed customers' revenue")
+	}
+	for _, bad := range []string{"TU-OUT-1", "50,000.01", "60,000.01"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("filtered page shows %q of a customer outside the filter", bad)
+		}
+	}
+	// Hot-spots are product-level: the rep sees the same rising flag.
+	if !strings.Contains(html, `<td class="n">0.000123</td>`) {
+		t.Error("filtered page lost the product-level hot-spot table")
+	}
+}
