@@ -95,9 +95,15 @@ type Hotspots struct {
 	// BaselineWindows is how many windows of window_months before the
 	// current one form each group's own baseline for the rising test.
 	BaselineWindows int `yaml:"baseline_windows"`
-	// RisingAlpha is the one-sided significance level of the rising test
-	// (the conditional binomial C-test of two Poisson rates).
+	// RisingAlpha is the level of the rising test (the one-sided
+	// conditional binomial C-test of two Poisson rates): the false discovery
+	// rate under RisingCorrection "fdr", each group's significance level
+	// under "none".
 	RisingAlpha float64 `yaml:"rising_alpha"`
+	// RisingCorrection is how the many groups' tests are combined: "fdr"
+	// (Benjamini–Hochberg, the default: with hundreds of groups, testing
+	// each at alpha flags about alpha × groups steady ones) or "none".
+	RisingCorrection string `yaml:"rising_correction"`
 	// RisingMinFailures is the fewest faults in the current window a group
 	// needs to be flagged rising, so one or two faults never raise a flag
 	// however quiet the baseline was.
@@ -258,6 +264,9 @@ func (c *Config) applyDefaults() {
 	if c.Hotspots.RisingMinFailures == 0 {
 		c.Hotspots.RisingMinFailures = 3
 	}
+	if c.Hotspots.RisingCorrection == "" {
+		c.Hotspots.RisingCorrection = "fdr"
+	}
 	if c.Reports.OutDir == "" {
 		c.Reports.OutDir = "reports-out"
 	}
@@ -413,6 +422,9 @@ func (c *Config) validate() error {
 	}
 	if c.Hotspots.RisingMinFailures < 1 {
 		add("hotspots.rising_min_failures", "must be at least 1, got %d", c.Hotspots.RisingMinFailures)
+	}
+	if c.Hotspots.RisingCorrection != "fdr" && c.Hotspots.RisingCorrection != "none" {
+		add("hotspots.rising_correction", "must be fdr or none, got %q", c.Hotspots.RisingCorrection)
 	}
 	if c.Reports.Language != "en" && c.Reports.Language != "zh-CN" {
 		add("reports.language", "must be en or zh-CN, got %q", c.Reports.Language)

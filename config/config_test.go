@@ -48,7 +48,7 @@ model:
       indicators: [{name: astrology, weight: 1}, {name: scale, weight: 0, missing: maybe}]
   tiers: {method: quantile, quantiles: [0.5, 0.2, 0.8]}
 reports: {language: fr}
-hotspots: {baseline_windows: -1, rising_alpha: 1.5, rising_min_failures: -2}
+hotspots: {baseline_windows: -1, rising_alpha: 1.5, rising_min_failures: -2, rising_correction: bonferroni}
 `
 	_, err := Parse("bad.yaml", []byte(raw))
 	var ve *ValidationError
@@ -61,7 +61,7 @@ hotspots: {baseline_windows: -1, rising_alpha: 1.5, rising_min_failures: -2}
 		"model.normalization.method", "model.hourly_cost", "model.groups[0].weight",
 		"model.groups[0].indicators[0].name", "model.groups[0].indicators[1].weight",
 		"model.groups[0].indicators[1].missing", "model.tiers.quantiles", "reports.language",
-		"hotspots.baseline_windows", "hotspots.rising_alpha", "hotspots.rising_min_failures",
+		"hotspots.baseline_windows", "hotspots.rising_alpha", "hotspots.rising_min_failures", "hotspots.rising_correction",
 	}
 	fields := map[string]bool{}
 	for _, p := range ve.Problems {
@@ -78,14 +78,15 @@ hotspots: {baseline_windows: -1, rising_alpha: 1.5, rising_min_failures: -2}
 }
 
 // TestHotspotDefaults: a config without the rising-test knobs gets the
-// documented defaults (4 baseline windows, alpha 0.01, at least 3 faults).
+// documented defaults (4 baseline windows, alpha 0.01 as a false discovery
+// rate, at least 3 faults).
 func TestHotspotDefaults(t *testing.T) {
 	c, err := Load("examples/helpdesk-tickets.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := c.Hotspots
-	if h.BaselineWindows != 4 || h.RisingAlpha != 0.01 || h.RisingMinFailures != 3 || h.WindowMonths != 12 {
+	if h.BaselineWindows != 4 || h.RisingAlpha != 0.01 || h.RisingMinFailures != 3 || h.RisingCorrection != "fdr" || h.WindowMonths != 12 {
 		t.Errorf("hotspot defaults %+v", h)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,9 @@ import (
 //	Z  P2 power  South  1 (C5)   k3: 2 faults, none now   → p = 1
 //	N  P1 power  North  1 (C3)   no faults at all         → p = 1
 //	W  P4 valve  West   none known: exposure is days; k0: 3, before: 0
-//	   → p = p0^3 ≈ 0.0082 < 0.01, rising
+//	   → p = p0^3 ≈ 0.0082 < 0.01: rising without correction; with the
+//	   default false-discovery-rate correction over the four groups with
+//	   at least 3 faults (R, F, U, W), q = 2·p ≈ 0.016: not rising
 //
 // R, F, Z and N: units constant, so p0 = 92/457 (the window's days over all).
 const hotspotTickets = `ticket_id,customer_id,opened_at,closed_at,product_id,serial_no,component,region,category,severity,effort_hours,escalations,reopens,csat,resolution
@@ -142,6 +145,31 @@ func binomialTail(n, c int64, p *big.Rat) float64 {
 	return f
 }
 
+// benjaminiHochberg gives each test's q-value, the smallest false
+// discovery rate at which the step-up procedure rejects it: with the m
+// p-values sorted, p(1) ≤ … ≤ p(m), rejecting at level a means rejecting
+// p(1..k) for the largest k with p(k) ≤ k·a/m, so the test ranked i is
+// rejected once a ≥ min over k ≥ i of m·p(k)/k.
+func benjaminiHochberg(ps map[string]float64) map[string]float64 {
+	keys := make([]string, 0, len(ps))
+	for k := range ps {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return ps[keys[i]] < ps[keys[j]] || ps[keys[i]] == ps[keys[j]] && keys[i] < keys[j]
+	})
+	m := float64(len(keys))
+	out := map[string]float64{}
+	for i, k := range keys {
+		q := 1.0
+		for j := i; j < len(keys); j++ {
+			q = math.Min(q, m*ps[keys[j]]/float64(j+1))
+		}
+		out[k] = q
+	}
+	return out
+}
+
 // periodDays are the days of periods 0..4 of 3 months before fixtureAsOf,
 // counted with time.AddDate rather than SQL intervals.
 func periodDays() []int64 {
@@ -157,7 +185,7 @@ func periodDays() []int64 {
 type hotspotRow struct {
 	failures, repairs, repeats int64
 	baseline                   sql.NullInt64
-	share, p, mttr, median     sql.NullFloat64
+	share, p, q, mttr, median  sql.NullFloat64
 	test                       sql.NullString
 	rising                     bool
 }
@@ -165,7 +193,7 @@ type hotspotRow struct {
 func readHotspots(t *testing.T, db *sql.DB, runID int64) map[string]hotspotRow {
 	t.Helper()
 	rows, err := db.Query(`SELECT product_id || ' ' || component || ' ' || region, failures, repairs, repeat_serials,
-		baseline_failures, current_exposure_share, rising_p_value, mttr_hours, median_repair_hours, rising_test, rising
+		baseline_failures, current_exposure_share, rising_p_value, rising_q_value, mttr_hours, median_repair_hours, rising_test, rising
 		FROM hotspots WHERE run_id = ?`, runID)
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +203,7 @@ func readHotspots(t *testing.T, db *sql.DB, runID int64) map[string]hotspotRow {
 	for rows.Next() {
 		var key string
 		var h hotspotRow
-		if err := rows.Scan(&key, &h.failures, &h.repairs, &h.repeats, &h.baseline, &h.share, &h.p, &h.mttr, &h.median, &h.test, &h.rising); err != nil {
+		if err := rows.Scan(&key, &h.failures, &h.repairs, &h.repeats, &h.baseline, &h.share, &h.p, &h.q, &h.mttr, &h.median, &h.test, &h.rising); err != nil {
 			t.Fatal(err)
 		}
 		out[key] = h
@@ -211,12 +239,12 @@ func TestHotspotRisingByHand(t *testing.T) {
 		rising             bool
 		test               string
 	}{
-		"P1 power East":  {6, 1, p0f, binomialTail(7, 6, p0), true, "installed unit-days"},
+		"P1 power East":  {6, 1, p0f, binomialTail(7, 6, p0), true, "installed unit-days"}, // q = 4·p ≈ 0.0015
 		"P2 power North": {3, 12, p0f, binomialTail(15, 3, p0), false, "installed unit-days"},
 		"P3 sensor East": {4, 0, 23.0 / 45, binomialTail(4, 4, big.NewRat(23, 45)), false, "installed unit-days"},
 		"P2 power South": {0, 2, p0f, 1, false, "installed unit-days"},
 		"P1 power North": {0, 0, p0f, 1, false, "installed unit-days"},
-		"P4 valve West":  {3, 0, p0f, binomialTail(3, 3, p0), true, "days"},
+		"P4 valve West":  {3, 0, p0f, binomialTail(3, 3, p0), false, "days"}, // q ≈ 0.016
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d hot-spot rows, want %d: %v", len(got), len(want), got)
@@ -231,6 +259,31 @@ func TestHotspotRisingByHand(t *testing.T) {
 			!close12(g.p, w.p) || g.rising != w.rising || g.test.String != "C-test (conditional binomial), one-sided; exposure: "+w.test {
 			t.Errorf("%s: got failures %d baseline %v share %v p %v rising %v test %q; want %d %d %.15g %.15g %v %q",
 				key, g.failures, g.baseline, g.share, g.p, g.rising, g.test.String, w.failures, w.baseline, w.share, w.p, w.rising, w.test)
+		}
+	}
+	// The q-values: Benjamini–Hochberg over the groups with at least 3
+	// faults, by the step-up definition (below); the others have none.
+	family := map[string]float64{}
+	for key, w := range want {
+		if w.failures >= 3 {
+			family[key] = w.p
+		}
+	}
+	q := benjaminiHochberg(family)
+	for key, g := range got {
+		if w, ok := q[key]; ok != g.q.Valid || ok && !close12(g.q, w) {
+			t.Errorf("%s: q-value %v, want %v (in the family: %v)", key, g.q, w, ok)
+		}
+	}
+	if !(q["P1 power East"] < 0.01 && q["P4 valve West"] > 0.01) {
+		t.Errorf("q-values %v: want R below 0.01 and W above", q)
+	}
+	// Without correction each group with at least 3 faults is flagged at
+	// p < 0.01: W too.
+	storeN, resN := runFixture(t, hotspotFixture(t, ", rising_correction: none", nil))
+	for key, g := range readHotspots(t, storeN.DB, resN.RunID) {
+		if w := key == "P1 power East" || key == "P4 valve West"; g.rising != w {
+			t.Errorf("no correction: %s rising %v, want %v (p %v)", key, g.rising, w, g.p)
 		}
 	}
 	// R's p-value, written out: 7·p0^6·(1-p0) + p0^7 with p0 = 92/457.
@@ -369,8 +422,8 @@ func TestHotspotUnsupportedByHand(t *testing.T) {
 	}
 }
 
-// TestMigrateAddsHotspotColumns: a database made before the rising, repair
-// and repeat columns gets them appended, after the old ones, and a run
+// TestMigrateAddsHotspotColumns: a database made before the rising, repair,
+// repeat and q-value columns gets them appended, after the old ones, and a run
 // writes them.
 func TestMigrateAddsHotspotColumns(t *testing.T) {
 	dir := copyFixture(t)
@@ -380,7 +433,7 @@ func TestMigrateAddsHotspotColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []string{"baseline_failures", "current_exposure_share", "rising_test", "rising_p_value", "rising",
-		"repairs", "mttr_hours", "median_repair_hours", "repeat_serials"} {
+		"repairs", "mttr_hours", "median_repair_hours", "repeat_serials", "rising_q_value"} {
 		if _, err := store.DB.Exec("ALTER TABLE hotspots DROP COLUMN " + c); err != nil {
 			t.Fatal(err)
 		}
@@ -396,7 +449,7 @@ func TestMigrateAddsHotspotColumns(t *testing.T) {
 		WHERE table_name = 'hotspots' AND column_index > 13`).Scan(&cols); err != nil {
 		t.Fatal(err)
 	}
-	if cols != "baseline_failures,current_exposure_share,rising_test,rising_p_value,rising,repairs,mttr_hours,median_repair_hours,repeat_serials" {
+	if cols != "baseline_failures,current_exposure_share,rising_test,rising_p_value,rising,repairs,mttr_hours,median_repair_hours,repeat_serials,rising_q_value" {
 		t.Errorf("appended columns %q", cols)
 	}
 	res, err := newRunner(t, store, cfg).Run(t.Context(), RunOptions{AsOf: fixtureAsOf})

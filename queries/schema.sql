@@ -173,7 +173,10 @@ CREATE TABLE IF NOT EXISTS hotspots (
     repairs                      BIGINT NOT NULL,
     mttr_hours                   DOUBLE,    -- NULL: none closed in the window
     median_repair_hours          DOUBLE,
-    repeat_serials               BIGINT NOT NULL   -- serials with 2+ faults in the window
+    repeat_serials               BIGINT NOT NULL,  -- serials with 2+ faults in the window
+    -- Benjamini–Hochberg q-value over the groups tested (a p-value and at
+    -- least rising_min_failures faults); NULL for the others.
+    rising_q_value               DOUBLE
 );
 -- One row per serial (of one customer) with two or more fault tickets of
 -- one product × component × region opened in the hot-spot window.
@@ -311,6 +314,7 @@ ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS repairs BIGINT;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS mttr_hours DOUBLE;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS median_repair_hours DOUBLE;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS repeat_serials BIGINT;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_q_value DOUBLE;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf

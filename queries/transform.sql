@@ -48,8 +48,12 @@ ORDER BY c.customer_id;
 -- the window's share of the exposure; the one-sided p-value is P(X ≥ c),
 -- summed exactly from log-gamma terms: the conditional test of two Poisson
 -- rates (Przyborowski & Wilenski 1940, the "C-test" of Krishnamoorthy &
--- Thomson 2004). c = 0 gives p = 1. A group is rising when p < rising_alpha
--- and c ≥ rising_min_failures.
+-- Thomson 2004). c = 0 gives p = 1. The groups tested for rising are those
+-- with a p-value and c ≥ rising_min_failures; with rising_correction 'fdr'
+-- they form one family under Benjamini & Hochberg (1995): sorted by p
+-- (ties by group), q_i = min over j ≥ i of m·p_j / j, and a group is
+-- rising when q < rising_alpha, which bounds the expected share of false
+-- flags by rising_alpha. With 'none', when p < rising_alpha.
 --
 -- Repairs: fault tickets of the group closed in the window (whenever
 -- opened), closed_at ≥ opened_at; hours from opened_at to closed_at, to
@@ -63,7 +67,8 @@ WITH p AS (
            getvariable('min_installed_units')::INTEGER AS min_units,
            getvariable('baseline_windows')::INTEGER AS baseline_windows,
            getvariable('rising_alpha')::DOUBLE AS alpha,
-           getvariable('rising_min_failures')::INTEGER AS min_failures
+           getvariable('rising_min_failures')::INTEGER AS min_failures,
+           getvariable('rising_correction')::VARCHAR AS correction
 ),
 history AS (SELECT min(opened_at)::DATE AS first_day FROM tickets),
 periods AS (
@@ -192,6 +197,16 @@ rising AS (
                         + j * ln(t.p0) + (t.c + t.b - j) * ln(1 - t.p0))))) END AS p_value
     FROM tested t
 ),
+family AS (
+    SELECT ri.*, row_number() OVER (ORDER BY ri.p_value, ri.product_id, ri.component, ri.region) AS i,
+           count(*) OVER () AS m
+    FROM rising ri, p WHERE ri.c >= p.min_failures
+),
+fdr AS (
+    SELECT product_id, component, region,
+           least(1.0, min(m * p_value / i) OVER (ORDER BY i DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS q_value
+    FROM family
+),
 repairs AS (
     SELECT t.product_id, t.component, t.region, count(*) AS repairs,
            avg(date_diff('second', t.opened_at, t.closed_at)::DOUBLE) / 3600 AS mttr_hours,
@@ -224,12 +239,14 @@ SELECT getvariable('run_id')::BIGINT, p.as_of, r.rnk, r.product_id, pd.name, r.c
        CASE WHEN ri.p0 IS NOT NULL THEN
            'C-test (conditional binomial), one-sided; exposure: ' || CASE WHEN ri.by_units THEN 'installed unit-days' ELSE 'days' END END,
        ri.p_value,
-       coalesce(ri.p_value < p.alpha AND r.failures >= p.min_failures, false),
+       coalesce(CASE WHEN p.correction = 'fdr' THEN q.q_value < p.alpha
+                     ELSE ri.p_value < p.alpha AND r.failures >= p.min_failures END, false),
        coalesce(rp.repairs, 0), rp.mttr_hours, rp.median_hours,
-       coalesce(rs.repeat_serials, 0)
+       coalesce(rs.repeat_serials, 0), q.q_value
 FROM ranked r CROSS JOIN p
 LEFT JOIN products pd USING (product_id)
 LEFT JOIN rising ri ON ri.product_id = r.product_id AND ri.component = r.component AND ri.region = r.region
+LEFT JOIN fdr q ON q.product_id = r.product_id AND q.component = r.component AND q.region = r.region
 LEFT JOIN repairs rp ON rp.product_id = r.product_id AND rp.component = r.component AND rp.region = r.region
 LEFT JOIN repeats rs ON rs.product_id = r.product_id AND rs.component = r.component AND rs.region = r.region
 WHERE r.failures > 0 OR r.rnk IS NOT NULL

@@ -172,7 +172,7 @@
 //	    shrunk_rate_per_100_per_year, share, cumulative_share,
 //	    baseline_failures, current_exposure_share, rising_test,
 //	    rising_p_value, rising, repairs, mttr_hours, median_repair_hours,
-//	    repeat_serials.
+//	    repeat_serials, rising_q_value.
 //	    Order: rank, product_id, component, region.
 //	hotspot_repeats: run_id, as_of, product_id, product_name, component,
 //	    region, serial_no, customer_id, name, faults, first_opened_at,

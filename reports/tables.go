@@ -117,7 +117,7 @@ var resultTables = []resultTable{
 			{"baseline_failures", kindInt}, {"current_exposure_share", kindRatio}, {"rising_test", kindText},
 			{"rising_p_value", kindNumber}, {"rising", kindBool},
 			{"repairs", kindInt}, {"mttr_hours", kindScore}, {"median_repair_hours", kindScore},
-			{"repeat_serials", kindInt},
+			{"repeat_serials", kindInt}, {"rising_q_value", kindNumber},
 		},
 		orderBy: "rank NULLS LAST, product_id, component, region",
 	},

@@ -122,7 +122,7 @@ func TestEndToEndDemoRun(t *testing.T) {
 		}
 	})
 
-	t.Run("rising test applies and its flag follows the p-value", func(t *testing.T) {
+	t.Run("rising test applies and its flag follows the q-value", func(t *testing.T) {
 		// The demo's 36 months give the 12-month window two baseline
 		// windows, so every group with faults is tested. Whether the
 		// planted rising group (three times its rate in the last six
@@ -133,9 +133,13 @@ func TestEndToEndDemoRun(t *testing.T) {
 			AND rising_p_value BETWEEN 0 AND 1 AND baseline_failures > 0`, runID, r.ProductID, r.Component, r.Region); n != 1 {
 			t.Errorf("planted rising group %s/%s/%s: %d tested rows, want 1", r.ProductID, r.Component, r.Region, n)
 		}
+		// The false-discovery-rate family is the groups with a p-value and
+		// at least 3 faults; the flag is q < 0.01, and q ≥ p.
 		if n := queryInt(t, db, `SELECT count(*) FROM hotspots WHERE run_id = ?
-			AND rising IS DISTINCT FROM coalesce(rising_p_value < 0.01 AND failures >= 3, false)`, runID); n != 0 {
-			t.Errorf("%d hot-spot rows whose rising flag disagrees with p < 0.01 and failures >= 3", n)
+			AND ((rising_q_value IS NOT NULL) IS DISTINCT FROM (rising_p_value IS NOT NULL AND failures >= 3)
+			     OR rising IS DISTINCT FROM coalesce(rising_q_value < 0.01, false)
+			     OR rising_q_value < rising_p_value)`, runID); n != 0 {
+			t.Errorf("%d hot-spot rows whose q-value or rising flag breaks the rule (family: p and failures >= 3; rising: q < 0.01)", n)
 		}
 		if n := queryInt(t, db, `SELECT count(*) FROM hotspot_unsupported WHERE run_id = ? AND reason = 'past_support'`, runID); n == 0 {
 			t.Error("no customer behind the products the demo puts past end of support")
