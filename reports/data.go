@@ -34,6 +34,7 @@ type hotspot struct {
 	cumulativeShareRatio float64
 	rising               bool
 	risingP              sql.NullFloat64 // NULL: no baseline history, the test does not apply
+	risingQ              sql.NullFloat64 // NULL: not in the tested family (no p-value, too few faults)
 	mttrHours            sql.NullFloat64 // NULL: no repair closed in the window
 	repeatSerials        int64
 }
@@ -349,7 +350,7 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _
 		SELECT coalesce(rank, 0), coalesce(product_id, ''), coalesce(product_name, ''), coalesce(component, ''),
 		       coalesce(region, ''), coalesce(failures, 0), coalesce(rate_per_100_per_year, 0),
 		       coalesce(cumulative_share, 0), coalesce(rising, false), rising_p_value, mttr_hours,
-		       coalesce(repeat_serials, 0)
+		       coalesce(repeat_serials, 0), rising_q_value
 		FROM hotspots WHERE run_id = $1
 		ORDER BY rank NULLS LAST, product_id, component, region
 		LIMIT `+strconv.Itoa(paretoTopN), runID)
@@ -361,7 +362,7 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _
 		var h hotspot
 		if err := rows.Scan(&h.rank, &h.productID, &h.productName, &h.component, &h.region,
 			&h.failures, &h.ratePer100PerYear, &h.cumulativeShareRatio, &h.rising, &h.risingP, &h.mttrHours,
-			&h.repeatSerials); err != nil {
+			&h.repeatSerials, &h.risingQ); err != nil {
 			return err
 		}
 		d.hotspots = append(d.hotspots, h)

@@ -46,8 +46,8 @@
 //	                only), and owner_drain per account owner, most drains
 //	                first (top 30)
 //	hotspots        the top 20 hot-spots with rate, rising (yes/no), the
-//	                rising test's p-value (empty: no baseline history), mean
-//	                time to repair and repeat serials, and a note naming the
+//	                rising test's p-value (empty: no baseline history) and
+//	                q-value (empty: not tested), mean time to repair and repeat serials, and a note naming the
 //	                test; then what cannot be supported (top 25 rows of
 //	                hotspot_unsupported in the scope), headed by the number
 //	                of customers behind all its rows and the sum of their
