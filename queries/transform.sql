@@ -83,24 +83,23 @@ observed AS (
     FROM periods pe, history h
 ),
 declared AS (
-    SELECT o.k, ib.customer_id, ib.product_id, ib.quantity::BIGINT AS qty
-    FROM installed_base ib, observed o WHERE ib.installed_at IS NULL OR ib.installed_at <= o.end_day
+    SELECT ib.customer_id, ib.product_id, ib.quantity::BIGINT AS qty
+    FROM installed_base ib, p WHERE ib.installed_at IS NULL OR ib.installed_at <= p.as_of
 ),
 derived AS (
-    SELECT o.k, b.customer_id, b.product_id, sum(b.quantity)::BIGINT AS qty
-    FROM billing_lines b, observed o
-    WHERE b.category = 'product' AND b.product_id IS NOT NULL AND b.issued_at <= o.end_day
+    SELECT b.customer_id, b.product_id, sum(b.quantity)::BIGINT AS qty
+    FROM billing_lines b, p
+    WHERE b.category = 'product' AND b.product_id IS NOT NULL AND b.issued_at <= p.as_of
       AND NOT EXISTS (SELECT 1 FROM installed_base)
     GROUP BY ALL
 ),
-units_k AS (
-    SELECT u.k, u.product_id, c.region, sum(u.qty) AS units
+units AS (
+    SELECT u.product_id, c.region, sum(u.qty) AS units
     FROM (SELECT * FROM declared UNION ALL SELECT * FROM derived) u
     JOIN customers c USING (customer_id)
     WHERE c.region IS NOT NULL
     GROUP BY ALL
 ),
-units AS (SELECT product_id, region, units FROM units_k WHERE k = 0),
 -- Unit-days per period: each lot (an installed_base row, or a product
 -- billing line) counts from its installation (issue) day on, within the
 -- observed days of the period.
@@ -160,11 +159,10 @@ ranked AS (
     FROM rated
 ),
 group_periods AS (
-    SELECT g.product_id, g.component, g.region, o.k, o.days,
-           coalesce(uk.units, 0) AS units, coalesce(ud.unit_days, 0) AS unit_days, coalesce(fk.failures, 0) AS failures
+    SELECT g.product_id, g.component, g.region, g.units, o.k, o.days,
+           coalesce(ud.unit_days, 0) AS unit_days, coalesce(fk.failures, 0) AS failures
     FROM groups g
     CROSS JOIN observed o
-    LEFT JOIN units_k uk ON uk.k = o.k AND uk.product_id = g.product_id AND uk.region = g.region
     LEFT JOIN unit_days_k ud ON ud.k = o.k AND ud.product_id = g.product_id AND ud.region = g.region
     LEFT JOIN faults_k fk ON fk.k = o.k AND fk.product_id = g.product_id AND fk.component = g.component AND fk.region = g.region
     WHERE o.days > 0
@@ -173,7 +171,7 @@ exposure AS (
     SELECT product_id, component, region,
            sum(failures) FILTER (WHERE k = 0)::BIGINT AS current_failures,
            sum(failures) FILTER (WHERE k > 0)::BIGINT AS baseline_failures,
-           coalesce(max(units) FILTER (WHERE k = 0), 0) > 0 AS by_units,
+           max(units) > 0 AS by_units,   -- installed units now (at the window's end)
            sum(days) FILTER (WHERE k = 0)::DOUBLE AS current_days,
            sum(days) FILTER (WHERE k > 0)::DOUBLE AS baseline_days,
            sum(unit_days) FILTER (WHERE k = 0)::DOUBLE AS current_unit_days,
