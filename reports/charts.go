@@ -180,10 +180,7 @@ func paretoChart(d *reportData, l labels, _ Options) (map[string]any, error) {
 	failures := make([]opts.BarData, len(d.hotspots))
 	cumulative := make([]opts.LineData, len(d.hotspots))
 	for i, h := range d.hotspots {
-		product := h.productName
-		if product == "" {
-			product = h.productID
-		}
+		product := h.productLabel()
 		names[i] = chartLabel(product + " · " + h.component + " · " + h.region)
 		if h.rising {
 			// The axis label is what the tooltip shows: the rising flag

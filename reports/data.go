@@ -39,6 +39,14 @@ type hotspot struct {
 	repeatSerials        int64
 }
 
+// productLabel is the group's product by name, or by id when it has none.
+func (h hotspot) productLabel() string {
+	if h.productName != "" {
+		return h.productName
+	}
+	return h.productID
+}
+
 // unsupportedRow is one row of hotspot_unsupported.
 type unsupportedRow struct {
 	reason, productID, productName, customerID, name, ticketID string

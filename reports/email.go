@@ -374,10 +374,7 @@ func emailHotspotTable(d *reportData, l labels) emailTable {
 		if i == emailHotspotsTopN {
 			break
 		}
-		product := h.productName
-		if product == "" {
-			product = h.productID
-		}
+		product := h.productLabel()
 		rank := ""
 		if h.rank > 0 {
 			rank = strconv.FormatInt(h.rank, 10)

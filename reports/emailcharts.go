@@ -130,9 +130,6 @@ func emailCharts(d *reportData, l labels, opt Options) ([]inlineImage, error) {
 }
 
 func hotspotLabel(h hotspot) string {
-	product := h.productName
-	if product == "" {
-		product = h.productID
-	}
+	product := h.productLabel()
 	return chartLabel(product + " · " + h.component + " · " + h.region)
 }

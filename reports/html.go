@@ -273,10 +273,7 @@ func topHotspot(d *reportData, l labels) string {
 		return l.get("kpi.none")
 	}
 	h := d.hotspots[0]
-	product := h.productName
-	if product == "" {
-		product = h.productID
-	}
+	product := h.productLabel()
 	return l.getf("kpi.hotspot_detail", product, h.component, h.region, h.failures,
 		strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64))
 }

@@ -421,14 +421,6 @@ func receivablesSection(d *reportData, l labels, opt Options) sectionView {
 	return s
 }
 
-// hotspotName is a hot-spot group's product, by name when it has one.
-func hotspotName(h hotspot) string {
-	if h.productName != "" {
-		return h.productName
-	}
-	return h.productID
-}
-
 // formatPValue shows a p-value with three significant digits: they span
 // many orders of magnitude, and the workbook has the exact value.
 func formatPValue(v sql.NullFloat64) string {
@@ -456,7 +448,7 @@ func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 		if h.mttrHours.Valid {
 			mttr = formatScore(h.mttrHours.Float64)
 		}
-		t.Rows = append(t.Rows, []string{rank, hotspotName(h), h.component, h.region, strconv.FormatInt(h.failures, 10),
+		t.Rows = append(t.Rows, []string{rank, h.productLabel(), h.component, h.region, strconv.FormatInt(h.failures, 10),
 			strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), yesNo(h.rising, l), formatPValue(h.risingP), formatPValue(h.risingQ), mttr,
 			strconv.FormatInt(h.repeatSerials, 10)})
 	}
