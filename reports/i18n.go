@@ -84,7 +84,7 @@ var labelsEN = labels{
 
 	"recon.intro":         "Control totals per check: a check ties when its difference equals the sum of its listed exceptions, to the cent. Every exception is listed on the workbook's Reconciliation sheet.",
 	"recon.filtered":      "The reconciliation's control totals are company-wide money and are not shown in a filtered report; the workbook's Reconciliation sheet lists the exceptions of the customers this report shows.",
-	"ar.intro":            "As of the report date, over the 90 days up to it. DSO = open ÷ credit sales of the 90 days × 90; best-possible DSO = current (not yet due) ÷ credit sales × 90; average days delinquent = DSO − best-possible DSO; CEI = (open 90 days ago + credit sales − open now) ÷ (open 90 days ago + credit sales − current now) × 100; on-time rate = share of the amount falling due in the 90 days that was paid by its due date. Payments count only as the ledger applies them. Without credit sales in the period, DSO is blank.",
+	"ar.intro":            "As of the report date, over the 90 days up to it. DSO = open ÷ credit sales of the 90 days × 90; best-possible DSO = current (not yet due) ÷ credit sales × 90; average days delinquent = DSO − best-possible DSO; CEI = (open 90 days ago + credit sales − open now) ÷ (open 90 days ago + credit sales − current now) × 100; on-time rate = share of the amount falling due in the 90 days that was paid by its due date. Payments count only as the ledger applies them. Without credit sales in the period, DSO shows n/a.",
 	"ar.filtered":         "Receivables KPIs are totals over the whole portfolio and each tier, which include customers this report does not show; they are left out of a filtered report.",
 	"ar.portfolio":        "Portfolio",
 	"ar.unscored":         "Not scored",
@@ -395,7 +395,7 @@ var labelsZH = labels{
 
 	"recon.intro":         "各项核对的控制总数：差额等于所列差异项之和（精确到分）即为勾稽一致。所有差异项见工作簿的 Reconciliation 工作表。",
 	"recon.filtered":      "对账控制总数属于全公司的金额，筛选后的报告不予显示；工作簿的 Reconciliation 工作表仅列出本报告所含客户的差异项。",
-	"ar.intro":            "截至报告日期，统计其前 90 天。DSO = 未结金额 ÷ 近 90 天赊销额 × 90；最佳可能 DSO = 未到期金额 ÷ 赊销额 × 90；平均拖欠天数 = DSO − 最佳可能 DSO；CEI = (90 天前未结 + 赊销额 − 当前未结) ÷ (90 天前未结 + 赊销额 − 当前未到期) × 100；按时付款率 = 这 90 天内到期的金额中在到期日前付清的比例。付款仅按台账指定的发票核销。期间内无赊销时 DSO 留空。",
+	"ar.intro":            "截至报告日期，统计其前 90 天。DSO = 未结金额 ÷ 近 90 天赊销额 × 90；最佳可能 DSO = 未到期金额 ÷ 赊销额 × 90；平均拖欠天数 = DSO − 最佳可能 DSO；CEI = (90 天前未结 + 赊销额 − 当前未结) ÷ (90 天前未结 + 赊销额 − 当前未到期) × 100；按时付款率 = 这 90 天内到期的金额中在到期日前付清的比例。付款仅按台账指定的发票核销。期间内无赊销时 DSO 显示为“无数据”。",
 	"ar.filtered":         "应收账款指标是整个组合及各等级的合计，包含本报告未显示的客户，筛选后的报告不予显示。",
 	"ar.portfolio":        "全部组合",
 	"ar.unscored":         "未评分",
