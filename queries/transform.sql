@@ -26,6 +26,27 @@ LEFT JOIN (
 ) s USING (customer_id)
 ORDER BY c.customer_id;
 
+-- name: InstalledUnits
+-- Units of each product each customer has installed by the as-of date: the
+-- installed_base rows installed by then (or undated), or, when there is no
+-- installed base at all, the product billing quantities issued by then.
+CREATE OR REPLACE TEMP TABLE installed_units AS
+WITH p AS (SELECT getvariable('as_of')::DATE AS as_of),
+declared AS (
+    SELECT ib.customer_id, ib.product_id, ib.quantity::BIGINT AS qty
+    FROM installed_base ib, p WHERE ib.installed_at IS NULL OR ib.installed_at <= p.as_of
+),
+derived AS (
+    SELECT b.customer_id, b.product_id, sum(b.quantity)::BIGINT AS qty
+    FROM billing_lines b, p
+    WHERE b.category = 'product' AND b.product_id IS NOT NULL AND b.issued_at <= p.as_of
+      AND NOT EXISTS (SELECT 1 FROM installed_base)
+    GROUP BY ALL
+)
+SELECT customer_id, product_id, sum(qty)::BIGINT AS units
+FROM (SELECT * FROM declared UNION ALL SELECT * FROM derived)
+GROUP BY ALL;
+
 -- name: Hotspots
 -- Fault tickets per product × component × region in the window, against the
 -- installed units of that product in that region (installed_base, or product
@@ -82,20 +103,9 @@ observed AS (
            greatest(0, date_diff('day', greatest(pe.start_day, coalesce(h.first_day - 1, pe.start_day)), pe.end_day)) AS days
     FROM periods pe, history h
 ),
-declared AS (
-    SELECT ib.customer_id, ib.product_id, ib.quantity::BIGINT AS qty
-    FROM installed_base ib, p WHERE ib.installed_at IS NULL OR ib.installed_at <= p.as_of
-),
-derived AS (
-    SELECT b.customer_id, b.product_id, sum(b.quantity)::BIGINT AS qty
-    FROM billing_lines b, p
-    WHERE b.category = 'product' AND b.product_id IS NOT NULL AND b.issued_at <= p.as_of
-      AND NOT EXISTS (SELECT 1 FROM installed_base)
-    GROUP BY ALL
-),
 units AS (
-    SELECT u.product_id, c.region, sum(u.qty) AS units
-    FROM (SELECT * FROM declared UNION ALL SELECT * FROM derived) u
+    SELECT i.product_id, c.region, sum(i.units) AS units
+    FROM installed_units i
     JOIN customers c USING (customer_id)
     WHERE c.region IS NOT NULL
     GROUP BY ALL
@@ -279,22 +289,7 @@ ORDER BY t.product_id, t.component, t.region, t.serial_no, t.customer_id;
 -- revenue_12m is the customer's trailing-12-month revenue (customer_economics).
 INSERT INTO hotspot_unsupported
 WITH p AS (SELECT getvariable('as_of')::DATE AS as_of, getvariable('hotspot_months')::INTEGER AS months),
-declared AS (
-    SELECT ib.customer_id, ib.product_id, ib.quantity::BIGINT AS qty
-    FROM installed_base ib, p WHERE ib.installed_at IS NULL OR ib.installed_at <= p.as_of
-),
-derived AS (
-    SELECT b.customer_id, b.product_id, sum(b.quantity)::BIGINT AS qty
-    FROM billing_lines b, p
-    WHERE b.category = 'product' AND b.product_id IS NOT NULL AND b.issued_at <= p.as_of
-      AND NOT EXISTS (SELECT 1 FROM installed_base)
-    GROUP BY ALL
-),
-installed AS (
-    SELECT customer_id, product_id, sum(qty)::BIGINT AS units
-    FROM (SELECT * FROM declared UNION ALL SELECT * FROM derived)
-    GROUP BY ALL
-),
+installed AS (SELECT * FROM installed_units),
 ended AS (SELECT pd.* FROM products pd, p WHERE pd.supported_until < p.as_of),
 since_end AS (
     SELECT t.customer_id, t.product_id, count(*) AS tickets, max(t.opened_at) AS last_opened_at
