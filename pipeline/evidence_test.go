@@ -46,21 +46,7 @@ func TestReweighingEqualsScoringFromScratch(t *testing.T) {
 		if _, err := tx.ExecContext(ctx, queries.Get("ComputeCustomerValue")); err != nil {
 			t.Fatal(err)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT customer_id, score FROM scored_customers`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]float64{}
-		for rows.Next() {
-			var id string
-			var v float64
-			if err := rows.Scan(&id, &v); err != nil {
-				t.Fatal(err)
-			}
-			out[id] = v
-		}
-		return out
+		return floatsByKey(t, tx, `SELECT customer_id, score FROM scored_customers`)
 	}
 	base := scores()
 	weights := sc.weights

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -15,6 +16,32 @@ import (
 var fixtureAsOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
 func fixedClock() time.Time { return time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC) }
+
+// floatsByKey runs a query of two columns, a key and a number, and returns
+// the numbers by key.
+func floatsByKey(t *testing.T, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) map[string]float64 {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]float64{}
+	for rows.Next() {
+		var key string
+		var v float64
+		if err := rows.Scan(&key, &v); err != nil {
+			t.Fatal(err)
+		}
+		out[key] = v
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
 
 // runFixture loads the config at cfgPath into a fresh DuckDB file and runs it.
 func runFixture(t *testing.T, cfgPath string) (*Store, *Result) {

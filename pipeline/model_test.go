@@ -62,19 +62,7 @@ func modelWith(head, maintenance, collection, influence string) string {
 
 func normalizedOf(t *testing.T, db *sql.DB, runID int64, indicator string) map[string]float64 {
 	t.Helper()
-	rows, err := db.Query(`SELECT customer_id, normalized FROM value_contributions WHERE run_id = ? AND indicator = ?`, runID, indicator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]float64{}
-	for rows.Next() {
-		var id string
-		var v float64
-		rows.Scan(&id, &v)
-		out[id] = v
-	}
-	return out
+	return floatsByKey(t, db, `SELECT customer_id, normalized FROM value_contributions WHERE run_id = ? AND indicator = ?`, runID, indicator)
 }
 
 func expectNormalized(t *testing.T, got map[string]float64, want map[string]float64, tol float64) {

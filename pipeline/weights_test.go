@@ -11,19 +11,7 @@ import (
 
 func groupWeights(t *testing.T, store *Store, runID int64) map[string]float64 {
 	t.Helper()
-	rows, err := store.DB.Query(`SELECT group_name, any_value(group_weight) FROM model_used WHERE run_id = ? GROUP BY ALL`, runID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]float64{}
-	for rows.Next() {
-		var g string
-		var w float64
-		rows.Scan(&g, &w)
-		out[g] = w
-	}
-	return out
+	return floatsByKey(t, store.DB, `SELECT group_name, any_value(group_weight) FROM model_used WHERE run_id = ? GROUP BY ALL`, runID)
 }
 
 // A consistent matrix (a_ij = w_i / w_j for w = 0.4, 0.2, 0.2, 0.2) gives

@@ -321,19 +321,31 @@ LEFT JOIN installed i ON i.customer_id = r.customer_id AND i.product_id = r.prod
 LEFT JOIN customer_economics ce ON ce.customer_id = r.customer_id
 ORDER BY r.reason DESC, r.product_id NULLS LAST, r.customer_id, r.ticket_id NULLS LAST;
 
+-- name: InvoicePayments
+-- Each invoice issued by the as-of date with the payments the ledger
+-- applies to it (ar_payments.invoice_id): paid by the as-of date, by 90
+-- days before it (the receivables KPIs' period start) and by its due date
+-- (and the as-of date). Payments after the as-of date count nowhere. The
+-- aging and the receivables KPIs both read this, so they count alike.
+CREATE OR REPLACE TEMP TABLE invoice_payments AS
+WITH p AS (SELECT getvariable('as_of')::DATE AS as_of)
+SELECT i.invoice_id, i.customer_id, i.issued_at, i.due_at, i.amount,
+       coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= p.as_of), 0) AS paid_end,
+       coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= p.as_of - 90), 0) AS paid_begin,
+       coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= i.due_at AND pay.paid_at <= p.as_of), 0) AS paid_by_due
+FROM ar_invoices i CROSS JOIN p
+LEFT JOIN ar_payments pay ON pay.invoice_id = i.invoice_id
+WHERE i.issued_at <= p.as_of
+GROUP BY i.invoice_id, i.customer_id, i.issued_at, i.due_at, i.amount;
+
 -- name: ArAging
 -- Open amount per invoice as of the run date (amount less payments the
 -- ledger applies to it, paid by then), bucketed by days past due.
 INSERT INTO ar_aging
 WITH p AS (SELECT getvariable('as_of')::DATE AS as_of),
 open_items AS (
-    SELECT i.customer_id, i.due_at,
-           i.amount - coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= p.as_of), 0) AS open_amount,
-           p.as_of - i.due_at AS days_past_due
-    FROM ar_invoices i CROSS JOIN p
-    LEFT JOIN ar_payments pay ON pay.invoice_id = i.invoice_id
-    WHERE i.issued_at <= p.as_of
-    GROUP BY i.invoice_id, i.customer_id, i.due_at, i.amount, p.as_of
+    SELECT i.customer_id, i.due_at, i.amount - i.paid_end AS open_amount, p.as_of - i.due_at AS days_past_due
+    FROM invoice_payments i CROSS JOIN p
 ),
 billed_90 AS (
     SELECT i.customer_id, sum(i.amount) AS billed
@@ -392,16 +404,9 @@ scored AS (
     SELECT customer_id, tier FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT
 ),
 invoices AS (
-    SELECT i.invoice_id, i.customer_id, i.issued_at, i.due_at, i.amount,
-           coalesce(s.tier, 'unscored') AS tier,
-           coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= p.as_of), 0) AS paid_end,
-           coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= p.as_of - p.days), 0) AS paid_begin,
-           coalesce(sum(pay.amount) FILTER (WHERE pay.paid_at <= i.due_at AND pay.paid_at <= p.as_of), 0) AS paid_by_due
-    FROM ar_invoices i CROSS JOIN p
+    SELECT i.*, coalesce(s.tier, 'unscored') AS tier
+    FROM invoice_payments i
     LEFT JOIN scored s ON s.customer_id = i.customer_id
-    LEFT JOIN ar_payments pay ON pay.invoice_id = i.invoice_id
-    WHERE i.issued_at <= p.as_of
-    GROUP BY i.invoice_id, i.customer_id, i.issued_at, i.due_at, i.amount, s.tier
 ),
 facts AS (
     SELECT i.customer_id, i.tier,

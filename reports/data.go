@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -40,12 +41,7 @@ type hotspot struct {
 }
 
 // productLabel is the group's product by name, or by id when it has none.
-func (h hotspot) productLabel() string {
-	if h.productName != "" {
-		return h.productName
-	}
-	return h.productID
-}
+func (h hotspot) productLabel() string { return cmp.Or(h.productName, h.productID) }
 
 // unsupportedRow is one row of hotspot_unsupported.
 type unsupportedRow struct {

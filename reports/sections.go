@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"database/sql"
 	"math"
 	"slices"
@@ -162,7 +163,7 @@ func evidenceLabel(metric string, l labels) string {
 // evidenceValue formats a metric's value as its kind reads best:
 // correlations with three decimals, lifts as a ratio, counts whole.
 func evidenceValue(e evidenceRow, l labels) string {
-	if !e.value.Valid || math.IsNaN(e.value.Float64) || math.IsInf(e.value.Float64, 0) {
+	if !finite(e.value) {
 		return l.get("report.na")
 	}
 	v := e.value.Float64
@@ -372,17 +373,22 @@ func dataQualitySection(d *reportData, l labels) sectionView {
 	}}
 }
 
-// nullScore shows a nullable DOUBLE with one decimal; NULL (a ratio with
-// nothing to divide by) shows as not available, never as 0.
+// finite is whether a nullable DOUBLE holds a number to show: NULL (a ratio
+// with nothing to divide by), NaN and ±Inf show as not available, never as 0.
+func finite(v sql.NullFloat64) bool {
+	return v.Valid && !math.IsNaN(v.Float64) && !math.IsInf(v.Float64, 0)
+}
+
+// nullScore shows a nullable DOUBLE with one decimal, or not available.
 func nullScore(v sql.NullFloat64, l labels) string {
-	if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
+	if !finite(v) {
 		return l.get("report.na")
 	}
 	return formatScore(v.Float64)
 }
 
 func nullPercent(v sql.NullFloat64, l labels) string {
-	if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
+	if !finite(v) {
 		return l.get("report.na")
 	}
 	return formatPercent(v.Float64, 1)
@@ -458,14 +464,7 @@ func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 		Empty:   l.get("report.no_rows"),
 	}
 	for _, r := range d.unsupported {
-		product := r.productName
-		if product == "" {
-			product = r.productID
-		}
-		name := r.name
-		if name == "" {
-			name = r.customerID
-		}
+		product, name := cmp.Or(r.productName, r.productID), cmp.Or(r.name, r.customerID)
 		units, tickets := "", ""
 		if r.units.Valid {
 			units = strconv.FormatInt(r.units.Int64, 10)
