@@ -170,7 +170,7 @@ func benchPlain(b *testing.B, path string, rows int) (s loadSample) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	clock := newPhaseClock()
+	var clock *phaseClock
 	s.wall, s.cpu, s.peakMB = measure(func() {
 		clock = newPhaseClock()
 		if _, err = db.Exec("CREATE TABLE t AS SELECT * FROM read_csv(" + quoteLit(path) + ")"); err != nil {
@@ -222,7 +222,7 @@ sources:
 		b.Fatal(err)
 	}
 	var res SourceLoad
-	clock := newPhaseClock()
+	var clock *phaseClock
 	s.wall, s.cpu, s.peakMB = measure(func() {
 		clock = newPhaseClock()
 		l := &loader{cfg: cfg, conn: conn, workDir: tmp, seen: map[string]bool{}}
