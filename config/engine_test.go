@@ -45,7 +45,7 @@ func TestEngineDefaultsAndProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw = append(raw, []byte("\nengine: {memory_limit: lots, threads: -1}\n")...)
+	raw = []byte(strings.Replace(string(raw), "memory_limit: 60%\n  threads: 0", "memory_limit: lots\n  threads: -1", 1))
 	_, err = Parse("accord.example.yaml", raw)
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
