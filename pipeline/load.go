@@ -357,7 +357,11 @@ func (l *loader) prepare(name string, src *config.Source, path string, idx int) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("source %s: read %s: %w", name, path, err)
 	}
-	f = &stagedFile{FileLoad: FileLoad{Path: path, Size: fi.Size()}, readable: path}
+	// sf and fp, not the named results: a failed prepare returns them as
+	// nil, and the deferred wait for the fingerprint still calls and fills
+	// them (it panicked on every file prepare could not read).
+	sf := &stagedFile{FileLoad: FileLoad{Path: path, Size: fi.Size()}, readable: path}
+	f = sf
 	type digest struct {
 		sum string
 		err error
@@ -367,18 +371,19 @@ func (l *loader) prepare(name string, src *config.Source, path string, idx int) 
 		sum, _, err := fileSHA256(path)
 		done <- digest{sum, err}
 	}()
-	fingerprinted = func() error {
+	fp := func() error {
 		d := <-done
 		done <- d // a second call sees the same answer
 		if d.err != nil {
 			return d.err
 		}
-		f.SHA256, f.New = d.sum, !l.seen[d.sum]
+		sf.SHA256, sf.New = d.sum, !l.seen[d.sum]
 		return nil
 	}
+	fingerprinted = fp
 	defer func() {
 		if err != nil {
-			_ = fingerprinted() // no goroutine outlives a failed prepare; its error is the lesser one
+			_ = fp() // no goroutine outlives a failed prepare; its error is the lesser one
 		}
 	}()
 	switch src.Format {
@@ -397,6 +402,13 @@ func (l *loader) prepare(name string, src *config.Source, path string, idx int) 
 		}
 		f.Encoding = enc
 		f.ordinalLines = src.Format == "jsonl"
+		head, err := readHead(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: source %s: read: %w", path, name, err)
+		}
+		if err := checkText(path, name, head, enc); err != nil {
+			return nil, nil, err
+		}
 		if enc != "utf-8" {
 			f.readable = filepath.Join(l.workDir, fmt.Sprintf("%s-%d.%s", name, idx, src.Format))
 			if err := transcodeToUTF8(path, f.readable, enc); err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -83,7 +84,11 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	defer func() {
 		status, msg := "succeeded", ""
 		if err != nil {
-			status, msg = "failed", err.Error()
+			status, msg = "failed", Printable(err.Error())
+			var pe *PanicError
+			if errors.As(err, &pe) {
+				log.Error("run panicked", "panic", Printable(fmt.Sprint(pe.Value)), "stack", pe.Stack)
+			}
 		}
 		timings := map[string]int64{}
 		for k, v := range res.Timings {
@@ -96,6 +101,9 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 			err = errors.Join(err, fmt.Errorf("run: record end: %w", rerr))
 		}
 	}()
+	// Registered after the deferred record above, so it runs first: a panic
+	// anywhere in the run becomes the error the run is recorded failed with.
+	defer recoverPanic(&err)
 	log.Info("run started", "job", opt.Job, "config", r.Config.Path)
 	if err := r.loadAndCompute(ctx, res); err != nil {
 		return res, err
@@ -406,4 +414,22 @@ func loadedHashes(ctx context.Context, conn *sql.Conn) (map[string]bool, error) 
 		seen[h] = true
 	}
 	return seen, rows.Err()
+}
+
+// PanicError is a panic recovered during a run: a bug, reported as a failed
+// run with where it happened, never as a crash or a success.
+type PanicError struct {
+	Value any
+	Stack string
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("internal error (a bug; please report it with the log): %v", e.Value)
+}
+
+// recoverPanic turns a panic of the calling function into *err.
+func recoverPanic(err *error) {
+	if v := recover(); v != nil {
+		*err = errors.Join(*err, &PanicError{Value: v, Stack: string(debug.Stack())})
+	}
 }

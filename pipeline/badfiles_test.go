@@ -1,0 +1,218 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/accordhq/accord/config"
+)
+
+// runFixtureErr runs the config at cfgPath on a fresh database and returns
+// the run's error with the stored run record's status and error.
+func runFixtureErr(t *testing.T, cfgPath string, publish func(context.Context, *Result) (string, error)) (store *Store, res *Result, runErr error, status, stored string) {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err = OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock, Publish: publish}
+	res, runErr = r.Run(context.Background(), RunOptions{AsOf: fixtureAsOf})
+	var e *string
+	if err := store.DB.QueryRow(`SELECT status, error FROM runs ORDER BY run_id DESC LIMIT 1`).Scan(&status, &e); err != nil {
+		t.Fatal(err)
+	}
+	if e != nil {
+		stored = *e
+	}
+	return store, res, runErr, status, stored
+}
+
+// editFixtureConfig replaces old by new in the fixture config of dir.
+func editFixtureConfig(t *testing.T, dir, old, new string) string {
+	t.Helper()
+	cfg := filepath.Join(dir, "fixture.yaml")
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), old) {
+		t.Fatalf("fixture config has no %q", old)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(raw), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// assertPrintable fails when s holds a control character other than a
+// newline or tab, or invalid UTF-8.
+func assertPrintable(t *testing.T, what, s string) {
+	t.Helper()
+	if !utf8.ValidString(s) {
+		t.Errorf("%s is not valid UTF-8: %q", what, s)
+	}
+	for _, r := range s {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			t.Errorf("%s holds control character %U: %q", what, r, s)
+			return
+		}
+	}
+}
+
+// xlsxBytes is a workbook with rows on its first sheet.
+func xlsxBytes(t *testing.T, rows [][]string) []byte {
+	t.Helper()
+	wb := excelize.NewFile()
+	defer wb.Close()
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		vals := make([]any, len(r))
+		for k, v := range r {
+			vals[k] = v
+		}
+		if err := wb.SetSheetRow("Sheet1", cell, &vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf, err := wb.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Random bytes or a truncated workbook as customers.xlsx panicked in
+// loader.prepare (the failed prepare's fingerprint wrote to its nil result),
+// exit 2, and the run was recorded succeeded. Now the run fails, recorded
+// failed, with the file named.
+func TestBadXLSXFailsTheRunAndIsRecordedFailed(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	random := make([]byte, 4096)
+	rng.Read(random)
+	good := xlsxBytes(t, [][]string{{"product_id", "name", "family", "launched_at", "supported_until"}, {"P1", "Pump A", "Pumps", "2019-01-01", ""}})
+	for name, content := range map[string][]byte{
+		"random":    random,
+		"truncated": good[:len(good)/2],
+		"empty":     {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := copyFixture(t)
+			os.WriteFile(filepath.Join(dir, "fixture", "products.xlsx"), content, 0o644)
+			cfg := editFixtureConfig(t, dir, "products: {files: [products.csv],", "products: {format: xlsx, files: [products.xlsx],")
+			_, _, err, status, stored := runFixtureErr(t, cfg, nil)
+			if err == nil {
+				t.Fatal("run succeeded on a bad workbook")
+			}
+			var pe *PanicError
+			if errors.As(err, &pe) {
+				t.Fatalf("run panicked: %v\n%s", pe.Value, pe.Stack)
+			}
+			if status != "failed" || !strings.Contains(stored, "products.xlsx") {
+				t.Errorf("run recorded %s with error %q, want failed naming products.xlsx", status, stored)
+			}
+		})
+	}
+}
+
+// A panic anywhere in a run (here in publishing) is recovered: the run is
+// recorded failed with the panic, and Run returns a *PanicError.
+func TestPanicInARunIsRecordedFailed(t *testing.T) {
+	_, _, err, status, stored := runFixtureErr(t, "testdata/fixture.yaml", func(context.Context, *Result) (string, error) {
+		var m map[string]int
+		m["boom"]++ // a nil map write: a real runtime panic
+		return "", nil
+	})
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("Run returned %v, want a *PanicError", err)
+	}
+	if status != "failed" || !strings.Contains(stored, "internal error") || !strings.Contains(stored, "nil map") {
+		t.Errorf("run recorded %s with error %q, want failed with the panic", status, stored)
+	}
+}
+
+// A UTF-16 file declared utf-8 and a binary file end with a short printable
+// message naming the file and what to set; runs.error is printable too (it
+// once held NULs, failed to bind and left the run "running").
+func TestUnreadableTextFilesGiveActionableErrors(t *testing.T) {
+	utf16 := func(s string, big bool) []byte {
+		var b bytes.Buffer
+		for _, r := range s { // ASCII only here
+			if big {
+				b.Write([]byte{0, byte(r)})
+			} else {
+				b.Write([]byte{byte(r), 0})
+			}
+		}
+		return b.Bytes()
+	}
+	text := "product_id,name,family,launched_at,supported_until\nP1,Pump A,Pumps,2019-01-01,\nP2,Valve B,Valves,2018-01-01,2026-06-30\n"
+	rng := rand.New(rand.NewSource(2))
+	random := make([]byte, 8192)
+	rng.Read(random)
+	random[10] = 0 // a NUL for sure, and escape bytes
+	random[11] = 0x1b
+	xlsx := xlsxBytes(t, [][]string{{"a"}, {"b"}})
+	cases := []struct {
+		name, encoding string
+		content        []byte
+		want           string
+	}{
+		{"utf16le declared utf-8", "utf-8", utf16(text, false), "set sources.products.encoding: utf-16le"},
+		{"utf16be auto", "auto", utf16(text, true), "set sources.products.encoding: utf-16be"},
+		{"binary", "utf-8", random, "binary"},
+		{"binary auto", "auto", random, "binary"},
+		{"xlsx as csv", "auto", xlsx, "set sources.products.format: xlsx"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copyFixture(t)
+			os.WriteFile(filepath.Join(dir, "fixture", "products.csv"), c.content, 0o644)
+			cfg := editFixtureConfig(t, dir, "products: {files: [products.csv],", "products: {encoding: "+c.encoding+", files: [products.csv],")
+			_, _, err, status, stored := runFixtureErr(t, cfg, nil)
+			if err == nil {
+				t.Fatal("run succeeded")
+			}
+			msg := Printable(err.Error())
+			if !strings.Contains(msg, "products.csv") || !strings.Contains(msg, c.want) {
+				t.Errorf("error %q does not name the file and %q", msg, c.want)
+			}
+			if len(msg) > 400 {
+				t.Errorf("error is %d bytes long: %q", len(msg), msg)
+			}
+			if status != "failed" {
+				t.Errorf("run recorded %s, want failed", status)
+			}
+			assertPrintable(t, "runs.error", stored)
+		})
+	}
+}
+
+func TestPrintableEscapesControlsAndInvalidUTF8(t *testing.T) {
+	got := Printable("a\x00b\x1b[31mc\xff\n控制板\t")
+	want := `a\u0000b\u001b[31mc\xff` + "\n控制板\t"
+	if got != want {
+		t.Errorf("Printable = %q, want %q", got, want)
+	}
+	long := Printable(strings.Repeat("x", 3*maxErrorLen))
+	if len(long) > maxErrorLen+40 || !strings.Contains(long, "more bytes") {
+		t.Errorf("a long message is not cut: %d bytes", len(long))
+	}
+}
