@@ -501,7 +501,18 @@ func loadConfig(path string) (*config.Config, error) {
 	if path == "" {
 		return nil, fmt.Errorf("--config is required: %w", errUsage)
 	}
-	return config.Load(path)
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	// The scheduler's own check, so every command refuses a spec schedule
+	// would ("61 7 * * 1" and "0 7 * * 8" pass config's count of fields).
+	if len(cfg.Jobs) > 0 {
+		if err := schedule.Validate(cfg.Jobs); err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", path, err, errUsage)
+		}
+	}
+	return cfg, nil
 }
 
 // databasePath is --db, else the config's database.
