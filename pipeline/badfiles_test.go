@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand"
@@ -214,5 +215,88 @@ func TestPrintableEscapesControlsAndInvalidUTF8(t *testing.T) {
 	long := Printable(strings.Repeat("x", 3*maxErrorLen))
 	if len(long) > maxErrorLen+40 || !strings.Contains(long, "more bytes") {
 		t.Errorf("a long message is not cut: %d bytes", len(long))
+	}
+}
+
+// ticketsWithUnclosedQuote writes tickets.csv: the fixture's header, then n
+// generated tickets, the one on physical line quoteLine opening a quote it
+// never closes. It returns the physical line count.
+func ticketsWithUnclosedQuote(t *testing.T, dir string, n, quoteLine int) int {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("ticket_id,customer_id,opened_at,closed_at,product_id,serial_no,component,region,category,severity,effort_hours,escalations,reopens,csat,resolution\n")
+	for i := 2; i <= n+1; i++ {
+		component := "power"
+		if i == quoteLine {
+			component = `"控制板` // the quote opens and never closes
+		}
+		fmt.Fprintf(&b, "TX%d,C1,2026-02-01 09:00:00,2026-02-02 09:00:00,P1,,%s,华北,fault,2,1,0,0,5,fixed\n", i, component)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fixture", "tickets.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return n + 1
+}
+
+// An unclosed quote on line 50 of a 1,301-line export made DuckDB read
+// nothing after it, with one reject and exit 0 (TRAPS.md). The lines after
+// it are now rejected as a range naming the quote's line, and count against
+// the threshold: 1,252 of 1,300 rows, far over 1%.
+func TestUnclosedQuoteRejectsTheUnreadLines(t *testing.T) {
+	dir := copyFixture(t)
+	lines := ticketsWithUnclosedQuote(t, dir, 1300, 50)
+	_, _, err, status, stored := runFixtureErr(t, filepath.Join(dir, "fixture.yaml"), nil)
+	var te *ThresholdError
+	if !errors.As(err, &te) || te.Source != "tickets" {
+		t.Fatalf("run error %v, want the tickets threshold", err)
+	}
+	// Lines 2–49 load (48); line 50 is the malformed row; 51–1301 unread (1,251).
+	if te.Read != int64(lines-1) || te.Rejected != 1+int64(lines-50) {
+		t.Errorf("read %d, rejected %d; want %d read, %d rejected", te.Read, te.Rejected, lines-1, 1+lines-50)
+	}
+	if status != "failed" || !strings.Contains(stored, "quote opened on line 50") {
+		t.Errorf("run recorded %s: %q", status, stored)
+	}
+
+	// validate --inputs (DryRun) says the same.
+	cfg, err := config.Load(filepath.Join(dir, "fixture.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads, err := DryRun(context.Background(), cfg)
+	if !errors.As(err, &te) {
+		t.Fatalf("dry run: %v, want the threshold", err)
+	}
+	last := loads[len(loads)-1] // the failing source comes last
+	if last.Source != "tickets" || last.RowsRead != int64(lines-1) || last.Loaded != 48 {
+		t.Errorf("dry run tickets: read %d, loaded %d; want %d, 48", last.RowsRead, last.Loaded, lines-1)
+	}
+}
+
+// Allowed by the threshold, the range is one reject row at the first unread
+// line, with the count in run_inputs.
+func TestUnclosedQuoteRangeIsRecorded(t *testing.T) {
+	dir := copyFixture(t)
+	lines := ticketsWithUnclosedQuote(t, dir, 300, 120)
+	cfg := editFixtureConfig(t, dir, "tickets: {files: [tickets.csv],", "tickets: {reject_threshold: 1, files: [tickets.csv],")
+	store, res, err, _, _ := runFixtureErr(t, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line int64
+	var reason string
+	if err := store.DB.QueryRow(`SELECT line, reason FROM rejects WHERE run_id = ? AND source = 'tickets' AND reason LIKE 'not read:%'`, res.RunID).Scan(&line, &reason); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("not read: %d line(s), 121 to %d, follow a quote opened on line 120", lines-120, lines)
+	if line != 121 || !strings.HasPrefix(reason, want) {
+		t.Errorf("range reject at line %d: %q, want line 121: %q", line, reason, want)
+	}
+	var read, rejected int64
+	if err := store.DB.QueryRow(`SELECT rows_read, rows_rejected FROM run_inputs WHERE run_id = ? AND source = 'tickets'`, res.RunID).Scan(&read, &rejected); err != nil {
+		t.Fatal(err)
+	}
+	if read != int64(lines-1) || rejected != int64(lines-120)+1 {
+		t.Errorf("run_inputs: %d read, %d rejected; want %d, %d", read, rejected, lines-1, lines-120+1)
 	}
 }
