@@ -300,3 +300,83 @@ func TestUnclosedQuoteRangeIsRecorded(t *testing.T) {
 		t.Errorf("run_inputs: %d read, %d rejected; want %d, %d", read, rejected, lines-1, lines-120+1)
 	}
 }
+
+// runAgain runs cfgPath on an existing store.
+func runAgain(t *testing.T, store *Store, cfgPath string) error {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
+	_, err = r.Run(context.Background(), RunOptions{AsOf: fixtureAsOf})
+	return err
+}
+
+// keepLines rewrites a fixture file with its header and its first n records.
+func keepLines(t *testing.T, path string, n int) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(raw), "\n")
+	if err := os.WriteFile(path, []byte(strings.Join(lines[:1+n], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A header-only export emptied its table with exit 0 (activities 42,632 →
+// 0). Now the run fails naming the source, unless allow_empty says so.
+func TestHeaderOnlyExportFailsTheRun(t *testing.T) {
+	dir := copyFixture(t)
+	keepLines(t, filepath.Join(dir, "fixture", "activities.csv"), 0)
+	store, _, err, status, _ := runFixtureErr(t, filepath.Join(dir, "fixture.yaml"), nil)
+	var se *ShrinkError
+	if !errors.As(err, &se) || se.Source != "activities" || se.Rows != 0 {
+		t.Fatalf("run error %v, want activities loaded no rows", err)
+	}
+	if status != "failed" || !strings.Contains(err.Error(), "sources.activities.allow_empty") {
+		t.Errorf("run %s: %v", status, err)
+	}
+	var n int64
+	if err := store.DB.QueryRow(`SELECT count(*) FROM activities`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("activities holds %d rows after a failed first run (%v)", n, err)
+	}
+	cfg := editFixtureConfig(t, dir, "activities: {files:", "activities: {allow_empty: true, files:")
+	if _, _, err, _, _ := runFixtureErr(t, cfg, nil); err != nil {
+		t.Errorf("allow_empty: %v", err)
+	}
+}
+
+// A source that falls by more than max_shrink (default 50%) from the last
+// good run fails the run and leaves the last good data; the fixture's 23
+// activities cut to 11 is a 52% drop, to 12 a 48% one.
+func TestSourceShrinkingPastMaxShrinkFailsTheRun(t *testing.T) {
+	dir := copyFixture(t)
+	cfgPath := filepath.Join(dir, "fixture.yaml")
+	store, _ := runFixture(t, cfgPath)
+	activities := filepath.Join(dir, "fixture", "activities.csv")
+	full, _ := os.ReadFile(activities)
+	keepLines(t, activities, 11)
+	err := runAgain(t, store, cfgPath)
+	var se *ShrinkError
+	if !errors.As(err, &se) || se.Source != "activities" || se.Rows != 11 || se.Previous != 23 {
+		t.Fatalf("run error %v, want activities 11 of 23", err)
+	}
+	var n int64
+	if err := store.DB.QueryRow(`SELECT count(*) FROM activities`).Scan(&n); err != nil || n != 23 {
+		t.Errorf("activities holds %d rows, want the last good 23 (%v)", n, err)
+	}
+	os.WriteFile(activities, full, 0o644)
+	keepLines(t, activities, 12)
+	if err := runAgain(t, store, cfgPath); err != nil {
+		t.Errorf("a 48%% drop failed: %v", err)
+	}
+	// The last good run now has 12: 5 is a 58% drop, allowed at 0.6.
+	keepLines(t, activities, 5)
+	cfgPath = editFixtureConfig(t, dir, "activities: {files:", "activities: {max_shrink: 0.6, files:")
+	if err := runAgain(t, store, cfgPath); err != nil {
+		t.Errorf("max_shrink 0.6: %v", err)
+	}
+}

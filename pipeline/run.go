@@ -172,6 +172,9 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	}
 	res.Sources = sources
 	res.Timings["load"] = time.Since(start)
+	if err := checkShrink(ctx, conn, r.Config, sources); err != nil {
+		return err
+	}
 
 	// DuckDB can report a successful Commit after a failed statement, so
 	// every error rolls back at once and row counts are checked after the
