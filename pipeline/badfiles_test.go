@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +11,10 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -378,5 +381,85 @@ func TestSourceShrinkingPastMaxShrinkFailsTheRun(t *testing.T) {
 	cfgPath = editFixtureConfig(t, dir, "activities: {files:", "activities: {max_shrink: 0.6, files:")
 	if err := runAgain(t, store, cfgPath); err != nil {
 		t.Errorf("max_shrink 0.6: %v", err)
+	}
+}
+
+// An as-of date before every event gave exit 0 and full tiers from
+// nothing. The run fails instead, naming the earliest event, which the
+// test finds by reading the fixture's files with encoding/csv.
+func TestAsOfBeforeAnyDataFailsTheRun(t *testing.T) {
+	cfg, err := config.Load("testdata/fixture.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
+	_, err = r.Run(context.Background(), RunOptions{AsOf: time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)})
+	var be *BeforeDataError
+	if !errors.As(err, &be) {
+		t.Fatalf("run error %v, want BeforeDataError", err)
+	}
+	if !strings.Contains(err.Error(), "as-of 2019-06-01 is before any data") || be.Earliest != earliestFixtureEvent(t) {
+		t.Errorf("error %q, earliest %s; want %s", err, be.Earliest, earliestFixtureEvent(t))
+	}
+	var n int64
+	if err := store.DB.QueryRow(`SELECT count(*) FROM customer_value`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d scores written (%v)", n, err)
+	}
+}
+
+// earliestFixtureEvent reads the fixture's event columns with encoding/csv,
+// independently of the loader, and returns the earliest date.
+func earliestFixtureEvent(t *testing.T) string {
+	t.Helper()
+	earliest := ""
+	for file, col := range map[string]string{"activities.csv": "occurred_at", "surveys.csv": "answered_at", "billing_lines.csv": "issued_at",
+		"ar_invoices.csv": "issued_at", "ar_payments.csv": "paid_at", "tickets.csv": "opened_at"} {
+		fh, err := os.Open(filepath.Join("testdata/fixture", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(fh).ReadAll()
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := slices.Index(recs[0], col)
+		for _, r := range recs[1:] {
+			d := strings.ReplaceAll(r[k], "/", "-")[:10]
+			if earliest == "" || d < earliest {
+				earliest = d
+			}
+		}
+	}
+	return earliest
+}
+
+// Future-dated rows (2030 when the as-of date is 2026) loaded silently;
+// they load still, and are counted per source and column as a warning.
+func TestFutureDatedRowsAreCountedPerColumn(t *testing.T) {
+	dir := copyFixture(t)
+	p := filepath.Join(dir, "fixture", "tickets.csv")
+	raw, _ := os.ReadFile(p)
+	raw = append(raw, []byte("T90,C1,2030-01-05 09:00:00,2030-01-06 09:00:00,P1,,power,East,fault,2,1,0,0,5,fixed\n"+
+		"T91,C2,2031-03-01 09:00:00,,P1,,power,East,fault,2,1,0,0,5,fixed\n")...)
+	os.WriteFile(p, raw, 0o644)
+	_, res := runFixture(t, filepath.Join(dir, "fixture.yaml"))
+	got := map[string]FutureDates{}
+	for _, f := range res.FutureDates {
+		got[f.Source+"."+f.Column] = f
+	}
+	if f := got["tickets.opened_at"]; f.Rows != 2 || f.Latest != "2031-03-01" {
+		t.Errorf("tickets.opened_at: %+v, want 2 rows, latest 2031-03-01", f)
+	}
+	if f := got["tickets.closed_at"]; f.Rows != 1 || f.Latest != "2030-01-06" {
+		t.Errorf("tickets.closed_at: %+v, want 1 row, latest 2030-01-06", f)
+	}
+	if len(got) != 2 {
+		t.Errorf("future dates %v, want only the two tickets columns (due_at and supported_until lie ahead by nature)", res.FutureDates)
 	}
 }

@@ -43,8 +43,10 @@ type Result struct {
 	Tiers      map[string]int64
 	TopHotspot *HotspotSummary
 	Orphans    []OrphanCount
-	ReportDir  string
-	Timings    map[string]time.Duration
+	// FutureDates are the data-quality warnings of dates after the as-of date.
+	FutureDates []FutureDates
+	ReportDir   string
+	Timings     map[string]time.Duration
 }
 
 // HotspotSummary is the first-ranked hot-spot of a run.
@@ -174,6 +176,13 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	res.Timings["load"] = time.Since(start)
 	if err := checkShrink(ctx, conn, r.Config, sources); err != nil {
 		return err
+	}
+	if res.FutureDates, err = checkDates(ctx, conn, sources, res.AsOf); err != nil {
+		return err
+	}
+	for _, f := range res.FutureDates {
+		r.Logger.Warn("dates after the as-of date", "run_id", res.RunID, "source", f.Source, "column", f.Column,
+			"rows", f.Rows, "latest", f.Latest, "as_of", res.AsOf.Format(time.DateOnly))
 	}
 
 	// DuckDB can report a successful Commit after a failed statement, so

@@ -250,6 +250,10 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 	for _, o := range res.Orphans {
 		fmt.Fprintf(w, "  orphans: %d %s rows name %d %s not in %s\n", o.Rows, o.Source, o.Values, o.Column, o.Parent)
 	}
+	for _, f := range res.FutureDates {
+		fmt.Fprintf(w, "  warning: %s.%s has %d row(s) dated after the as-of date %s (latest %s)\n",
+			f.Source, f.Column, f.Rows, res.AsOf.Format(time.DateOnly), f.Latest)
+	}
 	fmt.Fprintf(w, "tiers: %s\n", strings.Join(tiers, ", "))
 	if h := res.TopHotspot; h != nil {
 		fmt.Fprintf(w, "top hot-spot: %s %s / %s / %s: %d failures on %d units (%.1f per 100 units per year)\n",
