@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/accordhq/accord/config"
 )
@@ -461,5 +462,77 @@ func TestFutureDatedRowsAreCountedPerColumn(t *testing.T) {
 	}
 	if len(got) != 2 {
 		t.Errorf("future dates %v, want only the two tickets columns (due_at and supported_until lie ahead by nature)", res.FutureDates)
+	}
+}
+
+// A stray byte in GB18030 data was reported to swallow the valid row after
+// it into one reject. Each stray byte here ends a line or precedes a quote
+// or a delimiter, none of which a GB18030 character can contain: every row
+// stays its own, the rows around each load, and a row with a bad value or
+// broken by its own line break is rejected at its lines alone.
+func TestStrayGB18030ByteKeepsTheNextRow(t *testing.T) {
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String("泵")
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := "product_id,name,family,launched_at,supported_until\n" +
+		"P1," + gb + "\x81,Pumps,2019-01-01,\n" + // line 2: a stray lead byte before the delimiter
+		"P2,Good,Pumps,2019-01-01,\x81\n" + // line 3: before the line break, in a date: rejected alone
+		"P3,\"" + gb + "\x81\",Valves,2018-01-01,\n" + // line 4: before a closing quote
+		"P4,Broken\x81\n" + // lines 5–6: a row cut by a line break
+		",Valves,2018-01-01,\n" +
+		"P5,Good,Valves,2018-01-01,\n"
+	dir := copyFixture(t)
+	os.WriteFile(filepath.Join(dir, "fixture", "products.csv"), []byte(content), 0o644)
+	cfg := editFixtureConfig(t, dir, "products: {files: [products.csv],", "products: {reject_threshold: 1, encoding: gb18030, files: [products.csv],")
+	store, res := runFixture(t, cfg)
+	var ids string
+	if err := store.DB.QueryRow(`SELECT string_agg(product_id, ',' ORDER BY product_id) FROM products`).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if ids != "P1,P3,P5" {
+		t.Errorf("loaded products %s, want P1,P3,P5", ids)
+	}
+	var lines string
+	if err := store.DB.QueryRow(`SELECT string_agg(DISTINCT line::VARCHAR, ',' ORDER BY line::VARCHAR) FROM rejects WHERE run_id = ? AND source = 'products'`, res.RunID).Scan(&lines); err != nil {
+		t.Fatal(err)
+	}
+	if lines != "3,5,6" {
+		t.Errorf("rejects at lines %s, want 3,5,6", lines)
+	}
+}
+
+// A run cancelled mid-load (as the scheduler's --grace does) was reported
+// to leave its accord_staged_* tables behind; the run drops them however it
+// ends. The cancel falls inside the read of a 200,000-line file.
+func TestCancelledRunLeavesNoStagedTables(t *testing.T) {
+	dir := copyFixture(t)
+	var b strings.Builder
+	b.WriteString("activity_id,customer_id,occurred_at,direction,channel,kind\n")
+	for i := 0; i < 200000; i++ {
+		fmt.Fprintf(&b, "A%d,C1,2026-01-15 10:00:00,inbound,phone,\n", i)
+	}
+	os.WriteFile(filepath.Join(dir, "fixture", "activities.csv"), []byte(b.String()), 0o644)
+	cfg, err := config.Load(filepath.Join(dir, "fixture.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, after := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, 600 * time.Millisecond} {
+		store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), after)
+		r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
+		_, err = r.Run(ctx, RunOptions{AsOf: fixtureAsOf})
+		cancel()
+		var left int64
+		if qerr := store.DB.QueryRow(`SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'accord_staged_%'`).Scan(&left); qerr != nil {
+			t.Fatal(qerr)
+		}
+		if err != nil && left > 0 {
+			t.Errorf("cancelled after %s (%v): %d staged tables left", after, err, left)
+		}
+		store.Close()
 	}
 }

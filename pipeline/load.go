@@ -639,6 +639,10 @@ func (l *loader) collectCSVRejects(ctx context.Context, name string, f *stagedFi
 			f.unterminated = s.line
 		}
 		reason := "malformed row: " + strings.SplitN(s.error, "\n", 2)[0]
+		if strings.Contains(s.error, "not utf-8 encoded") {
+			// auto took the file as UTF-8 from its first 64 KB
+			reason += fmt.Sprintf(" Set sources.%s.encoding (gb18030, gbk, big5, latin-1…)", name)
+		}
 		if err := l.exec(ctx, fmt.Sprintf("INSERT INTO rej_%s VALUES (NULL, ?, NULL, NULL, ?, ?, ?, ?)", name), f.Path, s.line, nullIfEmpty(s.col), truncate(s.value, 500), reason); err != nil {
 			return err
 		}

@@ -159,8 +159,20 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 		return err
 	}
 	defer func() {
-		if err != nil {
-			_ = dropStaged(context.WithoutCancel(ctx), conn) // the run's error is the one to report
+		if err == nil {
+			return
+		}
+		// A cancelled statement can leave the pinned connection unusable;
+		// then a fresh one drops the tables, so none outlives the run.
+		bg := context.WithoutCancel(ctx)
+		if derr := dropStaged(bg, conn); derr != nil {
+			if fresh, cerr := r.Store.DB.Conn(bg); cerr == nil {
+				derr = dropStaged(bg, fresh)
+				fresh.Close()
+			}
+			if derr != nil {
+				r.Logger.Warn("staged tables left for the next run to drop", "err", derr) // the run's error is the one to report
+			}
 		}
 	}()
 	l := &loader{cfg: r.Config, conn: conn, workDir: work, seen: seen}
