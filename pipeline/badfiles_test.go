@@ -536,3 +536,18 @@ func TestCancelledRunLeavesNoStagedTables(t *testing.T) {
 		store.Close()
 	}
 }
+
+// A reject's value cut inside a multi-byte character was invalid UTF-8,
+// which DuckDB refused to bind ("could not bind parameter", "Invalid
+// unicode … in segment statistics update"): the run failed on its own
+// reject of an unclosed quote late in a file.
+func TestTruncateCutsAtACharacterBoundary(t *testing.T) {
+	s := strings.Repeat("控制板", 200) // 3 bytes each: byte 500 falls inside one
+	got := truncate(s, 500)
+	if !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || len(got) > 500+len("…") {
+		t.Errorf("truncate gave %d bytes, valid %v", len(got), utf8.ValidString(got))
+	}
+	if got := truncate("a\xffb", 10); !utf8.ValidString(got) {
+		t.Errorf("truncate kept invalid UTF-8: %q", got)
+	}
+}
