@@ -532,10 +532,10 @@ func (l *loader) summarize(ctx context.Context, name string, src *config.Source,
 		if err != nil {
 			return res, err
 		}
-		f.Rejected = n
+		f.Rejected = n + f.unread // the unread tail is one reject row standing for its lines
 		res.Files = append(res.Files, f.FileLoad)
 		res.RowsRead += f.RowsRead
-		res.Rejected += n
+		res.Rejected += f.Rejected
 	}
 	var err error
 	if res.Loaded, err = l.count(ctx, "SELECT count(*) FROM "+stagedTable(name)); err != nil {
