@@ -220,6 +220,25 @@ CREATE TABLE IF NOT EXISTS hotspot_unsupported (
     tickets         BIGINT,             -- past_support: tickets opened after supported_until
     revenue_12m     DECIMAL(18,2) NOT NULL
 );
+-- The fault tickets of the hot-spot window (HotspotTickets in hotspots.sql):
+-- the hot-spot page's drill-down.
+CREATE TABLE IF NOT EXISTS hotspot_tickets (
+    run_id       BIGINT NOT NULL,
+    as_of        DATE NOT NULL,
+    ticket_id    VARCHAR NOT NULL,
+    product_id   VARCHAR NOT NULL,
+    product_name VARCHAR,
+    component    VARCHAR NOT NULL,
+    region       VARCHAR NOT NULL,
+    serial_no    VARCHAR,
+    customer_id  VARCHAR NOT NULL,
+    name         VARCHAR,
+    opened_at    TIMESTAMP NOT NULL,
+    closed_at    TIMESTAMP,
+    effort_hours DOUBLE,
+    severity     INTEGER,
+    resolution   VARCHAR
+);
 CREATE TABLE IF NOT EXISTS ar_aging (
     run_id         BIGINT NOT NULL,
     as_of          DATE NOT NULL,
