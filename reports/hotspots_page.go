@@ -657,7 +657,7 @@ footer{color:#888;font-size:12px;margin-top:32px}
     chart.setOption(spec.option);
     chart.on("click", function (e) {
       var f = spec.filters && spec.filters[e.dataIndex];
-      if (e.seriesIndex === 0 && f) { apply(f); }
+      if (f) { apply(f); } // a Pareto's bar and its line point share the index
     });
     instances.push(chart);
   });
