@@ -33,6 +33,7 @@ type Config struct {
 	Groups map[string][]string `yaml:"groups"`
 	Jobs   []Job               `yaml:"jobs"`
 	SMTP   SMTP                `yaml:"smtp"`
+	Engine Engine              `yaml:"engine"`
 
 	// Path is the file the config was read from; Hash is the sha256 of its bytes.
 	Path string `yaml:"-"`
@@ -277,6 +278,7 @@ func (c *Config) applyDefaults() {
 		c.Reports.Title = "Accord"
 	}
 	c.applyJobDefaults()
+	c.Engine.applyDefaults()
 }
 
 // Maps reports whether the source gives canonical column col a value.
@@ -408,6 +410,7 @@ func (c *Config) validate() error {
 	}
 	ps = append(ps, c.validateModel()...)
 	ps = append(ps, c.validateJobs()...)
+	ps = append(ps, c.Engine.validate()...)
 	if c.Hotspots.WindowMonths < 1 {
 		add("hotspots.window_months", "must be at least 1")
 	}

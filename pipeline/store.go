@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,8 +21,10 @@ import (
 
 // Store is Accord's DuckDB database: canonical tables, results and run history.
 type Store struct {
-	DB     *sql.DB
-	Path   string
+	DB   *sql.DB
+	Path string
+	// Engine is what DuckDB was opened with (zero without WithEngine).
+	Engine EngineSettings
 	shared *sharedStore
 }
 
@@ -29,9 +32,10 @@ type Store struct {
 // process (the scheduler's overlapping jobs) share the handle, and the last
 // Close closes it. runs serialises runs of the process on the database.
 type sharedStore struct {
-	db   *sql.DB
-	refs int
-	runs sync.Mutex
+	db     *sql.DB
+	engine EngineSettings
+	refs   int
+	runs   sync.Mutex
 }
 
 var (
@@ -62,8 +66,13 @@ var lockPID = regexp.MustCompile(`PID (\d+)`)
 
 // OpenStore opens (creating if needed) the DuckDB file at path, with
 // extension auto-install off so nothing reaches for the network, and
-// ensures Accord's tables exist.
-func OpenStore(ctx context.Context, path string) (*Store, error) {
+// ensures Accord's tables exist. WithEngine bounds its memory and threads;
+// a store already open in the process keeps the settings it was opened with.
+func OpenStore(ctx context.Context, path string, opts ...StoreOption) (*Store, error) {
+	var o storeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	key, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -72,12 +81,32 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 	defer openMu.Unlock()
 	if sh, ok := openStores[key]; ok {
 		sh.refs++
-		return &Store{DB: sh.db, Path: path, shared: sh}, nil
+		return &Store{DB: sh.db, Path: path, Engine: sh.engine, shared: sh}, nil
+	}
+	dsn := url.Values{}
+	dsn.Set("autoinstall_known_extensions", "false")
+	dsn.Set("autoload_known_extensions", "false")
+	var engine EngineSettings
+	if o.engine != nil {
+		if o.memory == 0 {
+			o.memory = availableMemory()
+		}
+		if engine, err = resolveEngine(*o.engine, o.memory); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		if engine.TempDirectory != "" {
+			if err := os.MkdirAll(engine.TempDirectory, 0o755); err != nil {
+				return nil, fmt.Errorf("open store: temp_directory: %w", err)
+			}
+		}
+		for k, v := range engine.dsnParams() {
+			dsn[k] = v
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	connector, err := duckdb.NewConnector(path+"?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
+	connector, err := duckdb.NewConnector(path+"?"+dsn.Encode(), nil)
 	if err != nil {
 		if strings.Contains(err.Error(), "Conflicting lock") || strings.Contains(err.Error(), "Could not set lock") {
 			pid := ""
@@ -91,7 +120,7 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 	db := sql.OpenDB(connector)
 	// Idle connections would keep temp tables alive between uses.
 	db.SetMaxIdleConns(0)
-	s := &Store{DB: db, Path: path, shared: &sharedStore{db: db, refs: 1}}
+	s := &Store{DB: db, Path: path, Engine: engine, shared: &sharedStore{db: db, engine: engine, refs: 1}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -102,10 +131,10 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 
 // OpenStoreWait is OpenStore that, while another process holds the
 // database, retries until wait has passed; wait 0 fails at once.
-func OpenStoreWait(ctx context.Context, path string, wait time.Duration) (*Store, error) {
+func OpenStoreWait(ctx context.Context, path string, wait time.Duration, opts ...StoreOption) (*Store, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		s, err := OpenStore(ctx, path)
+		s, err := OpenStore(ctx, path, opts...)
 		if !errors.Is(err, ErrLocked) || !time.Now().Before(deadline) {
 			return s, err
 		}

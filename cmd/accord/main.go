@@ -205,7 +205,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if err != nil {
 		return err
 	}
-	store, err := pipeline.OpenStoreWait(ctx, dbPath, *wait)
+	store, err := pipeline.OpenStoreWait(ctx, dbPath, *wait, engineOption(cfg))
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func openConfigStore(ctx context.Context, path, db string) (*config.Config, *pip
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := pipeline.OpenStore(ctx, databasePath(cfg, db))
+	store, err := pipeline.OpenStore(ctx, databasePath(cfg, db), engineOption(cfg))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -489,6 +489,16 @@ func loadConfig(path string) (*config.Config, error) {
 }
 
 // databasePath is --db, else the config's database.
+// engineOption is the config's engine settings, its spill folder resolved
+// against the config's folder.
+func engineOption(cfg *config.Config) pipeline.StoreOption {
+	e := cfg.Engine
+	if e.TempDirectory != "" {
+		e.TempDirectory = cfg.Resolve(e.TempDirectory)
+	}
+	return pipeline.WithEngine(e)
+}
+
 func databasePath(cfg *config.Config, flagValue string) string {
 	if flagValue != "" {
 		return flagValue

@@ -48,7 +48,7 @@ func cmdSchedule(ctx context.Context, args []string, logger *slog.Logger, now fu
 	// The scheduler holds the database only while it works, so an operator's
 	// `accord run` can use it between jobs; a job waits for such a run.
 	open := func(ctx context.Context) (*pipeline.Store, error) {
-		return pipeline.OpenStoreWait(ctx, dbPath, 10*time.Minute)
+		return pipeline.OpenStoreWait(ctx, dbPath, 10*time.Minute, engineOption(cfg))
 	}
 	deliverer := &reports.Deliverer{Now: now, Logger: logger}
 	s, err := schedule.New(schedule.Options{
