@@ -18,6 +18,8 @@
 //	                  tested: why", fault tickets, serials, customers) to that
 //	                  group; what cannot be supported per product with
 //	                  customers, installed units and trailing revenue
+//	DIR/hotspots.xlsx the hot-spot workbook (hotspots_xlsx.go): Hot-spots,
+//	                  Fault tickets, Repeat failures, Unsupported
 //	DIR/weekly.xlsx   typed workbook: a Summary and a sheet per result table
 //	DIR/data/<table>.csv, DIR/data/<table>.parquet   the run's rows, for tools
 //

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestFunnelLimitsByHand: three groups over one year, 10, 100 and 1000
@@ -136,5 +137,36 @@ func TestBrowserHotspotsPage(t *testing.T) {
 	}
 	if len(log.exceptions) > 0 {
 		t.Errorf("JavaScript exceptions: %q", log.exceptions)
+	}
+}
+
+// TestHotspotsWorkbook: hotspots.xlsx stands alone with the hot-spot
+// groups, their fault tickets, repeat serials and what cannot be
+// supported; a ticket's text that starts with "=" is stored as text.
+func TestHotspotsWorkbook(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO hotspot_tickets VALUES
+		(2, DATE '2026-11-27', 'HT-1', 'P1', 'Pump X', 'valve', 'North', '=1+1', 'C1', 'Acme', TIMESTAMP '2026-10-01 09:00:00', NULL, 2.5, 2, 'fixed')`); err != nil {
+		t.Fatal(err)
+	}
+	out := writeFixture(t, db, testOptions)
+	f, err := excelize.OpenFile(out.HotspotsX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), ","); got != "Hot-spots,Fault tickets,Repeat failures,Unsupported" {
+		t.Errorf("sheets %q", got)
+	}
+	rows, err := f.GetRows("Fault tickets")
+	if err != nil || len(rows) != 2 || rows[1][0] != "HT-1" {
+		t.Fatalf("Fault tickets rows %q (%v)", rows, err)
+	}
+	if formula, _ := f.GetCellFormula("Fault tickets", "F2"); formula != "" {
+		t.Errorf("serial =1+1 became formula %q", formula)
+	}
+	hs, err := f.GetRows("Hot-spots")
+	if err != nil || len(hs) != 4 { // header + the run's 3 groups
+		t.Errorf("Hot-spots rows %d (%v)", len(hs), err)
 	}
 }
