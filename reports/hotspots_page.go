@@ -372,7 +372,7 @@ func hsHeatmap(d *hsData, l labels) (hsChart, error) {
 	hm.SetGlobalOptions(append(commonOpts(chartHSHeatmap, l.get("hs.heatmap")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xNames, AxisLabel: &opts.AxisLabel{Rotate: 30, Interval: "0"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: yNames}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: yNames, AxisLabel: &opts.AxisLabel{Interval: "0"}}),
 		charts.WithGridOpts(opts.Grid{Bottom: "80", ContainLabel: opts.Bool(true)}),
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: float32(math.Max(maxRate, 1)),
 			Orient: "horizontal", Left: "center", Bottom: "0"}),
