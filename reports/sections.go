@@ -441,9 +441,9 @@ func formatPValue(v sql.NullFloat64) string {
 // cannot support, in the report's scope.
 func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 	t := tableView{
-		Header: headers(l, "rank", "product_name", "component", "region", "failures", "rate_per_100_per_year",
+		Header: headers(l, "rank", "product_name", "component", "region", "failures", "shrunk_rate_per_100_per_year", "rate_per_100_per_year",
 			"rising", "rising_p_value", "rising_q_value", "mttr_hours", "repeat_serials"),
-		Numeric: []bool{true, false, false, false, true, true, false, true, true, true, true},
+		Numeric: []bool{true, false, false, false, true, true, true, false, true, true, true, true},
 		Empty:   l.get("report.no_rows"),
 	}
 	for _, h := range d.hotspots {
@@ -455,7 +455,7 @@ func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 			mttr = formatScore(h.mttrHours.Float64)
 		}
 		t.Rows = append(t.Rows, []string{rank, h.productLabel(), h.component, h.region, strconv.FormatInt(h.failures, 10),
-			strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), yesNo(h.rising, l), formatPValue(h.risingP), formatPValue(h.risingQ), mttr,
+			formatRate(h.shrunkRate, l), strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), risingCell(h, l), formatPValue(h.risingP), formatPValue(h.risingQ), mttr,
 			strconv.FormatInt(h.repeatSerials, 10)})
 	}
 	u := tableView{
