@@ -516,8 +516,11 @@ ORDER BY scope = 'tier', tier;
 INSERT INTO service_queue BY NAME
 WITH p AS (SELECT getvariable('as_of')::DATE AS as_of,
                   getvariable('as_of')::DATE + INTERVAL 1 DAY AS day_end),
+-- GROUPING() tells a rolled-up row from a group whose key is NULL in the
+-- data (tickets without a severity): matching on IS NULL found both, and the
+-- scalar subquery failed with "More than one row returned".
 history AS (
-    SELECT category, severity, avg(effort_hours)::DOUBLE AS hours
+    SELECT category, severity, GROUPING(category, severity) AS level, avg(effort_hours)::DOUBLE AS hours
     FROM tickets, p
     WHERE closed_at IS NOT NULL AND closed_at < p.day_end AND opened_at::DATE > p.as_of - INTERVAL 12 MONTH
     GROUP BY GROUPING SETS ((category, severity), (category), ())
@@ -529,9 +532,9 @@ open_tickets AS (
            least(getvariable('max_waiting_points')::DOUBLE, getvariable('points_per_day')::DOUBLE
              * greatest(0, date_diff('day', t.opened_at::DATE, p.as_of) - getvariable('wait_days')::INTEGER)) AS waiting_points,
            coalesce(
-               (SELECT h.hours FROM history h WHERE h.category = t.category AND h.severity = t.severity),
-               (SELECT h.hours FROM history h WHERE h.category = t.category AND h.severity IS NULL),
-               (SELECT h.hours FROM history h WHERE h.category IS NULL AND h.severity IS NULL)) AS estimated_hours
+               (SELECT h.hours FROM history h WHERE h.level = 0 AND h.category = t.category AND h.severity = t.severity),
+               (SELECT h.hours FROM history h WHERE h.level = 1 AND h.category = t.category),
+               (SELECT h.hours FROM history h WHERE h.level = 3)) AS estimated_hours
     FROM tickets t CROSS JOIN p
     LEFT JOIN customer_value cv ON cv.customer_id = t.customer_id AND cv.run_id = getvariable('run_id')::BIGINT
     WHERE t.opened_at < p.day_end AND (t.closed_at IS NULL OR t.closed_at >= p.day_end)
