@@ -80,7 +80,7 @@ func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) erro
 		fmt.Sprintf("SET VARIABLE rising_alpha = %v::DOUBLE", r.Config.Hotspots.RisingAlpha),
 		fmt.Sprintf("SET VARIABLE rising_min_failures = %d", r.Config.Hotspots.RisingMinFailures),
 		fmt.Sprintf("SET VARIABLE rising_correction = %s", quoteLit(r.Config.Hotspots.RisingCorrection)),
-		fmt.Sprintf("SET VARIABLE min_coverage = %v::DOUBLE", m.MinCoverage),
+		fmt.Sprintf("SET VARIABLE min_coverage = %v::DOUBLE", m.Coverage()),
 		fmt.Sprintf("SET VARIABLE severity_points = [%v, %v, %v, %v]::DOUBLE[]", sv.SeverityPoints[0], sv.SeverityPoints[1], sv.SeverityPoints[2], sv.SeverityPoints[3]),
 		fmt.Sprintf("SET VARIABLE wait_days = %d", sv.WaitDays),
 		fmt.Sprintf("SET VARIABLE points_per_day = %v::DOUBLE", sv.PointsPerDay),
