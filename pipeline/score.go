@@ -49,7 +49,7 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	res.Timings["score"] = time.Since(start)
 	start = time.Now()
 	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
-		"InsertMovers", "InstalledUnits", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "HotspotTickets", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileExceptions", "ReconcileTotals"} {
+		"InsertMovers", "InstalledUnits", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "HotspotTickets", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileChecks", "ReconcileExceptions", "ReconcileTotals"} {
 		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
 			return err
 		}
@@ -72,6 +72,7 @@ func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) erro
 	vars := []string{
 		fmt.Sprintf("SET VARIABLE as_of = DATE '%s'", res.AsOf.Format(time.DateOnly)),
 		fmt.Sprintf("SET VARIABLE run_id = %d", res.RunID),
+		"SET VARIABLE configured_sources = " + sourceList(r.Config.SourceNames()),
 		fmt.Sprintf("SET VARIABLE hourly_cost = CAST(%s AS DECIMAL(18,2))", quoteLit(m.HourlyCost)),
 		fmt.Sprintf("SET VARIABLE hotspot_months = %d", r.Config.Hotspots.WindowMonths),
 		fmt.Sprintf("SET VARIABLE prior_unit_years = %v::DOUBLE", r.Config.Hotspots.PriorUnitYears),
@@ -374,4 +375,14 @@ func (s *scorer) loadOverrides(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// sourceList is a SQL VARCHAR[] literal of source names (never empty, so
+// it keeps its type).
+func sourceList(names []string) string {
+	q := []string{"''"}
+	for _, n := range names {
+		q = append(q, quoteLit(n))
+	}
+	return "[" + strings.Join(q, ", ") + "]::VARCHAR[]"
 }

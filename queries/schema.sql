@@ -323,7 +323,8 @@ CREATE TABLE IF NOT EXISTS reconciliation_totals (
     difference  DECIMAL(18,2) NOT NULL,
     exceptions  BIGINT NOT NULL,
     explained   DECIMAL(18,2) NOT NULL,  -- sum of the listed exceptions' differences
-    ties        BOOLEAN NOT NULL         -- difference = explained, to the cent
+    ties        BOOLEAN,                 -- difference = explained, to the cent; NULL: not checked
+    not_checked VARCHAR                  -- why the check could not run (a source it needs is absent or empty)
 );
 
 -- name: MigrateSchema
@@ -340,6 +341,8 @@ ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS mttr_hours DOUBLE;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS median_repair_hours DOUBLE;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS repeat_serials BIGINT;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_q_value DOUBLE;
+ALTER TABLE reconciliation_totals ADD COLUMN IF NOT EXISTS not_checked VARCHAR;
+ALTER TABLE reconciliation_totals ALTER COLUMN ties DROP NOT NULL;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_not_tested VARCHAR;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_period_months INTEGER;
 

@@ -160,6 +160,9 @@ type reconTotal struct {
 	explained  string
 	exceptions int64
 	ties       bool
+	// notChecked says why the check could not run ("" when it ran); ties
+	// means nothing then.
+	notChecked string
 }
 
 type reconKind struct {
@@ -734,10 +737,10 @@ func (d *reportData) loadReconciliation(ctx context.Context, q queryer, runID in
 	}
 	err := scanAll(ctx, q, `
 		SELECT check_name, CAST(total_a AS VARCHAR), CAST(total_b AS VARCHAR), CAST(difference AS VARCHAR),
-		       CAST(explained AS VARCHAR), exceptions, ties
+		       CAST(explained AS VARCHAR), exceptions, coalesce(ties, false), coalesce(not_checked, '')
 		FROM reconciliation_totals WHERE run_id = $1 ORDER BY check_name`, func(rows *sql.Rows) error {
 		var r reconTotal
-		if err := rows.Scan(&r.check, &r.totalA, &r.totalB, &r.difference, &r.explained, &r.exceptions, &r.ties); err != nil {
+		if err := rows.Scan(&r.check, &r.totalA, &r.totalB, &r.difference, &r.explained, &r.exceptions, &r.ties, &r.notChecked); err != nil {
 			return err
 		}
 		d.reconTotals = append(d.reconTotals, r)

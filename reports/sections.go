@@ -317,6 +317,11 @@ func reconciliationSection(d *reportData, l labels, opt Options) sectionView {
 		Empty:   l.get("recon.none"),
 	}
 	for _, r := range d.reconTotals {
+		if r.notChecked != "" {
+			na := l.getf("recon.not_checked", r.notChecked)
+			totals.Rows = append(totals.Rows, []string{r.check, na, na, na, na, na, na})
+			continue
+		}
 		totals.Rows = append(totals.Rows, []string{r.check, formatMoney(r.totalA, sym), formatMoney(r.totalB, sym),
 			formatMoney(r.difference, sym), formatMoney(r.explained, sym), strconv.FormatInt(r.exceptions, 10),
 			yesNo(r.ties, l)})
@@ -334,21 +339,37 @@ func reconciliationSection(d *reportData, l labels, opt Options) sectionView {
 	return s
 }
 
-// reconciliationLine says in one line whether the control totals tie.
+// reconciliationLine says in one line whether the control totals tie, and
+// which checks could not run and why: a check not run never counts as tied.
 func reconciliationLine(d *reportData, l labels) string {
-	untied := 0
+	untied, checked := 0, 0
+	var notChecked []string
 	for _, r := range d.reconTotals {
-		if !r.ties {
+		switch {
+		case r.notChecked != "":
+			notChecked = append(notChecked, r.check+" ("+r.notChecked+")")
+		case !r.ties:
 			untied++
+			checked++
+		default:
+			checked++
 		}
 	}
+	var line string
 	switch {
 	case len(d.reconTotals) == 0:
 		return l.get("recon.none")
+	case checked == 0:
+		line = l.get("recon.none_checked")
 	case untied == 0:
-		return l.getf("recon.all_tie", len(d.reconTotals))
+		line = l.getf("recon.all_tie", checked)
+	default:
+		line = l.getf("recon.untied", untied, checked)
 	}
-	return l.getf("recon.untied", untied, len(d.reconTotals))
+	if len(notChecked) > 0 {
+		line += " " + l.getf("recon.not_checked_list", len(notChecked), strings.Join(notChecked, "; "))
+	}
+	return line
 }
 
 func orphansTable(d *reportData, l labels) tableView {

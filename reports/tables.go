@@ -173,7 +173,7 @@ var resultTables = []resultTable{
 		name: "reconciliation_totals", hasAsOf: true, reach: unfilteredOnly,
 		columns: []column{
 			{"check_name", kindText}, {"total_a", kindMoney}, {"total_b", kindMoney}, {"difference", kindMoney},
-			{"exceptions", kindInt}, {"explained", kindMoney}, {"ties", kindBool},
+			{"exceptions", kindInt}, {"explained", kindMoney}, {"ties", kindBool}, {"not_checked", kindText},
 		},
 		orderBy: "check_name",
 	},
