@@ -215,6 +215,7 @@ type reportData struct {
 	openTickets int64
 	rejected    int64
 	hotspots    []hotspot    // top paretoTopN by rank
+	regionBasis string       // hotspots.region_basis: ticket, ticket_or_customer, none
 	paretoItems []paretoItem // every hot-spot group's failures, for the Pareto charts
 	// unsupported: the first unsupportedTopN rows of hotspot_unsupported
 	// in the scope; the count, distinct customers and the sum of their
@@ -378,7 +379,10 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _
 		}
 		d.hotspots = append(d.hotspots, h)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return q.QueryRowContext(ctx, `SELECT coalesce(any_value(region_basis), '') FROM hotspots WHERE run_id = $1`, runID).Scan(&d.regionBasis)
 }
 
 // loadUnsupported reads what cannot be supported: rows name customers, so

@@ -521,11 +521,25 @@ func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 	}
 	return sectionView{
 		ID: "hotspots", Title: l.get("section.hotspots"),
-		Notes: []string{l.get("hotspots.note")},
+		Notes: hotspotNotes(d, l),
 		Tables: []subTable{
 			{Table: t},
 			{Title: l.get("hotspots.unsupported") + " — " +
 				l.getf("hotspots.unsupported_note", d.unsupportedCustomers, formatMoney(d.unsupportedRevenue, opt.CurrencySymbol)), Table: u},
 		},
 	}
+}
+
+// hotspotNotes are the section's notes: the method, then where regions
+// came from when not every fault ticket named one.
+func hotspotNotes(d *reportData, l labels) []string {
+	notes := []string{l.get("hotspots.note")}
+	switch d.regionBasis {
+	case "ticket_or_customer", "none":
+		notes = append(notes, l.get("hotspots.region_"+d.regionBasis))
+	}
+	if len(d.hotspots) == 0 {
+		notes = append(notes, l.get("hotspots.not_available"))
+	}
+	return notes
 }
