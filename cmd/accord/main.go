@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -210,7 +211,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 		return err
 	}
 	defer store.Close()
-	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg, store, outDir)}
+	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg), ReportsDir: outDir}
 	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: asOf})
 	if err != nil {
 		return err
@@ -468,15 +469,15 @@ func reportFolder(cfg *config.Config, flagValue string) (string, error) {
 	return abs, nil
 }
 
-// publisher renders a committed run into OUT/<as-of>/.
-func publisher(cfg *config.Config, store *pipeline.Store, outDir string) func(context.Context, *pipeline.Result) (string, error) {
-	return func(ctx context.Context, res *pipeline.Result) (string, error) {
-		dir := filepath.Join(outDir, res.AsOf.Format(time.DateOnly))
-		_, err := reports.Write(ctx, store.DB, res.RunID, res.AsOf, dir, reports.Options{
+// publisher renders a run, from its uncommitted transaction, into the
+// folder the runner stages (it becomes OUT/<as-of>/ once committed).
+func publisher(cfg *config.Config) func(context.Context, *sql.Tx, *pipeline.Result, string) error {
+	return func(ctx context.Context, tx *sql.Tx, res *pipeline.Result, dir string) error {
+		_, err := reports.WriteTx(ctx, tx, res.RunID, res.AsOf, dir, reports.Options{
 			Language: cfg.Reports.Language, CurrencySymbol: cfg.Currency.Symbol,
 			CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title,
 		})
-		return dir, err
+		return err
 	}
 }
 
