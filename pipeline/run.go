@@ -48,6 +48,9 @@ type Result struct {
 	Orphans    []OrphanCount
 	ReportDir  string
 	Timings    map[string]time.Duration
+	// Notes are things the run changed beyond its own date (a backfill
+	// recomputing a later date's movers), for the summary.
+	Notes []string
 }
 
 // HotspotSummary is the first-ranked hot-spot of a run.

@@ -236,6 +236,9 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 		fmt.Fprintf(w, "  orphans: %d %s rows name %d %s not in %s\n", o.Rows, o.Source, o.Values, o.Column, o.Parent)
 	}
 	fmt.Fprintf(w, "tiers: %s\n", strings.Join(tiers, ", "))
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	if h := res.TopHotspot; h != nil {
 		fmt.Fprintf(w, "top hot-spot: %s %s / %s / %s: %d failures on %d units (%.1f per 100 units per year)\n",
 			h.ProductID, h.ProductName, h.Component, h.Region, h.Failures, h.InstalledUnits, h.RatePer100PerYear)
