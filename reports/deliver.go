@@ -199,8 +199,18 @@ func (d *Deliverer) Deliver(ctx context.Context, db *sql.DB, job config.Job, cfg
 		return rep, err
 	}
 
+	// Every recipient's row is queued before the first SMTP transaction: a
+	// delivery killed after the first send leaves the rest 'queued', which
+	// the next delivery of the run sends, instead of no row at all.
+	targets := d.targets(cfg, job)
+	for _, t := range targets {
+		msgID := outboxMessageID(settings.from, job.Name, runID, t.address)
+		if _, err := db.ExecContext(ctx, queries.Get("OutboxEnqueue"), runID, job.Name, t.address, msgID, d.now()); err != nil {
+			return rep, fmt.Errorf("reports: outbox enqueue %s: %w", t.address, err)
+		}
+	}
 	rendered := map[string]renderedReport{}
-	for _, t := range d.targets(cfg, job) {
+	for _, t := range targets {
 		res, err := d.deliverOne(ctx, db, settings, cfg, job, runID, asOf, outDir, t, rendered)
 		rep.Recipients = append(rep.Recipients, res)
 		if err != nil {

@@ -869,3 +869,36 @@ func TestDeliverRenderFailureStaysQueued(t *testing.T) {
 		t.Error("owner not told why the recipient got nothing")
 	}
 }
+
+// TestDeliverQueuesEveryRecipientBeforeTheFirstSend checks, at the first
+// SMTP dial, that every recipient already has a 'queued' outbox row: a
+// kill during the first send then leaves the others queued for the next
+// delivery to send, where before it left them no row at all (and the row
+// of the first recipient was the only one).
+func TestDeliverQueuesEveryRecipientBeforeTheFirstSend(t *testing.T) {
+	cjkFont(t)
+	mp := startMailpit(t)
+	db := deliveryDB(t)
+	cfg, job := deliveryConfig()
+	d, _ := testDeliverer(mp.smtpAddr)
+	var atFirstDial map[string]outboxEntry
+	d.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if atFirstDial == nil {
+			atFirstDial = outboxRows(t, db)
+		}
+		var nd net.Dialer
+		return nd.DialContext(ctx, network, addr)
+	}
+	deliver(t, d, db, cfg, job, t.TempDir())
+	for _, a := range []string{manager1, manager2, repAddr} {
+		e, ok := atFirstDial[a]
+		if !ok {
+			t.Errorf("%s had no outbox row when the first SMTP transaction started", a)
+			continue
+		}
+		// The first recipient's row is already 'sending' when its dial starts.
+		if e.status != StatusQueued && e.status != StatusSending {
+			t.Errorf("%s: status %q at the first dial, want queued (or sending for the first)", a, e.status)
+		}
+	}
+}
