@@ -69,3 +69,10 @@ GROUP BY source ORDER BY source;
 SELECT check_name, ties, exceptions, CAST(difference AS VARCHAR), CAST(explained AS VARCHAR)
 FROM reconciliation_totals WHERE run_id = ?
 ORDER BY check_name;
+
+-- name: OutboxRequeueFailed
+-- `accord deliver --retry-failed`: a recipient whose delivery failed for
+-- good (never sent) is queued again; sent and unknown rows stay as they are.
+UPDATE outbox SET status = 'queued', updated_at = ?
+WHERE run_id = ? AND status = 'failed' AND recipient NOT LIKE 'alert:%'
+RETURNING recipient;

@@ -893,3 +893,25 @@ func (d *Deliverer) alertOwner(ctx context.Context, db *sql.DB, s smtpSettings, 
 	res.Status, res.Attempts, res.Error = status, row.attempts+attempts, lastErr
 	return res, err
 }
+
+// RequeueFailed queues the run's failed recipients again, for a Deliver
+// that resends exactly them (with the queued ones); it returns them.
+func RequeueFailed(ctx context.Context, db *sql.DB, now time.Time, runID int64) ([]string, error) {
+	if _, err := db.ExecContext(ctx, queries.Get("CreateOutbox")); err != nil {
+		return nil, fmt.Errorf("reports: requeue: create outbox: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, queries.Get("OutboxRequeueFailed"), now.UTC(), runID)
+	if err != nil {
+		return nil, fmt.Errorf("reports: requeue failed: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("reports: requeue failed: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -32,6 +32,7 @@ usage:
   accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION]
   accord schedule --config FILE [--db FILE] [--out DIR] [--grace DURATION]
   accord send     --config FILE --job NAME --to ADDRESS [--db FILE]
+  accord deliver  --config FILE --run N [--retry-failed] [--db FILE]
   accord runs     --config FILE [--job NAME] [--json] [--limit N] [--db FILE]
   accord explain  --config FILE [--as-of YYYY-MM-DD] [--db FILE] CUSTOMER_ID
   accord score    --config NEW_FILE --diff [--db FILE]
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		err = cmdSchedule(ctx, args[1:], logger, now)
 	case "send":
 		err = cmdSend(ctx, args[1:], stdout, logger, now)
+	case "deliver":
+		err = cmdDeliver(ctx, args[1:], stdout, logger, now)
 	case "runs":
 		err = cmdRuns(ctx, args[1:], stdout)
 	case "explain":
