@@ -83,6 +83,13 @@ type Source struct {
 	// RejectThreshold is the share of rows that may be rejected before the
 	// run fails (default 0.01).
 	RejectThreshold *float64 `yaml:"reject_threshold"`
+	// MaxShrink is the share by which the rows loaded may fall from the
+	// last successful run before the run fails (default 0.5; 1 allows any
+	// drop but to zero).
+	MaxShrink *float64 `yaml:"max_shrink"`
+	// AllowEmpty lets the source load no rows at all (a header-only export)
+	// without failing the run.
+	AllowEmpty bool `yaml:"allow_empty"`
 }
 
 // Hotspots configures failure hot-spot analysis.
@@ -206,6 +213,18 @@ func (s *Source) Threshold() float64 {
 	}
 	return *s.RejectThreshold
 }
+
+// Shrink returns the source's max_shrink.
+func (s *Source) Shrink() float64 {
+	if s.MaxShrink == nil {
+		return DefaultMaxShrink
+	}
+	return *s.MaxShrink
+}
+
+// DefaultMaxShrink is the share by which a source's rows may fall from the
+// last successful run.
+const DefaultMaxShrink = 0.5
 
 // DefaultRejectThreshold is the share of rows a source may lose to rejects.
 const DefaultRejectThreshold = 0.01
@@ -370,6 +389,9 @@ func (c *Config) validate() error {
 		}
 		if s.RejectThreshold != nil && (*s.RejectThreshold < 0 || *s.RejectThreshold > 1) {
 			add(f+".reject_threshold", "must be between 0 and 1, got %v", *s.RejectThreshold)
+		}
+		if s.MaxShrink != nil && (*s.MaxShrink < 0 || *s.MaxShrink > 1) {
+			add(f+".max_shrink", "must be between 0 and 1, got %v", *s.MaxShrink)
 		}
 		for _, col := range t.Columns {
 			// A transform's output columns are known only when it runs.

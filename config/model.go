@@ -19,8 +19,9 @@ type Model struct {
 	Groups     []Group `yaml:"groups"`
 	Tiers      Tiers   `yaml:"tiers"`
 	// MinCoverage is the share of indicators with data below which a
-	// customer is "unrated" rather than tiered (default 0: everyone is tiered).
-	MinCoverage float64 `yaml:"min_coverage"`
+	// customer is "unrated" rather than tiered (default DefaultMinCoverage;
+	// 0 tiers everyone). Read it through Coverage.
+	MinCoverage *float64 `yaml:"min_coverage"`
 	// Overrides is a CSV file (customer_id, tier, reason, owner, expires_at)
 	// of manual tiers, relative to the config's folder.
 	Overrides string `yaml:"overrides"`
@@ -225,6 +226,19 @@ func (n *Normalization) applyDefaults() {
 	}
 }
 
+// DefaultMinCoverage is model.min_coverage's default: a customer with data
+// for fewer than half the indicators is unrated, so a score from two
+// indicators never passes for one from nine.
+const DefaultMinCoverage = 0.5
+
+// Coverage is the minimum coverage for a tier (MinCoverage or its default).
+func (m *Model) Coverage() float64 {
+	if m.MinCoverage == nil {
+		return DefaultMinCoverage
+	}
+	return *m.MinCoverage
+}
+
 func (m *Model) applyDefaults() {
 	m.Normalization.applyDefaults()
 	if m.Weights.Method == "" {
@@ -339,8 +353,8 @@ func (c *Config) validateModel() []Problem {
 	if err := checkMoney(m.HourlyCost); err != nil {
 		add("model.hourly_cost", "%v", err)
 	}
-	if m.MinCoverage < 0 || m.MinCoverage > 1 {
-		add("model.min_coverage", "must be between 0 and 1, got %v", m.MinCoverage)
+	if c := m.Coverage(); c < 0 || c > 1 {
+		add("model.min_coverage", "must be between 0 and 1, got %v", c)
 	}
 	ps = append(ps, validateNormalization("model.normalization", m.Normalization)...)
 	ps = append(ps, validateGroups("model", m.Groups)...)

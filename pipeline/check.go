@@ -13,15 +13,36 @@ import (
 	"github.com/accordhq/accord/config"
 )
 
+// Fast paths for numbers as most exports write them. accord_number (two
+// regular-expression replaces, a full match and DECIMAL(36,10)
+// arithmetic) is ~100× a plain cast; these conditions pick the values a
+// plain cast reads exactly as accord_number would, and everything else takes
+// the general path. FuzzNumber checks both paths against one reference.
+//
+// plainInteger: only digits and minus signs (a cast rejects a misplaced
+// sign, as accord_number does; a dot is excluded because the BIGINT cast
+// rounds 1.5 where accord_number rejects it).
+// plainDecimal: digits, minus signs and dots, not ending in a dot (the cast
+// reads "5." and accord_number does not), with at most 10 decimals (beyond,
+// accord_number rounds to 10 first, and rounding twice can differ).
+const (
+	plainInteger = "ltrim(%[1]s, '-0123456789') = ''"
+	plainDecimal = "(ltrim(%[1]s, '-0123456789.') = '' AND NOT suffix(%[1]s, '.') " +
+		"AND (instr(%[1]s, '.') = 0 OR length(%[1]s) - instr(%[1]s, '.') <= 10))"
+)
+
 // typedExpr is the SQL that turns a staged text column into its canonical type.
 func typedExpr(c config.Column, raw string, src *config.Source) string {
 	switch c.Type {
 	case config.Integer:
-		return fmt.Sprintf("(CASE WHEN accord_number(%[1]s) = trunc(accord_number(%[1]s)) THEN TRY_CAST(accord_number(%[1]s) AS BIGINT) END)", raw)
+		return fmt.Sprintf("(CASE WHEN "+plainInteger+" THEN TRY_CAST(%[1]s AS BIGINT) "+
+			"WHEN accord_number(%[1]s) = trunc(accord_number(%[1]s)) THEN TRY_CAST(accord_number(%[1]s) AS BIGINT) END)", raw)
 	case config.Money:
-		return fmt.Sprintf("TRY_CAST(accord_number(%s) AS DECIMAL(18,2))", raw)
+		return fmt.Sprintf("(CASE WHEN "+plainDecimal+" THEN TRY_CAST(%[1]s AS DECIMAL(18,2)) "+
+			"ELSE TRY_CAST(accord_number(%[1]s) AS DECIMAL(18,2)) END)", raw)
 	case config.Quantity:
-		return fmt.Sprintf("TRY_CAST(accord_number(%s) AS DECIMAL(18,4))", raw)
+		return fmt.Sprintf("(CASE WHEN "+plainDecimal+" THEN TRY_CAST(%[1]s AS DECIMAL(18,4)) "+
+			"ELSE TRY_CAST(accord_number(%[1]s) AS DECIMAL(18,4)) END)", raw)
 	case config.Date, config.Timestamp:
 		format := "NULL::VARCHAR"
 		if f := src.DateFormats[c.Name]; f != "" {
@@ -511,10 +532,10 @@ func (l *loader) summarize(ctx context.Context, name string, src *config.Source,
 		if err != nil {
 			return res, err
 		}
-		f.Rejected = n
+		f.Rejected = n + f.unread // the unread tail is one reject row standing for its lines
 		res.Files = append(res.Files, f.FileLoad)
 		res.RowsRead += f.RowsRead
-		res.Rejected += n
+		res.Rejected += f.Rejected
 	}
 	var err error
 	if res.Loaded, err = l.count(ctx, "SELECT count(*) FROM "+stagedTable(name)); err != nil {

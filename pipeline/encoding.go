@@ -104,3 +104,70 @@ func transcodeToUTF8(src, dst, enc string) (err error) {
 	}
 	return w.Flush()
 }
+
+// EncodingError reports a text file that cannot be what its configured
+// encoding says, with what to set instead.
+type EncodingError struct {
+	File, Source, Reason, Fix string
+}
+
+func (e *EncodingError) Error() string {
+	return fmt.Sprintf("%s: source %s: %s; %s", e.File, e.Source, e.Reason, e.Fix)
+}
+
+// readHead reads up to the first 64 KB of a file.
+func readHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	return head[:n], nil
+}
+
+// checkText rejects a file that is not text in encoding enc before DuckDB
+// reads it: NUL bytes never occur in UTF-8, GB18030 or Latin-1 text, so a
+// file with them is UTF-16 without a byte-order mark (NULs at every other
+// byte) or not text at all. Read as UTF-8 either gave NULs on the terminal
+// and an error no one could act on.
+func checkText(file, source string, head []byte, enc string) error {
+	if strings.HasPrefix(enc, "utf-16") || len(head) == 0 {
+		return nil
+	}
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return &EncodingError{File: file, Source: source, Reason: "the file is a ZIP archive (an XLSX workbook?), not CSV text",
+			Fix: fmt.Sprintf("set sources.%s.format: xlsx, or export it as CSV", source)}
+	}
+	if bytes.HasPrefix(head, []byte("PAR1")) {
+		return &EncodingError{File: file, Source: source, Reason: "the file is Parquet, not CSV text",
+			Fix: fmt.Sprintf("set sources.%s.format: parquet", source)}
+	}
+	if bytes.IndexByte(head, 0) < 0 {
+		return nil
+	}
+	var even, odd, pairs int
+	for i := 0; i+1 < len(head); i += 2 {
+		pairs++
+		if head[i] == 0 && head[i+1] != 0 {
+			even++
+		}
+		if head[i+1] == 0 && head[i] != 0 {
+			odd++
+		}
+	}
+	switch {
+	case odd*10 >= pairs*3 && odd > 4*even:
+		return &EncodingError{File: file, Source: source, Reason: fmt.Sprintf("the file looks like UTF-16 little-endian, not %s", enc),
+			Fix: fmt.Sprintf("set sources.%s.encoding: utf-16le", source)}
+	case even*10 >= pairs*3 && even > 4*odd:
+		return &EncodingError{File: file, Source: source, Reason: fmt.Sprintf("the file looks like UTF-16 big-endian, not %s", enc),
+			Fix: fmt.Sprintf("set sources.%s.encoding: utf-16be", source)}
+	}
+	return &EncodingError{File: file, Source: source, Reason: fmt.Sprintf("the file holds NUL bytes (first at byte %d): it is binary, not %s text", bytes.IndexByte(head, 0), enc),
+		Fix: "check that the right file was exported, as CSV"}
+}

@@ -256,7 +256,7 @@ func TestHotspotRisingByHand(t *testing.T) {
 			continue
 		}
 		if g.failures != w.failures || !g.baseline.Valid || g.baseline.Int64 != w.baseline || !close12(g.share, w.share) ||
-			!close12(g.p, w.p) || g.rising != w.rising || g.test.String != "C-test (conditional binomial), one-sided; exposure: "+w.test {
+			!close12(g.p, w.p) || g.rising != w.rising || g.test.String != "C-test (conditional binomial), one-sided; exposure: "+w.test+"; periods of 3 month(s)" {
 			t.Errorf("%s: got failures %d baseline %v share %v p %v rising %v test %q; want %d %d %.15g %.15g %v %q",
 				key, g.failures, g.baseline, g.share, g.p, g.rising, g.test.String, w.failures, w.baseline, w.share, w.p, w.rising, w.test)
 		}
@@ -302,11 +302,45 @@ func TestHotspotRisingByHand(t *testing.T) {
 	}
 }
 
-// TestHotspotNoBaselineHistory: an export that starts inside the window
-// has no baseline history; the test does not apply to any group (NULL
-// baseline, test and p-value) and nothing is flagged.
-func TestHotspotNoBaselineHistory(t *testing.T) {
+// TestHotspotShortHistoryUsesShorterPeriods: an export that starts inside
+// the 3-month window (first ticket R1 on 2026-09-01, so days from
+// 2026-08-31 on count) has no day before the window; the test then runs on
+// periods of max(1, 3 / (4 + 1)) = 1 month inside it: k0 (10-27, 11-27]
+// 31 days, k1 (09-27, 10-27] 30 days, k2 (08-27, 09-27] observed 27 days
+// (08-31 .. 09-27), k3 and k4 not observed. R (3 units installed in 2020):
+// c = 2 (R5, R6), b = 4 (R3, R4 in k1; R1, R2 in k2), p0 = 31/88, and
+// p = P(X ≥ 2), X ~ Binomial(6, 31/88), summed in exact rationals. c = 2 is
+// under rising_min_failures 3: not tested for rising, with that reason.
+// Before item 4 of issue 14 the test did not apply at all (NULL p).
+func TestHotspotShortHistoryUsesShorterPeriods(t *testing.T) {
 	cfg := hotspotFixture(t, "", func(opened string) bool { return opened > "2026-08-28" })
+	store, res := runFixture(t, cfg)
+	got := readHotspots(t, store.DB, res.RunID)
+	r := got["P1 power East"]
+	if r.failures != 6 {
+		t.Errorf("R: %d failures in the window, want 6 (the window is still 3 months)", r.failures)
+	}
+	want := binomialTail(6, 2, big.NewRat(31, 88))
+	if !close12(r.p, want) || !close12(r.share, 31.0/88) || !r.baseline.Valid || r.baseline.Int64 != 4 {
+		t.Errorf("R: p %v share %v baseline %v, want p %v share 31/88 baseline 4", r.p, r.share, r.baseline, want)
+	}
+	var reason sql.NullString
+	var months sql.NullInt64
+	if err := store.DB.QueryRow(`SELECT rising_not_tested, rising_period_months FROM hotspots
+		WHERE run_id = ? AND product_id = 'P1' AND component = 'power' AND region = 'East'`, res.RunID).Scan(&reason, &months); err != nil {
+		t.Fatal(err)
+	}
+	if reason.String != "too_few_faults" || months.Int64 != 1 || r.rising {
+		t.Errorf("R: not tested %v, period %v months, rising %v; want too_few_faults, 1, false", reason, months, r.rising)
+	}
+}
+
+// TestHotspotNoBaselineHistory: an export that starts in the window's last
+// month (first ticket R5 on 2026-11-01) has no baseline day even for
+// 1-month periods: the test does not apply to any group (NULL baseline,
+// test and p-value), nothing is flagged, and each says why: no_history.
+func TestHotspotNoBaselineHistory(t *testing.T) {
+	cfg := hotspotFixture(t, "", func(opened string) bool { return opened > "2026-10-28" })
 	store, res := runFixture(t, cfg)
 	got := readHotspots(t, store.DB, res.RunID)
 	if len(got) == 0 {
@@ -317,8 +351,13 @@ func TestHotspotNoBaselineHistory(t *testing.T) {
 			t.Errorf("%s: baseline %v share %v p %v test %v rising %v, want all NULL and not rising", key, g.baseline, g.share, g.p, g.test, g.rising)
 		}
 	}
-	if g := got["P1 power East"]; g.failures != 6 {
-		t.Errorf("R: %d failures in the window, want 6", g.failures)
+	var n int64
+	if err := store.DB.QueryRow(`SELECT count(*) FROM hotspots WHERE run_id = ? AND rising_not_tested IS DISTINCT FROM 'no_history'`,
+		res.RunID).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d groups without the reason no_history (%v)", n, err)
+	}
+	if g := got["P1 power East"]; g.failures != 2 {
+		t.Errorf("R: %d failures in the window, want 2", g.failures)
 	}
 }
 
@@ -433,7 +472,7 @@ func TestMigrateAddsHotspotColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []string{"baseline_failures", "current_exposure_share", "rising_test", "rising_p_value", "rising",
-		"repairs", "mttr_hours", "median_repair_hours", "repeat_serials", "rising_q_value"} {
+		"repairs", "mttr_hours", "median_repair_hours", "repeat_serials", "rising_q_value", "rising_not_tested", "rising_period_months"} {
 		if _, err := store.DB.Exec("ALTER TABLE hotspots DROP COLUMN " + c); err != nil {
 			t.Fatal(err)
 		}
@@ -449,7 +488,7 @@ func TestMigrateAddsHotspotColumns(t *testing.T) {
 		WHERE table_name = 'hotspots' AND column_index > 13`).Scan(&cols); err != nil {
 		t.Fatal(err)
 	}
-	if cols != "baseline_failures,current_exposure_share,rising_test,rising_p_value,rising,repairs,mttr_hours,median_repair_hours,repeat_serials,rising_q_value" {
+	if cols != "baseline_failures,current_exposure_share,rising_test,rising_p_value,rising,repairs,mttr_hours,median_repair_hours,repeat_serials,rising_q_value,rising_not_tested,rising_period_months" {
 		t.Errorf("appended columns %q", cols)
 	}
 	res, err := newRunner(t, store, cfg).Run(t.Context(), RunOptions{AsOf: fixtureAsOf})

@@ -239,3 +239,52 @@ func TestServiceQueueByHand(t *testing.T) {
 		t.Errorf("%d queue rows, want %d", i, len(want))
 	}
 }
+
+// Equal scores share a tier. Scored on maintenance fees alone (C1 5000,
+// C2 3000, C3 0, C4 3000, C5 1000), C2 and C4 tie. Quantile tiers of 5 by
+// position (rank(), ties share the first): C1 1, C2 2, C4 2, C5 4, C3 5;
+// A ≤ ⌊1⌋: C1; B ≤ ⌊2.5⌋: C2, C4; C ≤ ⌊4⌋: C5; D: C3. Positions by
+// row_number put C4 at 3 and in tier C, behind C2 only by its id.
+func TestTiedScoresShareATier(t *testing.T) {
+	store, res := runWithModel(t, "model:\n  hourly_cost: \"300.00\"\n  groups:\n"+
+		"    - {name: economic, weight: 100, indicators: [{name: maintenance_fees, weight: 100}]}\n")
+	want := map[string]string{"C1": "A", "C2": "B", "C4": "B", "C5": "C", "C3": "D"}
+	for id, w := range want {
+		if _, tier, _ := scoreOf(t, store.DB, res.RunID, id); tier != w {
+			t.Errorf("%s: tier %s, want %s", id, tier, w)
+		}
+	}
+}
+
+// When every score is the same (one indicator, equal for everyone), the
+// quantiles cannot order anyone: nobody gets a tier, where before A–D were
+// dealt in customer-id order.
+func TestAllTiedScoresAreUnrated(t *testing.T) {
+	store, res := runWithModel(t, "model:\n  hourly_cost: \"300.00\"\n  groups:\n"+
+		"    - {name: characteristics, weight: 100, indicators: [\n"+
+		`        {name: same_for_all, weight: 100, direction: higher, sql: "SELECT customer_id, 1 AS value FROM customers"}]}`+"\n")
+	if n := tableCount(t, store, "SELECT count(*) FROM customer_value WHERE run_id = "+itoa(res.RunID)+" AND tier <> 'unrated'"); n != 0 {
+		t.Errorf("%d customers tiered from equal scores", n)
+	}
+	if n := tableCount(t, store, "SELECT count(*) FROM customer_value WHERE run_id = "+itoa(res.RunID)); n != 5 {
+		t.Errorf("%d customers scored, want 5", n)
+	}
+}
+
+// The default min_coverage is 0.5: a customer with data for fewer than half
+// the indicators is unrated (before, the default 0 tiered a customer with
+// data for 1 of 3 indicators like one with all 3).
+func TestDefaultMinCoverageUnratesThinScores(t *testing.T) {
+	store, res := runWithModel(t, "model:\n  hourly_cost: \"300.00\"\n  groups:\n"+
+		"    - {name: characteristics, weight: 100, indicators: [\n"+
+		`        {name: only_c1_a, weight: 34, direction: higher, sql: "SELECT customer_id, 1 AS value FROM customers WHERE customer_id = 'C1'"},`+"\n"+
+		`        {name: only_c1_b, weight: 33, direction: higher, sql: "SELECT customer_id, 2 AS value FROM customers WHERE customer_id IN ('C1', 'C2')"},`+"\n"+
+		`        {name: everyone, weight: 33, direction: higher, sql: "SELECT customer_id, employees AS value FROM customers"}]}`+"\n")
+	// Coverage: C1 3/3, C2 2/3, C3..C5 1/3 (< 0.5: unrated).
+	want := map[string]bool{"C1": true, "C2": true, "C3": false, "C4": false, "C5": false}
+	for id, rated := range want {
+		if _, tier, _ := scoreOf(t, store.DB, res.RunID, id); (tier != "unrated") != rated {
+			t.Errorf("%s: tier %s, rated want %v", id, tier, rated)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -46,8 +47,10 @@ type Result struct {
 	Tiers      map[string]int64
 	TopHotspot *HotspotSummary
 	Orphans    []OrphanCount
-	ReportDir  string
-	Timings    map[string]time.Duration
+	// FutureDates are the data-quality warnings of dates after the as-of date.
+	FutureDates []FutureDates
+	ReportDir   string
+	Timings     map[string]time.Duration
 	// Notes are things the run changed beyond its own date (a backfill
 	// recomputing a later date's movers), for the summary.
 	Notes []string
@@ -90,7 +93,11 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	defer func() {
 		status, msg := "succeeded", ""
 		if err != nil {
-			status, msg = "failed", err.Error()
+			status, msg = "failed", Printable(err.Error())
+			var pe *PanicError
+			if errors.As(err, &pe) {
+				log.Error("run panicked", "panic", Printable(fmt.Sprint(pe.Value)), "stack", pe.Stack)
+			}
 		}
 		timings := map[string]int64{}
 		for k, v := range res.Timings {
@@ -103,6 +110,9 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 			err = errors.Join(err, fmt.Errorf("run: record end: %w", rerr))
 		}
 	}()
+	// Registered after the deferred record above, so it runs first: a panic
+	// anywhere in the run becomes the error the run is recorded failed with.
+	defer recoverPanic(&err)
 	log.Info("run started", "job", opt.Job, "config", r.Config.Path)
 	if r.Publish != nil {
 		done, err := RecoverReports(ctx, r.Store.DB, r.ReportsDir)
@@ -156,8 +166,20 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 		return err
 	}
 	defer func() {
-		if err != nil {
-			_ = dropStaged(context.WithoutCancel(ctx), conn) // the run's error is the one to report
+		if err == nil {
+			return
+		}
+		// A cancelled statement can leave the pinned connection unusable;
+		// then a fresh one drops the tables, so none outlives the run.
+		bg := context.WithoutCancel(ctx)
+		if derr := dropStaged(bg, conn); derr != nil {
+			if fresh, cerr := r.Store.DB.Conn(bg); cerr == nil {
+				derr = dropStaged(bg, fresh)
+				fresh.Close()
+			}
+			if derr != nil {
+				r.Logger.Warn("staged tables left for the next run to drop", "err", derr) // the run's error is the one to report
+			}
 		}
 	}()
 	l := &loader{cfg: r.Config, conn: conn, workDir: work, seen: seen}
@@ -171,6 +193,16 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	}
 	res.Sources = sources
 	res.Timings["load"] = time.Since(start)
+	if err := checkShrink(ctx, conn, r.Config, sources); err != nil {
+		return err
+	}
+	if res.FutureDates, err = checkDates(ctx, conn, sources, res.AsOf); err != nil {
+		return err
+	}
+	for _, f := range res.FutureDates {
+		r.Logger.Warn("dates after the as-of date", "run_id", res.RunID, "source", f.Source, "column", f.Column,
+			"rows", f.Rows, "latest", f.Latest, "as_of", res.AsOf.Format(time.DateOnly))
+	}
 
 	// DuckDB can report a successful Commit after a failed statement, so
 	// every error rolls back at once and row counts are checked after the
@@ -180,6 +212,8 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	if err != nil {
 		return fmt.Errorf("run: begin: %w", err)
 	}
+	// A panic (recovered by Run) must not leave the transaction open.
+	defer func() { _ = tx.Rollback() }() // after Commit a no-op (ErrTxDone)
 	if err := r.commit(ctx, tx, res); err != nil {
 		_ = tx.Rollback() // the error that made us roll back is the one to report
 		return err
@@ -462,4 +496,22 @@ func loadedHashes(ctx context.Context, conn *sql.Conn) (map[string]bool, error) 
 		seen[h] = true
 	}
 	return seen, rows.Err()
+}
+
+// PanicError is a panic recovered during a run: a bug, reported as a failed
+// run with where it happened, never as a crash or a success.
+type PanicError struct {
+	Value any
+	Stack string
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("internal error (a bug; please report it with the log): %v", e.Value)
+}
+
+// recoverPanic turns a panic of the calling function into *err.
+func recoverPanic(err *error) {
+	if v := recover(); v != nil {
+		*err = errors.Join(*err, &PanicError{Value: v, Stack: string(debug.Stack())})
+	}
 }

@@ -18,7 +18,7 @@ import (
 // resultTables are replaced per as-of date: a rerun for the same date
 // replaces that date's rows.
 var resultTables = []string{"customer_value", "value_contributions", "model_used", "model_evidence", "movers",
-	"owner_drain", "hotspots", "hotspot_repeats", "hotspot_unsupported", "ar_aging", "ar_kpis", "service_queue", "reconciliation_exceptions", "reconciliation_totals"}
+	"owner_drain", "hotspots", "hotspot_repeats", "hotspot_unsupported", "hotspot_tickets", "ar_aging", "ar_kpis", "service_queue", "reconciliation_exceptions", "reconciliation_totals"}
 
 // compute runs every transform of a run inside its transaction: segments,
 // indicators, weights, scores, history, then hot-spots, aging and the
@@ -49,7 +49,7 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	res.Timings["score"] = time.Since(start)
 	start = time.Now()
 	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
-		"InsertMovers", "InstalledUnits", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileExceptions", "ReconcileTotals"} {
+		"InsertMovers", "InstalledUnits", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "HotspotTickets", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileChecks", "ReconcileExceptions", "ReconcileTotals"} {
 		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
 			return err
 		}
@@ -75,6 +75,7 @@ func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) erro
 	vars := []string{
 		fmt.Sprintf("SET VARIABLE as_of = DATE '%s'", res.AsOf.Format(time.DateOnly)),
 		fmt.Sprintf("SET VARIABLE run_id = %d", res.RunID),
+		"SET VARIABLE configured_sources = " + sourceList(r.Config.SourceNames()),
 		fmt.Sprintf("SET VARIABLE hourly_cost = CAST(%s AS DECIMAL(18,2))", quoteLit(m.HourlyCost)),
 		fmt.Sprintf("SET VARIABLE hotspot_months = %d", r.Config.Hotspots.WindowMonths),
 		fmt.Sprintf("SET VARIABLE prior_unit_years = %v::DOUBLE", r.Config.Hotspots.PriorUnitYears),
@@ -83,7 +84,7 @@ func (r *Runner) setVariables(ctx context.Context, tx *sql.Tx, res *Result) erro
 		fmt.Sprintf("SET VARIABLE rising_alpha = %v::DOUBLE", r.Config.Hotspots.RisingAlpha),
 		fmt.Sprintf("SET VARIABLE rising_min_failures = %d", r.Config.Hotspots.RisingMinFailures),
 		fmt.Sprintf("SET VARIABLE rising_correction = %s", quoteLit(r.Config.Hotspots.RisingCorrection)),
-		fmt.Sprintf("SET VARIABLE min_coverage = %v::DOUBLE", m.MinCoverage),
+		fmt.Sprintf("SET VARIABLE min_coverage = %v::DOUBLE", m.Coverage()),
 		fmt.Sprintf("SET VARIABLE severity_points = [%v, %v, %v, %v]::DOUBLE[]", sv.SeverityPoints[0], sv.SeverityPoints[1], sv.SeverityPoints[2], sv.SeverityPoints[3]),
 		fmt.Sprintf("SET VARIABLE wait_days = %d", sv.WaitDays),
 		fmt.Sprintf("SET VARIABLE points_per_day = %v::DOUBLE", sv.PointsPerDay),
@@ -377,4 +378,14 @@ func (s *scorer) loadOverrides(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// sourceList is a SQL VARCHAR[] literal of source names (never empty, so
+// it keeps its type).
+func sourceList(names []string) string {
+	q := []string{"''"}
+	for _, n := range names {
+		q = append(q, quoteLit(n))
+	}
+	return "[" + strings.Join(q, ", ") + "]::VARCHAR[]"
 }

@@ -65,8 +65,10 @@ GROUP BY source ORDER BY source;
 
 -- name: GateReconciliation
 -- The run's reconciliation checks (queries/reconcile.sql): the gate passes
--- when every check's control totals tie to the cent.
-SELECT check_name, ties, exceptions, CAST(difference AS VARCHAR), CAST(explained AS VARCHAR)
+-- when every check's control totals tie to the cent; a check that could not
+-- run (not_checked) does not pass.
+SELECT check_name, coalesce(ties, false), exceptions, CAST(difference AS VARCHAR), CAST(explained AS VARCHAR),
+       coalesce(not_checked, '')
 FROM reconciliation_totals WHERE run_id = ?
 ORDER BY check_name;
 

@@ -3,6 +3,29 @@
 -- ledger. Every exception is listed; each check's control totals must tie
 -- to the cent: total A − total B equals the sum of the listed differences.
 
+-- name: ReconcileChecks
+-- Which checks can run: each needs its sources configured (the variable
+-- configured_sources) and holding rows up to the as-of date. A check that
+-- cannot run lists no exceptions and says why instead of tying: without a
+-- ledger every billed invoice would be "missing in ledger".
+CREATE OR REPLACE TEMP TABLE reconcile_checks AS
+WITH needs(check_name, source) AS (
+    VALUES ('billing_vs_ledger', 'billing_lines'), ('billing_vs_ledger', 'ar_invoices'),
+           ('payments_vs_invoices', 'ar_payments'), ('payments_vs_invoices', 'ar_invoices'),
+           ('revenue_vs_billing', 'billing_lines'), ('open_vs_ledger', 'ar_invoices')
+),
+present(source, n) AS (
+    SELECT 'billing_lines', count(*) FROM billing_lines WHERE issued_at <= getvariable('as_of')::DATE
+    UNION ALL SELECT 'ar_invoices', count(*) FROM ar_invoices WHERE issued_at <= getvariable('as_of')::DATE
+    UNION ALL SELECT 'ar_payments', count(*) FROM ar_payments WHERE paid_at <= getvariable('as_of')::DATE
+)
+SELECT check_name,
+       string_agg(CASE WHEN NOT list_contains(getvariable('configured_sources'), source)
+                       THEN 'no ' || source || ' source is configured'
+                       WHEN n = 0 THEN source || ' has no rows up to the as-of date' END, '; ' ORDER BY source) AS not_checked
+FROM needs JOIN present USING (source)
+GROUP BY check_name;
+
 -- name: ReconcileExceptions
 INSERT INTO reconciliation_exceptions BY NAME
 WITH billed AS (
@@ -38,6 +61,7 @@ FROM (
     FROM ledger l JOIN paid pd USING (invoice_id)
     WHERE pd.amount > l.amount
 )
+WHERE check_name IN (SELECT check_name FROM reconcile_checks WHERE not_checked IS NULL)
 ORDER BY check_name, kind, key;
 
 -- name: ReconcileTotals
@@ -81,6 +105,7 @@ explained AS (
 SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, t.check_name,
        t.total_a, t.total_b, t.total_a - t.total_b AS difference,
        coalesce(e.exceptions, 0) AS exceptions, coalesce(e.explained, 0) AS explained,
-       t.total_a - t.total_b = coalesce(e.explained, 0) AS ties
-FROM totals t LEFT JOIN explained e USING (check_name)
+       CASE WHEN c.not_checked IS NULL THEN t.total_a - t.total_b = coalesce(e.explained, 0) END AS ties,
+       c.not_checked
+FROM totals t LEFT JOIN explained e USING (check_name) JOIN reconcile_checks c USING (check_name)
 ORDER BY t.check_name;

@@ -176,7 +176,13 @@ CREATE TABLE IF NOT EXISTS hotspots (
     repeat_serials               BIGINT NOT NULL,  -- serials with 2+ faults in the window
     -- Benjamini–Hochberg q-value over the groups tested (a p-value and at
     -- least rising_min_failures faults); NULL for the others.
-    rising_q_value               DOUBLE
+    rising_q_value               DOUBLE,
+    -- Why the rising test did not apply: no_history (no baseline day in the
+    -- export), not_installed_before (no installed unit-days in the
+    -- baseline), too_few_faults (under rising_min_failures in the tested
+    -- period); NULL when it did.
+    rising_not_tested            VARCHAR,
+    rising_period_months         INTEGER    -- the test's period length
 );
 -- One row per serial (of one customer) with two or more fault tickets of
 -- one product × component × region opened in the hot-spot window.
@@ -213,6 +219,25 @@ CREATE TABLE IF NOT EXISTS hotspot_unsupported (
     installed_units BIGINT,             -- the customer's units of the product as of the run
     tickets         BIGINT,             -- past_support: tickets opened after supported_until
     revenue_12m     DECIMAL(18,2) NOT NULL
+);
+-- The fault tickets of the hot-spot window (HotspotTickets in hotspots.sql):
+-- the hot-spot page's drill-down.
+CREATE TABLE IF NOT EXISTS hotspot_tickets (
+    run_id       BIGINT NOT NULL,
+    as_of        DATE NOT NULL,
+    ticket_id    VARCHAR NOT NULL,
+    product_id   VARCHAR NOT NULL,
+    product_name VARCHAR,
+    component    VARCHAR NOT NULL,
+    region       VARCHAR NOT NULL,
+    serial_no    VARCHAR,
+    customer_id  VARCHAR NOT NULL,
+    name         VARCHAR,
+    opened_at    TIMESTAMP NOT NULL,
+    closed_at    TIMESTAMP,
+    effort_hours DOUBLE,
+    severity     INTEGER,
+    resolution   VARCHAR
 );
 CREATE TABLE IF NOT EXISTS ar_aging (
     run_id         BIGINT NOT NULL,
@@ -298,7 +323,8 @@ CREATE TABLE IF NOT EXISTS reconciliation_totals (
     difference  DECIMAL(18,2) NOT NULL,
     exceptions  BIGINT NOT NULL,
     explained   DECIMAL(18,2) NOT NULL,  -- sum of the listed exceptions' differences
-    ties        BOOLEAN NOT NULL         -- difference = explained, to the cent
+    ties        BOOLEAN,                 -- difference = explained, to the cent; NULL: not checked
+    not_checked VARCHAR                  -- why the check could not run (a source it needs is absent or empty)
 );
 
 -- name: MigrateSchema
@@ -315,6 +341,10 @@ ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS mttr_hours DOUBLE;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS median_repair_hours DOUBLE;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS repeat_serials BIGINT;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_q_value DOUBLE;
+ALTER TABLE reconciliation_totals ADD COLUMN IF NOT EXISTS not_checked VARCHAR;
+ALTER TABLE reconciliation_totals ALTER COLUMN ties DROP NOT NULL;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_not_tested VARCHAR;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_period_months INTEGER;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf

@@ -136,8 +136,12 @@ per_customer AS (
 positioned AS (
     SELECT pc.*, coverage >= getvariable('min_coverage')::DOUBLE AS rated,
            row_number() OVER (PARTITION BY segment ORDER BY score DESC, customer_id) AS rank,
-           row_number() OVER (PARTITION BY segment, coverage >= getvariable('min_coverage')::DOUBLE ORDER BY score DESC, customer_id) AS position,
-           count(*) OVER (PARTITION BY segment, coverage >= getvariable('min_coverage')::DOUBLE) AS n
+           -- rank(), not row_number(): equal scores share a position and so a
+           -- tier, instead of being dealt across tiers in customer-id order.
+           rank() OVER (PARTITION BY segment, coverage >= getvariable('min_coverage')::DOUBLE ORDER BY score DESC) AS position,
+           count(*) OVER (PARTITION BY segment, coverage >= getvariable('min_coverage')::DOUBLE) AS n,
+           min(score) OVER (PARTITION BY segment, coverage >= getvariable('min_coverage')::DOUBLE) AS low,
+           max(score) OVER (PARTITION BY segment, coverage >= getvariable('min_coverage')::DOUBLE) AS high
     FROM per_customer pc
 ),
 tiered AS (
@@ -145,6 +149,9 @@ tiered AS (
            CASE WHEN NOT p.rated THEN 'unrated'
                 WHEN t.method = 'fixed' THEN CASE WHEN p.score >= t.a THEN 'A' WHEN p.score >= t.b THEN 'B'
                                                   WHEN p.score >= t.c THEN 'C' ELSE 'D' END
+                -- When every rated score of a segment is the same, quantiles
+                -- cannot tell its customers apart: no tier is given.
+                WHEN p.n > 1 AND p.low = p.high THEN 'unrated'
                 ELSE CASE WHEN p.position <= floor(t.a * p.n + 1e-9) THEN 'A'
                           WHEN p.position <= floor(t.b * p.n + 1e-9) THEN 'B'
                           WHEN p.position <= floor(t.c * p.n + 1e-9) THEN 'C' ELSE 'D' END

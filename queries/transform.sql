@@ -92,10 +92,19 @@ WITH p AS (
            getvariable('rising_correction')::VARCHAR AS correction
 ),
 history AS (SELECT min(opened_at)::DATE AS first_day FROM tickets),
+-- The test's period length: the window's, or, when the export holds no day
+-- before the window (a long window over a short history), shorter periods
+-- inside it: months / (baseline_windows + 1), at least one month, so the
+-- window's last part is tested against its own earlier parts.
+test_len AS (
+    SELECT CASE WHEN h.first_day IS NULL OR h.first_day - 1 < (p.as_of - to_months(p.months))::DATE THEN p.months
+                ELSE greatest(1, p.months // (p.baseline_windows + 1)) END AS months
+    FROM p, history h
+),
 periods AS (
-    SELECT r.k, (p.as_of - to_months(((r.k + 1) * p.months)::INTEGER))::DATE AS start_day,
-           (p.as_of - to_months((r.k * p.months)::INTEGER))::DATE AS end_day
-    FROM p, range(0, p.baseline_windows + 1) r(k)
+    SELECT r.k, (p.as_of - to_months(((r.k + 1) * tl.months)::INTEGER))::DATE AS start_day,
+           (p.as_of - to_months((r.k * tl.months)::INTEGER))::DATE AS end_day
+    FROM p, test_len tl, range(0, p.baseline_windows + 1) r(k)
 ),
 observed AS (
     SELECT pe.k, pe.start_day, pe.end_day,
@@ -132,7 +141,13 @@ faults_k AS (
     WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
     GROUP BY ALL
 ),
-faults AS (SELECT product_id, component, region, failures FROM faults_k WHERE k = 0),
+faults AS (
+    SELECT t.product_id, t.component, t.region, count(*) AS failures
+    FROM tickets t, p
+    WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
+      AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
+    GROUP BY ALL
+),
 components AS (
     SELECT DISTINCT product_id, component FROM tickets
     WHERE category = 'fault' AND product_id IS NOT NULL AND component IS NOT NULL
@@ -245,14 +260,21 @@ SELECT getvariable('run_id')::BIGINT, p.as_of, r.rnk, r.product_id, pd.name, r.c
              / nullif(r.total_failures, 0) END,
        ri.b, ri.p0,
        CASE WHEN ri.p0 IS NOT NULL THEN
-           'C-test (conditional binomial), one-sided; exposure: ' || CASE WHEN ri.by_units THEN 'installed unit-days' ELSE 'days' END END,
+           'C-test (conditional binomial), one-sided; exposure: ' || CASE WHEN ri.by_units THEN 'installed unit-days' ELSE 'days' END
+           || '; periods of ' || tl.months || ' month(s)' END,
        ri.p_value,
        coalesce(CASE WHEN p.correction = 'fdr' THEN q.q_value < p.alpha
-                     ELSE ri.p_value < p.alpha AND r.failures >= p.min_failures END, false),
+                     ELSE ri.p_value < p.alpha AND ri.c >= p.min_failures END, false),
        coalesce(rp.repairs, 0), rp.mttr_hours, rp.median_hours,
-       coalesce(rs.repeat_serials, 0), q.q_value
-FROM ranked r CROSS JOIN p
-LEFT JOIN products pd USING (product_id)
+       coalesce(rs.repeat_serials, 0), q.q_value,
+       -- Why the rising test did not apply (NULL: it did).
+       CASE WHEN ri.p_value IS NULL AND ex.by_units AND ex.baseline_failures IS NOT NULL THEN 'not_installed_before'
+            WHEN ri.p_value IS NULL THEN 'no_history'
+            WHEN ri.c < p.min_failures THEN 'too_few_faults' END,
+       tl.months
+FROM ranked r CROSS JOIN p CROSS JOIN test_len tl
+LEFT JOIN products pd ON pd.product_id = r.product_id
+LEFT JOIN exposure ex ON ex.product_id = r.product_id AND ex.component = r.component AND ex.region = r.region
 LEFT JOIN rising ri ON ri.product_id = r.product_id AND ri.component = r.component AND ri.region = r.region
 LEFT JOIN fdr q ON q.product_id = r.product_id AND q.component = r.component AND q.region = r.region
 LEFT JOIN repairs rp ON rp.product_id = r.product_id AND rp.component = r.component AND rp.region = r.region
@@ -494,8 +516,11 @@ ORDER BY scope = 'tier', tier;
 INSERT INTO service_queue BY NAME
 WITH p AS (SELECT getvariable('as_of')::DATE AS as_of,
                   getvariable('as_of')::DATE + INTERVAL 1 DAY AS day_end),
+-- GROUPING() tells a rolled-up row from a group whose key is NULL in the
+-- data (tickets without a severity): matching on IS NULL found both, and the
+-- scalar subquery failed with "More than one row returned".
 history AS (
-    SELECT category, severity, avg(effort_hours)::DOUBLE AS hours
+    SELECT category, severity, GROUPING(category, severity) AS level, avg(effort_hours)::DOUBLE AS hours
     FROM tickets, p
     WHERE closed_at IS NOT NULL AND closed_at < p.day_end AND opened_at::DATE > p.as_of - INTERVAL 12 MONTH
     GROUP BY GROUPING SETS ((category, severity), (category), ())
@@ -507,9 +532,9 @@ open_tickets AS (
            least(getvariable('max_waiting_points')::DOUBLE, getvariable('points_per_day')::DOUBLE
              * greatest(0, date_diff('day', t.opened_at::DATE, p.as_of) - getvariable('wait_days')::INTEGER)) AS waiting_points,
            coalesce(
-               (SELECT h.hours FROM history h WHERE h.category = t.category AND h.severity = t.severity),
-               (SELECT h.hours FROM history h WHERE h.category = t.category AND h.severity IS NULL),
-               (SELECT h.hours FROM history h WHERE h.category IS NULL AND h.severity IS NULL)) AS estimated_hours
+               (SELECT h.hours FROM history h WHERE h.level = 0 AND h.category = t.category AND h.severity = t.severity),
+               (SELECT h.hours FROM history h WHERE h.level = 1 AND h.category = t.category),
+               (SELECT h.hours FROM history h WHERE h.level = 3)) AS estimated_hours
     FROM tickets t CROSS JOIN p
     LEFT JOIN customer_value cv ON cv.customer_id = t.customer_id AND cv.run_id = getvariable('run_id')::BIGINT
     WHERE t.opened_at < p.day_end AND (t.closed_at IS NULL OR t.closed_at >= p.day_end)

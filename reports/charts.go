@@ -176,20 +176,26 @@ func paretoChart(d *reportData, l labels, _ Options) (map[string]any, error) {
 		charts.WithGridOpts(opts.Grid{Bottom: "50", ContainLabel: opts.Bool(true)}),
 	)...)
 	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: "%", Min: 0, Max: 100, Position: "right"})
-	names := make([]string, len(d.hotspots))
-	failures := make([]opts.BarData, len(d.hotspots))
-	cumulative := make([]opts.LineData, len(d.hotspots))
-	for i, h := range d.hotspots {
-		product := h.productLabel()
-		names[i] = chartLabel(product + " · " + h.component + " · " + h.region)
+	rising := map[string]bool{}
+	for _, h := range d.hotspots {
 		if h.rising {
+			rising[h.productID+"\x1f"+h.component+"\x1f"+h.region] = true
+		}
+	}
+	bars := pareto(d.paretoItems, paretoTopN)
+	names := make([]string, len(bars))
+	failures := make([]opts.BarData, len(bars))
+	cumulative := make([]opts.LineData, len(bars))
+	for i, b := range bars {
+		names[i] = paretoLabel(b, l)
+		if rising[b.key] {
 			// The axis label is what the tooltip shows: the rising flag
 			// travels with the group's name.
 			names[i] += " ↑ " + chartLabel(l.get("hotspots.rising_mark"))
 		}
-		failures[i] = opts.BarData{Value: h.failures}
-		// Rounded to 0.1 % for display: the exact share is in the workbook.
-		pct, _ := strconv.ParseFloat(strconv.FormatFloat(h.cumulativeShareRatio*100, 'f', 1, 64), 64)
+		failures[i] = opts.BarData{Value: b.failures}
+		// Rounded to 0.1 % for display: the exact counts are in the workbook.
+		pct, _ := strconv.ParseFloat(strconv.FormatFloat(b.cumulative*100, 'f', 1, 64), 64)
 		cumulative[i] = opts.LineData{Value: pct}
 	}
 	bar.SetXAxis(names).AddSeries(l.get("chart.pareto.bar"), failures)

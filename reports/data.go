@@ -32,6 +32,8 @@ type hotspot struct {
 	region               string
 	failures             int64
 	ratePer100PerYear    float64
+	shrunkRate           sql.NullFloat64 // NULL: held back (too few installed units)
+	notTested            string          // why the rising test did not apply; "" when it did
 	cumulativeShareRatio float64
 	rising               bool
 	risingP              sql.NullFloat64 // NULL: no baseline history, the test does not apply
@@ -158,6 +160,9 @@ type reconTotal struct {
 	explained  string
 	exceptions int64
 	ties       bool
+	// notChecked says why the check could not run ("" when it ran); ties
+	// means nothing then.
+	notChecked string
 }
 
 type reconKind struct {
@@ -209,7 +214,8 @@ type reportData struct {
 	overdue90   string
 	openTickets int64
 	rejected    int64
-	hotspots    []hotspot // top paretoTopN by rank
+	hotspots    []hotspot    // top paretoTopN by rank
+	paretoItems []paretoItem // every hot-spot group's failures, for the Pareto charts
 	// unsupported: the first unsupportedTopN rows of hotspot_unsupported
 	// in the scope; the count, distinct customers and the sum of their
 	// trailing-12-month revenue (each customer once, exact) cover all rows.
@@ -287,6 +293,7 @@ func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*rep
 		{"tiers", d.loadTiers},
 		{"receivable totals", d.loadTotals},
 		{"hot-spots", d.loadHotspots},
+		{"pareto", d.loadPareto},
 		{"unsupported", d.loadUnsupported},
 		{"scatter", d.loadScatter},
 		{"aging by tier", d.loadAging},
@@ -354,7 +361,7 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _
 		SELECT coalesce(rank, 0), coalesce(product_id, ''), coalesce(product_name, ''), coalesce(component, ''),
 		       coalesce(region, ''), coalesce(failures, 0), coalesce(rate_per_100_per_year, 0),
 		       coalesce(cumulative_share, 0), coalesce(rising, false), rising_p_value, mttr_hours,
-		       coalesce(repeat_serials, 0), rising_q_value
+		       coalesce(repeat_serials, 0), rising_q_value, shrunk_rate_per_100_per_year, coalesce(rising_not_tested, '')
 		FROM hotspots WHERE run_id = $1
 		ORDER BY rank NULLS LAST, product_id, component, region
 		LIMIT `+strconv.Itoa(paretoTopN), runID)
@@ -366,7 +373,7 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _
 		var h hotspot
 		if err := rows.Scan(&h.rank, &h.productID, &h.productName, &h.component, &h.region,
 			&h.failures, &h.ratePer100PerYear, &h.cumulativeShareRatio, &h.rising, &h.risingP, &h.mttrHours,
-			&h.repeatSerials, &h.risingQ); err != nil {
+			&h.repeatSerials, &h.risingQ, &h.shrunkRate, &h.notTested); err != nil {
 			return err
 		}
 		d.hotspots = append(d.hotspots, h)
@@ -730,10 +737,10 @@ func (d *reportData) loadReconciliation(ctx context.Context, q queryer, runID in
 	}
 	err := scanAll(ctx, q, `
 		SELECT check_name, CAST(total_a AS VARCHAR), CAST(total_b AS VARCHAR), CAST(difference AS VARCHAR),
-		       CAST(explained AS VARCHAR), exceptions, ties
+		       CAST(explained AS VARCHAR), exceptions, coalesce(ties, false), coalesce(not_checked, '')
 		FROM reconciliation_totals WHERE run_id = $1 ORDER BY check_name`, func(rows *sql.Rows) error {
 		var r reconTotal
-		if err := rows.Scan(&r.check, &r.totalA, &r.totalB, &r.difference, &r.explained, &r.exceptions, &r.ties); err != nil {
+		if err := rows.Scan(&r.check, &r.totalA, &r.totalB, &r.difference, &r.explained, &r.exceptions, &r.ties, &r.notChecked); err != nil {
 			return err
 		}
 		d.reconTotals = append(d.reconTotals, r)

@@ -6,6 +6,20 @@
 // # What Write creates
 //
 //	DIR/weekly.html   interactive page (ECharts, inlined; opens with no network)
+//	DIR/hotspots.html the product managers' page (hotspots_page.go): true
+//	                  Pareto by product, component and product × component
+//	                  (failures descending, cumulative over all failures, the
+//	                  tail in "others"), funnel plot (rate per 100 units per
+//	                  year vs installed units, pooled rate, 95 % and 99.8 %
+//	                  limits), product × component heat map (no cell where
+//	                  there are no units), failures by region; a click on a
+//	                  bar, cell or point filters the tables below (groups with
+//	                  shrunk and raw rate and the rising verdict or "not
+//	                  tested: why", fault tickets, serials, customers) to that
+//	                  group; what cannot be supported per product with
+//	                  customers, installed units and trailing revenue
+//	DIR/hotspots.xlsx the hot-spot workbook (hotspots_xlsx.go): Hot-spots,
+//	                  Fault tickets, Repeat failures, Unsupported
 //	DIR/weekly.xlsx   typed workbook: a Summary and a sheet per result table
 //	DIR/data/<table>.csv, DIR/data/<table>.parquet   the run's rows, for tools
 //

@@ -366,7 +366,7 @@ func emailMoversTable(d *reportData, l labels) emailTable {
 
 func emailHotspotTable(d *reportData, l labels) emailTable {
 	t := emailTable{Title: l.get("mail.section_hotspots"), Empty: l.get("report.no_rows")}
-	for _, c := range []string{"rank", "product_name", "component", "region", "failures", "rate_per_100_per_year", "cumulative_share"} {
+	for _, c := range []string{"rank", "product_name", "component", "region", "failures", "shrunk_rate_per_100_per_year", "rate_per_100_per_year"} {
 		t.Header = append(t.Header, l.get("col."+c))
 	}
 	t.Numeric = []bool{true, false, false, false, true, true, true}
@@ -383,7 +383,7 @@ func emailHotspotTable(d *reportData, l labels) emailTable {
 			product += " ↑ " + l.get("hotspots.rising_mark")
 		}
 		t.Rows = append(t.Rows, []string{rank, product, h.component, h.region, strconv.FormatInt(h.failures, 10),
-			strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), strconv.FormatFloat(h.cumulativeShareRatio*100, 'f', 1, 64) + "%"})
+			formatRate(h.shrunkRate, l), strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64)})
 	}
 	return t
 }

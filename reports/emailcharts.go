@@ -81,15 +81,12 @@ func emailCharts(d *reportData, l labels, opt Options) ([]inlineImage, error) {
 	}
 
 	// Hot-spot Pareto: failures per group, cumulative share beside each bar.
-	if len(d.hotspots) > 0 {
+	if bars := pareto(d.paretoItems, emailParetoTopN); len(bars) > 0 {
 		var items []barItem
-		for i, h := range d.hotspots {
-			if i == emailParetoTopN {
-				break
-			}
+		for _, b := range bars {
 			items = append(items, barItem{
-				label: hotspotLabel(h), value: float64(h.failures), color: colBar,
-				note: l.getf("mail.pareto_bar_note", h.failures, strconv.FormatFloat(h.cumulativeShareRatio*100, 'f', 1, 64)),
+				label: paretoLabel(b, l), value: float64(b.failures), color: colBar,
+				note: l.getf("mail.pareto_bar_note", b.failures, strconv.FormatFloat(b.cumulative*100, 'f', 1, 64)),
 			})
 		}
 		title := l.getf("mail.pareto_title", len(items))

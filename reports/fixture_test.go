@@ -174,15 +174,15 @@ INSERT INTO owner_drain (run_id, as_of, account_owner, customers, revenue_12m, s
 
 INSERT INTO hotspots (run_id, as_of, rank, product_id, product_name, component, region, failures, installed_units,
   rate_per_100_per_year, shrunk_rate_per_100_per_year, share, cumulative_share,
-  baseline_failures, current_exposure_share, rising_test, rising_p_value, rising, repairs, mttr_hours, median_repair_hours, repeat_serials, rising_q_value) VALUES
+  baseline_failures, current_exposure_share, rising_test, rising_p_value, rising, repairs, mttr_hours, median_repair_hours, repeat_serials, rising_q_value, rising_not_tested) VALUES
  (2, DATE '2026-11-27', 1, 'P1', 'Pump X', 'valve', 'North', 12, 100, 6.0, 5.5, 0.5, 0.5,
-  4, 0.2, 'C-test (conditional binomial), one-sided; exposure: installed unit-days', 0.000123, true, 10, 30.25, 24.0, 2, 0.000246),
+  4, 0.2, 'C-test (conditional binomial), one-sided; exposure: installed unit-days', 0.000123, true, 10, 30.25, 24.0, 2, 0.000246, NULL),
  (2, DATE '2026-11-27', 2, 'P2', '<b>Bold</b> pump', '__f__alert(1)__f__', 'South', 8, 400, 2.0, 2.1, 0.3333333333, 0.8333333333,
-  30, 0.2, 'C-test (conditional binomial), one-sided; exposure: installed unit-days', 0.61, false, 0, NULL, NULL, 0, 0.61),
+  30, 0.2, 'C-test (conditional binomial), one-sided; exposure: installed unit-days', 0.61, false, 0, NULL, NULL, 0, 0.61, NULL),
  (2, DATE '2026-11-27', 3, 'P3', 'Motor', 'bearing', 'East', 4, 50, 8.0, 4.0, 0.1666666667, 1.0,
-  NULL, NULL, NULL, NULL, false, 3, 12.0, 12.0, 1, NULL),
+  NULL, NULL, NULL, NULL, false, 3, 12.0, 12.0, 1, NULL, 'no_history'),
  (1, DATE '2026-11-20', 1, 'P9', 'Old pump', 'valve', 'North', 1, 10, 10.0, 1.0, 1.0, 1.0,
-  NULL, NULL, NULL, NULL, false, 0, NULL, NULL, 0, NULL);
+  NULL, NULL, NULL, NULL, false, 0, NULL, NULL, 0, NULL, 'no_history');
 
 -- Repeat serials and what cannot be supported name customers: C2 and C5
 -- are inside repFilter, C1 and C3 outside.

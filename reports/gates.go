@@ -136,17 +136,21 @@ func ReconciliationGate(ctx context.Context, db *sql.DB, runID int64) GateResult
 	}
 	defer rows.Close()
 	var checks, exceptions int64
-	var untied []string
+	var untied, notChecked []string
 	for rows.Next() {
-		var name, diff, explained string
+		var name, diff, explained, why string
 		var ties bool
 		var n int64
-		if err := rows.Scan(&name, &ties, &n, &diff, &explained); err != nil {
+		if err := rows.Scan(&name, &ties, &n, &diff, &explained, &why); err != nil {
 			g.Reason = "cannot read the reconciliation: " + err.Error()
 			return g
 		}
 		checks++
 		exceptions += n
+		if why != "" {
+			notChecked = append(notChecked, name+" not checked: "+why)
+			continue
+		}
 		if !ties {
 			untied = append(untied, fmt.Sprintf("%s: difference %s, of which %s explained by listed exceptions", name, diff, explained))
 		}
@@ -158,8 +162,11 @@ func ReconciliationGate(ctx context.Context, db *sql.DB, runID int64) GateResult
 	switch {
 	case checks == 0:
 		g.Reason = fmt.Sprintf("the job requires the reconciliation to pass, but run %d recorded none", runID)
-	case len(untied) > 0:
-		g.Reason = "control totals do not tie: " + strings.Join(untied, "; ")
+	case len(untied) > 0 || len(notChecked) > 0:
+		g.Reason = strings.Join(append(notChecked, untied...), "; ")
+		if len(untied) > 0 {
+			g.Reason = "control totals do not tie: " + g.Reason
+		}
 	default:
 		g.Passed = true
 		g.Reason = fmt.Sprintf("all %d checks tie to the cent (%d exceptions listed)", checks, exceptions)

@@ -9,7 +9,8 @@ import (
 // TestPageHotspotSection: the page's hot-spot table shows the rising flag,
 // its p- and q-values and the mean time to repair (fixture: Pump X rising
 // at p = 0.000123, q = 0.000246, MTTR 30.25 h shown as 30.3; Motor has no
-// baseline, so neither); the Pareto's axis label (what its tooltip shows) marks the
+// baseline, so neither, and says it was not tested and why, never "no"); the shrunk rate it is ranked by
+// stands beside the raw rate; the Pareto's axis label (what its tooltip shows) marks the
 // rising group. What cannot be supported: both rows and their customers'
 // revenue, 10000.00 + 50000.01 = 60,000.01; a rep filtered to C2, C5 and
 // C6 sees only C5's row and 10,000.00.
@@ -26,8 +27,8 @@ func TestPageHotspotSection(t *testing.T) {
 	}
 	html, specs := read(testOptions)
 	for _, want := range []string{
-		`<td class="n">1</td><td>Pump X</td><td>valve</td><td>North</td><td class="n">12</td><td class="n">6.00</td><td>yes</td><td class="n">0.000123</td><td class="n">0.000246</td><td class="n">30.3</td><td class="n">2</td>`,
-		`<td>Motor</td><td>bearing</td><td>East</td><td class="n">4</td><td class="n">8.00</td><td>no</td><td class="n"></td><td class="n"></td><td class="n">12.0</td><td class="n">1</td>`,
+		`<td class="n">1</td><td>Pump X</td><td>valve</td><td>North</td><td class="n">12</td><td class="n">5.50</td><td class="n">6.00</td><td>yes</td><td class="n">0.000123</td><td class="n">0.000246</td><td class="n">30.3</td><td class="n">2</td>`,
+		`<td>Motor</td><td>bearing</td><td>East</td><td class="n">4</td><td class="n">4.00</td><td class="n">8.00</td><td>not tested: no earlier days in the export to compare with</td><td class="n"></td><td class="n"></td><td class="n">12.0</td><td class="n">1</td>`,
 		"What we cannot support — 2 customer(s) behind these rows, trailing-12-month revenue ¥60,000.01.",
 		`<td>Past end of support</td><td>&lt;b&gt;Bold&lt;/b&gt; pump</td>`,
 		`<td>Resolved unsupported</td>`, `TU-OUT-1`, `¥50,000.01`,

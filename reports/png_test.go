@@ -44,6 +44,11 @@ func chineseData() *reportData {
 			{rank: 2, productID: "P02", productName: "网关", component: "主板", region: "华南", failures: 20, ratePer100PerYear: 2.1, cumulativeShareRatio: 0.76},
 			{rank: 3, productID: "P03", productName: "Pump X", component: "valve", region: "North", failures: 18, ratePer100PerYear: 1.2, cumulativeShareRatio: 1},
 		},
+		paretoItems: []paretoItem{
+			{key: "P07", label: "智能电表 · 电源模块 · 华东", failures: 38},
+			{key: "P02", label: "网关 · 主板 · 华南", failures: 20},
+			{key: "P03", label: "Pump X · valve · North", failures: 18},
+		},
 		scatter: []scatterPoint{{"A", "甲", 1200, 91}, {"B", "乙", 30000, 70}, {"C", "丙", 800, 40}, {"D", "丁", 45000, 12}},
 		aging: []agingTier{
 			{"A", []string{"1000.10", "200.20", "0.00", "0.00", "0.00"}},
@@ -176,7 +181,7 @@ func TestEmailChartsChineseAndDeterministic(t *testing.T) {
 		}
 	}
 	d := chineseData()
-	d.hotspots[0].failures = 39
+	d.paretoItems[0].failures = 39
 	c, err := emailCharts(d, l, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -212,6 +217,7 @@ func TestChartsFailWithoutCJKFont(t *testing.T) {
 	}
 	d := chineseData()
 	d.hotspots = d.hotspots[2:] // the Latin one only
+	d.paretoItems = d.paretoItems[2:]
 	charts, err := emailCharts(d, labelsEN, Options{Language: "en", FontPath: latin})
 	if err != nil {
 		t.Fatalf("en charts with a Latin font: %v", err)

@@ -43,6 +43,8 @@ type Options struct {
 type Output struct {
 	Dir       string   // the report folder
 	HTML      string   // Dir/weekly.html
+	Hotspots  string   // Dir/hotspots.html, the product managers' page
+	HotspotsX string   // Dir/hotspots.xlsx, their workbook
 	XLSX      string   // Dir/weekly.xlsx
 	DataFiles []string // Dir/data/<table>.csv and .parquet, in table order
 	// Filtered is set when Options.Filter restricted the report; Customers
@@ -112,9 +114,11 @@ func writeIn(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir s
 	// midnight it shows as that day everywhere (Excel dates have no zone).
 	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	out := Output{
-		Dir:  dir,
-		HTML: filepath.Join(dir, htmlName),
-		XLSX: filepath.Join(dir, xlsxName),
+		Dir:       dir,
+		HTML:      filepath.Join(dir, htmlName),
+		XLSX:      filepath.Join(dir, xlsxName),
+		Hotspots:  filepath.Join(dir, hotspotsName),
+		HotspotsX: filepath.Join(dir, hotspotsXLSXName),
 	}
 	dataDir := filepath.Join(dir, dataName)
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
@@ -135,6 +139,12 @@ func writeIn(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir s
 		return Output{}, nil, err
 	}
 	if err := writeFileAtomic(out.HTML, page); err != nil {
+		return Output{}, nil, err
+	}
+	if err := writeHotspots(ctx, tx, sc, runID, asOf, out.Hotspots, l, opt); err != nil {
+		return Output{}, nil, err
+	}
+	if err := writeHotspotsXLSX(ctx, tx, sc, runID, asOf, out.HotspotsX, l, opt); err != nil {
 		return Output{}, nil, err
 	}
 	if err := writeXLSX(ctx, tx, sc, runID, asOf, out.XLSX, d, l, opt); err != nil {

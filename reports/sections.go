@@ -317,6 +317,11 @@ func reconciliationSection(d *reportData, l labels, opt Options) sectionView {
 		Empty:   l.get("recon.none"),
 	}
 	for _, r := range d.reconTotals {
+		if r.notChecked != "" {
+			na := l.getf("recon.not_checked", r.notChecked)
+			totals.Rows = append(totals.Rows, []string{r.check, na, na, na, na, na, na})
+			continue
+		}
 		totals.Rows = append(totals.Rows, []string{r.check, formatMoney(r.totalA, sym), formatMoney(r.totalB, sym),
 			formatMoney(r.difference, sym), formatMoney(r.explained, sym), strconv.FormatInt(r.exceptions, 10),
 			yesNo(r.ties, l)})
@@ -334,21 +339,37 @@ func reconciliationSection(d *reportData, l labels, opt Options) sectionView {
 	return s
 }
 
-// reconciliationLine says in one line whether the control totals tie.
+// reconciliationLine says in one line whether the control totals tie, and
+// which checks could not run and why: a check not run never counts as tied.
 func reconciliationLine(d *reportData, l labels) string {
-	untied := 0
+	untied, checked := 0, 0
+	var notChecked []string
 	for _, r := range d.reconTotals {
-		if !r.ties {
+		switch {
+		case r.notChecked != "":
+			notChecked = append(notChecked, r.check+" ("+r.notChecked+")")
+		case !r.ties:
 			untied++
+			checked++
+		default:
+			checked++
 		}
 	}
+	var line string
 	switch {
 	case len(d.reconTotals) == 0:
 		return l.get("recon.none")
+	case checked == 0:
+		line = l.get("recon.none_checked")
 	case untied == 0:
-		return l.getf("recon.all_tie", len(d.reconTotals))
+		line = l.getf("recon.all_tie", checked)
+	default:
+		line = l.getf("recon.untied", untied, checked)
 	}
-	return l.getf("recon.untied", untied, len(d.reconTotals))
+	if len(notChecked) > 0 {
+		line += " " + l.getf("recon.not_checked_list", len(notChecked), strings.Join(notChecked, "; "))
+	}
+	return line
 }
 
 func orphansTable(d *reportData, l labels) tableView {
@@ -441,9 +462,9 @@ func formatPValue(v sql.NullFloat64) string {
 // cannot support, in the report's scope.
 func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 	t := tableView{
-		Header: headers(l, "rank", "product_name", "component", "region", "failures", "rate_per_100_per_year",
+		Header: headers(l, "rank", "product_name", "component", "region", "failures", "shrunk_rate_per_100_per_year", "rate_per_100_per_year",
 			"rising", "rising_p_value", "rising_q_value", "mttr_hours", "repeat_serials"),
-		Numeric: []bool{true, false, false, false, true, true, false, true, true, true, true},
+		Numeric: []bool{true, false, false, false, true, true, true, false, true, true, true, true},
 		Empty:   l.get("report.no_rows"),
 	}
 	for _, h := range d.hotspots {
@@ -455,7 +476,7 @@ func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 			mttr = formatScore(h.mttrHours.Float64)
 		}
 		t.Rows = append(t.Rows, []string{rank, h.productLabel(), h.component, h.region, strconv.FormatInt(h.failures, 10),
-			strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), yesNo(h.rising, l), formatPValue(h.risingP), formatPValue(h.risingQ), mttr,
+			formatRate(h.shrunkRate, l), strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64), risingCell(h, l), formatPValue(h.risingP), formatPValue(h.risingQ), mttr,
 			strconv.FormatInt(h.repeatSerials, 10)})
 	}
 	u := tableView{

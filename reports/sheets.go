@@ -161,7 +161,7 @@ func reconciliationSpec(sc scope, runID int64, l labels) sheetSpec {
 	cols := []column{
 		{"record", kindText}, {"check_name", kindText}, {"kind", kindText}, {"key", kindText}, {"customer_id", kindText},
 		{"amount_a", kindMoney}, {"amount_b", kindMoney}, {"difference", kindMoney},
-		{"exceptions", kindInt}, {"explained", kindMoney}, {"ties", kindBool},
+		{"exceptions", kindInt}, {"explained", kindMoney}, {"ties", kindBool}, {"not_checked", kindText},
 	}
 	h := make([]string, len(cols))
 	for i, c := range cols {
@@ -171,7 +171,8 @@ func reconciliationSpec(sc scope, runID int64, l labels) sheetSpec {
 	parts := []string{fmt.Sprintf(`SELECT 1 AS part, %s AS record, check_name, kind, "key", customer_id,
 			CAST(amount_a AS VARCHAR) AS amount_a, CAST(amount_b AS VARCHAR) AS amount_b,
 			CAST(difference AS VARCHAR) AS difference, CAST(NULL AS BIGINT) AS exceptions,
-			CAST(NULL AS VARCHAR) AS explained, CAST(NULL AS BOOLEAN) AS ties, difference AS sort_difference
+			CAST(NULL AS VARCHAR) AS explained, CAST(NULL AS BOOLEAN) AS ties, CAST(NULL AS VARCHAR) AS not_checked,
+			difference AS sort_difference
 		FROM %s WHERE run_id = $1`, sqlString(l.get("recon.exception")), exceptions)}
 	counts := []string{fmt.Sprintf("(SELECT count(*) FROM %s WHERE run_id = $1)", exceptions)}
 	if sc.shows(tableNamed("reconciliation_totals")) {
@@ -179,12 +180,12 @@ func reconciliationSpec(sc scope, runID int64, l labels) sheetSpec {
 			CAST(NULL AS VARCHAR) AS "key", CAST(NULL AS VARCHAR) AS customer_id,
 			CAST(total_a AS VARCHAR) AS amount_a, CAST(total_b AS VARCHAR) AS amount_b,
 			CAST(difference AS VARCHAR) AS difference, exceptions, CAST(explained AS VARCHAR) AS explained, ties,
-			difference AS sort_difference
+			not_checked, difference AS sort_difference
 		FROM reconciliation_totals WHERE run_id = $1`, sqlString(l.get("recon.total")))}, parts...)
 		counts = append(counts, "(SELECT count(*) FROM reconciliation_totals WHERE run_id = $1)")
 	}
 	query := fmt.Sprintf(`SELECT record, check_name, kind, "key", customer_id, amount_a, amount_b, difference,
-			exceptions, explained, ties
+			exceptions, explained, ties, not_checked
 		FROM (%s)
 		ORDER BY part, check_name, kind NULLS FIRST, "key" NULLS FIRST, customer_id NULLS LAST, sort_difference`,
 		strings.Join(parts, " UNION ALL "))

@@ -118,6 +118,7 @@ var resultTables = []resultTable{
 			{"rising_p_value", kindNumber}, {"rising", kindBool},
 			{"repairs", kindInt}, {"mttr_hours", kindScore}, {"median_repair_hours", kindScore},
 			{"repeat_serials", kindInt}, {"rising_q_value", kindNumber},
+			{"rising_not_tested", kindText}, {"rising_period_months", kindInt},
 		},
 		orderBy: "rank NULLS LAST, product_id, component, region",
 	},
@@ -172,7 +173,7 @@ var resultTables = []resultTable{
 		name: "reconciliation_totals", hasAsOf: true, reach: unfilteredOnly,
 		columns: []column{
 			{"check_name", kindText}, {"total_a", kindMoney}, {"total_b", kindMoney}, {"difference", kindMoney},
-			{"exceptions", kindInt}, {"explained", kindMoney}, {"ties", kindBool},
+			{"exceptions", kindInt}, {"explained", kindMoney}, {"ties", kindBool}, {"not_checked", kindText},
 		},
 		orderBy: "check_name",
 	},

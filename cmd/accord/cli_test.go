@@ -44,3 +44,66 @@ func TestUnknownCommandExits2(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, exitUsage)
 	}
 }
+
+// fixtureWithJobs copies the pipeline fixture into a temporary folder and
+// appends a job with the given cron spec.
+func fixtureWithJobs(t *testing.T, spec string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "fixture"), os.DirFS("../../pipeline/testdata/fixture")); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../pipeline/testdata/fixture.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec != "" {
+		raw = append(raw, []byte("smtp: {host: localhost, from: accord@example.com}\njobs:\n  - {name: weekly, schedule: \""+spec+"\", recipients: [{to: [a@example.com]}]}\n")...)
+	}
+	path := filepath.Join(dir, "accord.yaml")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// validate used to count five fields and accept specs schedule refuses.
+func TestValidateRefusesCronSpecsTheSchedulerRefuses(t *testing.T) {
+	for _, c := range []struct {
+		spec string
+		code int
+	}{{"0 7 * * 1", 0}, {"61 7 * * 1", exitUsage}, {"0 7 * * 8", exitUsage}, {"0 0 30 2 *", exitUsage}} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"validate", "--config", fixtureWithJobs(t, c.spec)}, &out, &errOut, clock)
+		if code != c.code {
+			t.Errorf("validate of %q: exit %d, want %d; stderr: %s", c.spec, code, c.code, errOut.String())
+		}
+		if c.code != 0 && !strings.Contains(errOut.String(), "jobs[0].schedule") {
+			t.Errorf("validate of %q does not name jobs[0].schedule: %s", c.spec, errOut.String())
+		}
+	}
+}
+
+// Exit codes as the README documents them: an invalid config 2, a failed
+// run 1, a crash 1 (Go's own panic exit is 2, the invalid-config code).
+func TestExitCodes(t *testing.T) {
+	var out, errOut bytes.Buffer
+	bad := fixtureWithJobs(t, "61 7 * * 1")
+	if code := run(context.Background(), []string{"run", "--config", bad, "--db", filepath.Join(t.TempDir(), "x.duckdb")}, &out, &errOut, clock); code != exitUsage {
+		t.Errorf("run with an invalid schedule: exit %d, want %d", code, exitUsage)
+	}
+	cfg := fixtureWithJobs(t, "")
+	os.Remove(filepath.Join(filepath.Dir(cfg), "fixture", "tickets.csv"))
+	errOut.Reset()
+	if code := run(context.Background(), []string{"run", "--config", cfg, "--out", t.TempDir(), "--as-of", "2026-11-27"}, &out, &errOut, clock); code != exitFailed {
+		t.Errorf("failed run: exit %d, want %d; stderr: %s", code, exitFailed, errOut.String())
+	}
+	errOut.Reset()
+	// A nil stdout makes "help" panic inside run: a real crash.
+	if code := run(context.Background(), []string{"help"}, nil, &errOut, clock); code != exitFailed {
+		t.Errorf("crash: exit %d, want %d", code, exitFailed)
+	}
+	if !strings.Contains(errOut.String(), "internal error") {
+		t.Errorf("crash message: %q", errOut.String())
+	}
+}

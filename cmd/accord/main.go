@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -41,6 +42,9 @@ usage:
 // exitUsage is the exit code for bad flags or an invalid config.
 const exitUsage = 2
 
+// exitFailed is the exit code for a failed run or command, and for a crash.
+const exitFailed = 1
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, time.Now)
@@ -48,7 +52,15 @@ func main() {
 	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) (code int) {
+	// Go exits 2 on a panic, the code of an invalid config: a crash is a
+	// failure (1) with the bug's stack, never mistaken for a config problem.
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintf(stderr, "accord: internal error (a bug; please report it): %s\n%s", pipeline.Printable(fmt.Sprint(v)), debug.Stack())
+			code = exitFailed
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -84,12 +96,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(stderr, "accord %s: %v\n", args[0], err)
+	fmt.Fprintf(stderr, "accord %s: %s\n", args[0], pipeline.Printable(err.Error()))
 	var ve *config.ValidationError
-	if errors.As(err, &ve) || errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+	var pe *pipeline.PanicError
+	switch {
+	case errors.As(err, &pe):
+		return exitFailed // a bug inside a command is a failure, whatever it wraps
+	case errors.As(err, &ve) || errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage):
 		return exitUsage
 	}
-	return 1
+	return exitFailed
 }
 
 var errUsage = errors.New("usage")
@@ -237,6 +253,10 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 	}
 	for _, o := range res.Orphans {
 		fmt.Fprintf(w, "  orphans: %d %s rows name %d %s not in %s\n", o.Rows, o.Source, o.Values, o.Column, o.Parent)
+	}
+	for _, f := range res.FutureDates {
+		fmt.Fprintf(w, "  warning: %s.%s has %d row(s) dated after the as-of date %s (latest %s)\n",
+			f.Source, f.Column, f.Rows, res.AsOf.Format(time.DateOnly), f.Latest)
 	}
 	fmt.Fprintf(w, "tiers: %s\n", strings.Join(tiers, ", "))
 	for _, n := range res.Notes {
@@ -492,7 +512,18 @@ func loadConfig(path string) (*config.Config, error) {
 	if path == "" {
 		return nil, fmt.Errorf("--config is required: %w", errUsage)
 	}
-	return config.Load(path)
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	// The scheduler's own check, so every command refuses a spec schedule
+	// would ("61 7 * * 1" and "0 7 * * 8" pass config's count of fields).
+	if len(cfg.Jobs) > 0 {
+		if err := schedule.Validate(cfg.Jobs); err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", path, err, errUsage)
+		}
+	}
+	return cfg, nil
 }
 
 // databasePath is --db, else the config's database.

@@ -1,0 +1,56 @@
+package pipeline
+
+import (
+	"database/sql"
+	"testing"
+)
+
+// Without a receivables source, the checks that need the ledger cannot run:
+// each says why, lists no exceptions, and does not count as tied. Before,
+// every billed invoice was listed "missing in ledger" and the page said
+// "All 4 checks tie". revenue_vs_billing needs only billing and still runs.
+func TestReconciliationWithoutLedgerSaysNotChecked(t *testing.T) {
+	dir := copyFixture(t)
+	editFixtureConfig(t, dir, "  ar_invoices: {files: [ar_invoices.csv]", "  # ar_invoices: {files: [ar_invoices.csv]")
+	cfg := editFixtureConfig(t, dir, "  ar_payments: {files: [ar_payments.csv]", "  # ar_payments: {files: [ar_payments.csv]")
+	store, res := runFixture(t, cfg)
+	rows, err := store.DB.Query(`SELECT check_name, ties, coalesce(not_checked, '') FROM reconciliation_totals WHERE run_id = ? ORDER BY check_name`, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]string{}
+	for rows.Next() {
+		var name, why string
+		var ties sql.NullBool
+		if err := rows.Scan(&name, &ties, &why); err != nil {
+			t.Fatal(err)
+		}
+		if why != "" && ties.Valid {
+			t.Errorf("%s: not checked (%s) yet ties = %v", name, why, ties.Bool)
+		}
+		if why == "" && !ties.Valid {
+			t.Errorf("%s: checked but ties is NULL", name)
+		}
+		got[name] = why
+	}
+	want := map[string]string{
+		"billing_vs_ledger":    "no ar_invoices source is configured",
+		"payments_vs_invoices": "no ar_invoices source is configured; no ar_payments source is configured",
+		"open_vs_ledger":       "no ar_invoices source is configured",
+		"revenue_vs_billing":   "",
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: not_checked %q, want %q", name, got[name], w)
+		}
+	}
+	if n := tableCount(t, store, "SELECT count(*) FROM reconciliation_exceptions WHERE run_id = "+itoa(res.RunID)+" AND check_name <> 'revenue_vs_billing'"); n != 0 {
+		t.Errorf("%d exceptions listed for checks that could not run", n)
+	}
+	// With the ledger, every check runs (the hand-computed fixture).
+	store2, res2 := runFixture(t, "testdata/fixture.yaml")
+	if n := tableCount(t, store2, "SELECT count(*) FROM reconciliation_totals WHERE run_id = "+itoa(res2.RunID)+" AND not_checked IS NULL AND ties IS NOT NULL"); n != 4 {
+		t.Errorf("with the ledger %d of 4 checks ran", n)
+	}
+}

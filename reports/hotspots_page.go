@@ -1,0 +1,686 @@
+package reports
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// hotspotsName is the product managers' own page in the report folder.
+const hotspotsName = "hotspots.html"
+
+// The hot-spot page's chart ids: fixed, as on the weekly page.
+const (
+	chartHSParetoProduct   = "hs_pareto_product"
+	chartHSParetoComponent = "hs_pareto_component"
+	chartHSParetoPC        = "hs_pareto_product_component"
+	chartHSFunnel          = "hs_funnel"
+	chartHSHeatmap         = "hs_heatmap"
+	chartHSRegion          = "hs_region"
+)
+
+// hotspotChartIDs lists the page's charts in order; the browser test waits for each.
+var hotspotChartIDs = []string{chartHSParetoProduct, chartHSParetoComponent, chartHSParetoPC, chartHSFunnel, chartHSHeatmap, chartHSRegion}
+
+// hsParetoTopN bars per Pareto, the last folding the rest into "others".
+const hsParetoTopN = 15
+
+// Funnel limits: two-sided 95 % and 99.8 % of the standard normal.
+const (
+	z95  = 1.959963984540054
+	z998 = 3.090232306167813
+)
+
+// hsGroup is one hot-spot group (product × component × region) as the page reads it.
+type hsGroup struct {
+	hotspotGroup
+	rank        sql.NullInt64
+	rate        sql.NullFloat64
+	shrunk      sql.NullFloat64
+	rising      bool
+	p, q        sql.NullFloat64
+	notTested   string
+	periodMonth sql.NullInt64
+}
+
+type hsTicket struct {
+	ticketID, productID, productName, component, region, serial, customerID, name string
+	opened                                                                        time.Time
+	effort                                                                        sql.NullFloat64
+}
+
+type hsUnsupported struct {
+	productID, productName string
+	customers, units       int64
+	revenue                string // exact decimal text
+}
+
+type hsData struct {
+	groups      []hsGroup
+	tickets     []hsTicket
+	unsupported []hsUnsupported
+	windowYears float64 // 0: unknown (no group with failures and a rate)
+}
+
+func loadHotspotPage(ctx context.Context, q queryer, runID int64, sc scope) (*hsData, error) {
+	d := &hsData{}
+	rows, err := q.QueryContext(ctx, `
+		SELECT product_id, coalesce(product_name, ''), component, region, failures, installed_units, rank,
+		       rate_per_100_per_year, shrunk_rate_per_100_per_year, coalesce(rising, false), rising_p_value,
+		       rising_q_value, coalesce(rising_not_tested, ''), rising_period_months
+		FROM hotspots WHERE run_id = $1 ORDER BY rank NULLS LAST, product_id, component, region`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("reports: load hot-spot groups: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g hsGroup
+		if err := rows.Scan(&g.productID, &g.productName, &g.component, &g.region, &g.failures, &g.units, &g.rank,
+			&g.rate, &g.shrunk, &g.rising, &g.p, &g.q, &g.notTested, &g.periodMonth); err != nil {
+			return nil, fmt.Errorf("reports: load hot-spot groups: %w", err)
+		}
+		// The window's length in years, from any group with a rate:
+		// rate = 100 · failures / (units · years).
+		if d.windowYears == 0 && g.failures > 0 && g.units > 0 && g.rate.Valid && g.rate.Float64 > 0 {
+			d.windowYears = 100 * float64(g.failures) / (float64(g.units) * g.rate.Float64)
+		}
+		d.groups = append(d.groups, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reports: load hot-spot groups: %w", err)
+	}
+	trows, err := q.QueryContext(ctx, `
+		SELECT ticket_id, product_id, coalesce(product_name, ''), component, region, coalesce(serial_no, ''),
+		       customer_id, coalesce(name, ''), opened_at, effort_hours
+		FROM `+sc.rel("hotspot_tickets", perCustomer)+` WHERE run_id = $1
+		ORDER BY product_id, component, region, opened_at, ticket_id`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("reports: load hot-spot tickets: %w", err)
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var t hsTicket
+		if err := trows.Scan(&t.ticketID, &t.productID, &t.productName, &t.component, &t.region, &t.serial,
+			&t.customerID, &t.name, &t.opened, &t.effort); err != nil {
+			return nil, fmt.Errorf("reports: load hot-spot tickets: %w", err)
+		}
+		d.tickets = append(d.tickets, t)
+	}
+	if err := trows.Err(); err != nil {
+		return nil, fmt.Errorf("reports: load hot-spot tickets: %w", err)
+	}
+	// Per product: distinct customers, their installed units and their
+	// trailing revenue, each customer once per product (exact DECIMAL sum).
+	urows, err := q.QueryContext(ctx, `
+		SELECT coalesce(product_id, ''), coalesce(any_value(product_name), ''), count(*),
+		       coalesce(sum(units), 0), CAST(sum(revenue_12m) AS DECIMAL(38,2))::VARCHAR
+		FROM (SELECT DISTINCT product_id, product_name, customer_id, coalesce(installed_units, 0) AS units, revenue_12m
+		      FROM `+sc.rel("hotspot_unsupported", perCustomer)+` WHERE run_id = $1)
+		GROUP BY 1 ORDER BY sum(revenue_12m) DESC, 1`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("reports: load unsupported by product: %w", err)
+	}
+	defer urows.Close()
+	for urows.Next() {
+		var u hsUnsupported
+		if err := urows.Scan(&u.productID, &u.productName, &u.customers, &u.units, &u.revenue); err != nil {
+			return nil, fmt.Errorf("reports: load unsupported by product: %w", err)
+		}
+		d.unsupported = append(d.unsupported, u)
+	}
+	return d, urows.Err()
+}
+
+// funnelLimit is the control limit of a rate per 100 units per year for a
+// group of n units over years years, under the pooled rate r (per 100 per
+// year): failures ~ Poisson(r/100 · n · years), so the rate's standard
+// error is 100 · sqrt((r/100) / (n · years)); limits r ± z · se, the
+// lower one not below 0.
+func funnelLimit(r, n, years, z float64) (lo, hi float64) {
+	e := n * years
+	if e <= 0 {
+		return math.NaN(), math.NaN()
+	}
+	se := 100 * math.Sqrt(r/100/e)
+	return math.Max(0, r-z*se), r + z*se
+}
+
+// pooledRate is 100 · Σ failures / Σ unit-years over the groups with units.
+func pooledRate(groups []hsGroup, years float64) float64 {
+	var f, uy float64
+	for _, g := range groups {
+		if g.units > 0 {
+			f += float64(g.failures)
+			uy += float64(g.units) * years
+		}
+	}
+	if uy == 0 {
+		return math.NaN()
+	}
+	return 100 * f / uy
+}
+
+// hsChart is a chart of the page and, per data index, the drill-down
+// filter a click applies: {"p": product, "c": component, "r": region}.
+type hsChart struct {
+	ID      string              `json:"id"`
+	Option  map[string]any      `json:"option"`
+	Filters []map[string]string `json:"filters"`
+}
+
+func hsPareto(id, title string, items []paretoItem, filt map[string]map[string]string, l labels) (hsChart, error) {
+	bars := pareto(items, hsParetoTopN)
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(append(commonOpts(id, title),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Rotate: 30, Interval: "0"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.get("chart.pareto.bar"), MinInterval: 1}),
+		charts.WithGridOpts(opts.Grid{Bottom: "50", ContainLabel: opts.Bool(true)}),
+	)...)
+	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: "%", Min: 0, Max: 100, Position: "right"})
+	names := make([]string, len(bars))
+	data := make([]opts.BarData, len(bars))
+	cum := make([]opts.LineData, len(bars))
+	filters := make([]map[string]string, len(bars))
+	for i, b := range bars {
+		names[i] = paretoLabel(b, l)
+		data[i] = opts.BarData{Value: b.failures}
+		pct, _ := strconv.ParseFloat(strconv.FormatFloat(b.cumulative*100, 'f', 1, 64), 64)
+		cum[i] = opts.LineData{Value: pct}
+		if b.others == 0 {
+			filters[i] = filt[b.key]
+		}
+	}
+	bar.SetXAxis(names).AddSeries(l.get("chart.pareto.bar"), data)
+	line := charts.NewLine()
+	line.SetXAxis(names).AddSeries(l.get("chart.pareto.line"), cum, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1}))
+	bar.Overlap(line)
+	bar.Validate()
+	o, err := roundTrip(bar.JSON())
+	return hsChart{ID: id, Option: o, Filters: filters}, err
+}
+
+func hsCharts(d *hsData, l labels) ([]hsChart, error) {
+	byP, byC, byPC := map[string]*paretoItem{}, map[string]*paretoItem{}, map[string]*paretoItem{}
+	filt := map[string]map[string]string{}
+	add := func(m map[string]*paretoItem, key, label string, f int64, filter map[string]string) {
+		if m[key] == nil {
+			m[key] = &paretoItem{key: key, label: label}
+			filt[key] = filter
+		}
+		m[key].failures += f
+	}
+	for _, g := range d.groups {
+		add(byP, "p\x1f"+g.productID, g.productLabel(), g.failures, map[string]string{"p": g.productID})
+		add(byC, "c\x1f"+g.component, g.component, g.failures, map[string]string{"c": g.component})
+		add(byPC, "pc\x1f"+g.productID+"\x1f"+g.component, g.productLabel()+" · "+g.component, g.failures,
+			map[string]string{"p": g.productID, "c": g.component})
+	}
+	flat := func(m map[string]*paretoItem) []paretoItem {
+		out := make([]paretoItem, 0, len(m))
+		for _, it := range m {
+			out = append(out, *it)
+		}
+		slices.SortFunc(out, func(a, b paretoItem) int { return cmp.Compare(a.key, b.key) })
+		return out
+	}
+	var out []hsChart
+	for _, p := range []struct {
+		id, title string
+		m         map[string]*paretoItem
+	}{
+		{chartHSParetoProduct, l.get("hs.pareto_product"), byP},
+		{chartHSParetoComponent, l.get("hs.pareto_component"), byC},
+		{chartHSParetoPC, l.get("hs.pareto_pc"), byPC},
+	} {
+		c, err := hsPareto(p.id, p.title, flat(p.m), filt, l)
+		if err != nil {
+			return nil, fmt.Errorf("reports: chart %s: %w", p.id, err)
+		}
+		out = append(out, c)
+	}
+	for _, b := range []func(*hsData, labels) (hsChart, error){hsFunnel, hsHeatmap, hsRegion} {
+		c, err := b(d, l)
+		if err != nil {
+			return nil, fmt.Errorf("reports: chart %s: %w", c.ID, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func hsFunnel(d *hsData, l labels) (hsChart, error) {
+	c := hsChart{ID: chartHSFunnel}
+	sc := charts.NewScatter()
+	sc.SetGlobalOptions(append(commonOpts(chartHSFunnel, l.get("hs.funnel")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "log", Name: l.get("col.installed_units"), NameLocation: "middle", NameGap: 30}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.get("col.rate_per_100_per_year")}),
+	)...)
+	var pts []opts.ScatterData
+	lo, hi := 0.0, 0.0
+	for _, g := range d.groups {
+		if g.units <= 0 || !g.rate.Valid {
+			continue
+		}
+		n := float64(g.units)
+		if lo == 0 || n < lo {
+			lo = n
+		}
+		hi = math.Max(hi, n)
+		pts = append(pts, opts.ScatterData{Name: chartLabel(g.productLabel() + " · " + g.component + " · " + g.region),
+			Value: []float64{n, round2(g.rate.Float64)}})
+		c.Filters = append(c.Filters, map[string]string{"p": g.productID, "c": g.component, "r": g.region})
+	}
+	sc.AddSeries(l.get("hs.funnel_groups"), pts, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 7}))
+	r := pooledRate(d.groups, d.windowYears)
+	if len(pts) > 0 && d.windowYears > 0 && !math.IsNaN(r) {
+		// The limits drawn as lines through 40 log-spaced unit counts.
+		var pooled, lo95, hi95, lo998, hi998 []opts.ScatterData
+		for i := range 40 {
+			n := lo * math.Pow(hi/lo, float64(i)/39)
+			a, b := funnelLimit(r, n, d.windowYears, z95)
+			e, f := funnelLimit(r, n, d.windowYears, z998)
+			pooled = append(pooled, opts.ScatterData{Value: []float64{n, round2(r)}})
+			lo95, hi95 = append(lo95, opts.ScatterData{Value: []float64{n, round2(a)}}), append(hi95, opts.ScatterData{Value: []float64{n, round2(b)}})
+			lo998, hi998 = append(lo998, opts.ScatterData{Value: []float64{n, round2(e)}}), append(hi998, opts.ScatterData{Value: []float64{n, round2(f)}})
+		}
+		for _, s := range []struct {
+			name string
+			data []opts.ScatterData
+		}{{l.get("hs.funnel_pooled"), pooled}, {l.get("hs.funnel_95"), lo95}, {l.get("hs.funnel_95"), hi95},
+			{l.get("hs.funnel_998"), lo998}, {l.get("hs.funnel_998"), hi998}} {
+			sc.AddSeries(s.name, s.data, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 0}))
+		}
+	}
+	sc.Validate()
+	o, err := roundTrip(sc.JSON())
+	if err != nil {
+		return c, err
+	}
+	// Limit series are lines: ECharts draws a "line" series on value axes.
+	if series, ok := o["series"].([]any); ok {
+		for i := 1; i < len(series); i++ {
+			if m, ok := series[i].(map[string]any); ok {
+				m["type"], m["showSymbol"], m["silent"] = "line", false, true
+			}
+		}
+	}
+	c.Option = o
+	return c, nil
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+func hsHeatmap(d *hsData, l labels) (hsChart, error) {
+	c := hsChart{ID: chartHSHeatmap}
+	type cell struct{ f, u int64 }
+	cells := map[[2]string]*cell{}
+	var products, components []string
+	labelOf := map[string]string{}
+	for _, g := range d.groups {
+		k := [2]string{g.productID, g.component}
+		if cells[k] == nil {
+			cells[k] = &cell{}
+		}
+		cells[k].f += g.failures
+		cells[k].u += g.units
+		if _, ok := labelOf[g.productID]; !ok {
+			labelOf[g.productID] = g.productLabel()
+			products = append(products, g.productID)
+		}
+		if !slices.Contains(components, g.component) {
+			components = append(components, g.component)
+		}
+	}
+	slices.Sort(products)
+	slices.Sort(components)
+	hm := charts.NewHeatMap()
+	yNames := make([]string, len(products))
+	for i, p := range products {
+		yNames[i] = chartLabel(labelOf[p])
+	}
+	xNames := make([]string, len(components))
+	for i, cp := range components {
+		xNames[i] = chartLabel(cp)
+	}
+	var data []opts.HeatMapData
+	maxRate := 0.0
+	for i, cp := range components {
+		for j, p := range products {
+			ce := cells[[2]string{p, cp}]
+			if ce == nil || ce.u == 0 || d.windowYears == 0 {
+				continue // no units: no rate, no cell (not a zero)
+			}
+			rate := round2(100 * float64(ce.f) / (float64(ce.u) * d.windowYears))
+			maxRate = math.Max(maxRate, rate)
+			data = append(data, opts.HeatMapData{Value: [3]any{i, j, rate}})
+			c.Filters = append(c.Filters, map[string]string{"p": p, "c": cp})
+		}
+	}
+	hm.SetGlobalOptions(append(commonOpts(chartHSHeatmap, l.get("hs.heatmap")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xNames, AxisLabel: &opts.AxisLabel{Rotate: 30, Interval: "0"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: yNames, AxisLabel: &opts.AxisLabel{Interval: "0"}}),
+		charts.WithGridOpts(opts.Grid{Bottom: "80", ContainLabel: opts.Bool(true)}),
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: float32(math.Max(maxRate, 1)),
+			Orient: "horizontal", Left: "center", Bottom: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+	)...)
+	hm.AddSeries(l.get("col.rate_per_100_per_year"), data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true)}))
+	hm.Validate()
+	o, err := roundTrip(hm.JSON())
+	c.Option = o
+	return c, err
+}
+
+func hsRegion(d *hsData, l labels) (hsChart, error) {
+	c := hsChart{ID: chartHSRegion}
+	type agg struct{ f, u int64 }
+	by := map[string]*agg{}
+	var regions []string
+	for _, g := range d.groups {
+		if by[g.region] == nil {
+			by[g.region] = &agg{}
+			regions = append(regions, g.region)
+		}
+		by[g.region].f += g.failures
+	}
+	slices.Sort(regions)
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(append(commonOpts(chartHSRegion, l.get("hs.region")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.get("chart.pareto.bar"), MinInterval: 1}),
+	)...)
+	names := make([]string, len(regions))
+	data := make([]opts.BarData, len(regions))
+	for i, r := range regions {
+		names[i] = chartLabel(r)
+		data[i] = opts.BarData{Value: by[r].f}
+		c.Filters = append(c.Filters, map[string]string{"r": r})
+	}
+	bar.SetXAxis(names).AddSeries(l.get("chart.pareto.bar"), data)
+	bar.Validate()
+	o, err := roundTrip(bar.JSON())
+	c.Option = o
+	return c, err
+}
+
+// hsRow is a table row with its drill-down keys as data attributes.
+type hsRow struct {
+	P, C, R string
+	Cells   []string
+}
+
+type hsTable struct {
+	ID      string
+	Title   string
+	Header  []string
+	Numeric []bool
+	Rows    []hsRow
+	Empty   string
+}
+
+type hsPageView struct {
+	Lang, Title, Subtitle, Footer string
+	Labels                        map[string]string
+	Notes                         []string
+	Charts                        []string
+	Tables                        []hsTable
+	Library                       template.JS
+	ChartsJSON                    template.JS
+}
+
+func hsTables(d *hsData, l labels, opt Options) []hsTable {
+	groups := hsTable{ID: "hs_groups", Title: l.get("hs.groups"), Empty: l.get("report.no_rows"),
+		Header: headers(l, "rank", "product_name", "component", "region", "failures", "installed_units",
+			"shrunk_rate_per_100_per_year", "rate_per_100_per_year", "rising", "rising_p_value", "rising_q_value", "rising_period_months"),
+		Numeric: []bool{true, false, false, false, true, true, true, true, false, true, true, true}}
+	for _, g := range d.groups {
+		if g.failures == 0 && !g.rank.Valid {
+			continue
+		}
+		rank, months := "", ""
+		if g.rank.Valid {
+			rank = strconv.FormatInt(g.rank.Int64, 10)
+		}
+		if g.periodMonth.Valid {
+			months = strconv.FormatInt(g.periodMonth.Int64, 10)
+		}
+		h := hotspot{rising: g.rising, notTested: g.notTested}
+		groups.Rows = append(groups.Rows, hsRow{P: g.productID, C: g.component, R: g.region, Cells: []string{
+			rank, g.productLabel(), g.component, g.region, strconv.FormatInt(g.failures, 10), strconv.FormatInt(g.units, 10),
+			formatRate(g.shrunk, l), formatRate(g.rate, l), risingCell(h, l), formatPValue(g.p), formatPValue(g.q), months}})
+	}
+	tickets := hsTable{ID: "hs_tickets", Title: l.get("hs.tickets"), Empty: l.get("report.no_rows"),
+		Header:  headers(l, "ticket_id", "opened_at", "product_name", "component", "region", "serial_no", "name", "effort_hours"),
+		Numeric: []bool{false, false, false, false, false, false, false, true}}
+	type custKey struct{ p, c, r, id string }
+	type cust struct {
+		name    string
+		tickets int64
+		serials map[string]bool
+	}
+	custs := map[custKey]*cust{}
+	var order []custKey
+	serials := map[custKey]int64{} // per group and serial (id = serial)
+	var serialOrder []custKey
+	for _, t := range d.tickets {
+		effort := ""
+		if t.effort.Valid {
+			effort = formatScore(t.effort.Float64)
+		}
+		product := cmp.Or(t.productName, t.productID)
+		name := cmp.Or(t.name, t.customerID)
+		tickets.Rows = append(tickets.Rows, hsRow{P: t.productID, C: t.component, R: t.region, Cells: []string{
+			t.ticketID, t.opened.Format(time.DateOnly), product, t.component, t.region, t.serial, name, effort}})
+		k := custKey{t.productID, t.component, t.region, t.customerID}
+		if custs[k] == nil {
+			custs[k] = &cust{name: name, serials: map[string]bool{}}
+			order = append(order, k)
+		}
+		custs[k].tickets++
+		if t.serial != "" {
+			custs[k].serials[t.serial] = true
+			sk := custKey{t.productID, t.component, t.region, t.customerID + "\x1f" + t.serial}
+			if serials[sk] == 0 {
+				serialOrder = append(serialOrder, sk)
+			}
+			serials[sk]++
+		}
+	}
+	customers := hsTable{ID: "hs_customers", Title: l.get("hs.customers"), Empty: l.get("report.no_rows"),
+		Header:  headers(l, "name", "product_name", "component", "region", "tickets", "serial_no"),
+		Numeric: []bool{false, false, false, false, true, true}}
+	labelOf := map[string]string{}
+	for _, g := range d.groups {
+		labelOf[g.productID] = g.productLabel()
+	}
+	for _, k := range order {
+		c := custs[k]
+		customers.Rows = append(customers.Rows, hsRow{P: k.p, C: k.c, R: k.r, Cells: []string{
+			c.name, cmp.Or(labelOf[k.p], k.p), k.c, k.r, strconv.FormatInt(c.tickets, 10), strconv.Itoa(len(c.serials))}})
+	}
+	serialT := hsTable{ID: "hs_serials", Title: l.get("hs.serials"), Empty: l.get("report.no_rows"),
+		Header:  headers(l, "serial_no", "product_name", "component", "region", "faults"),
+		Numeric: []bool{false, false, false, false, true}}
+	for _, k := range serialOrder {
+		_, serial, _ := cutLast(k.id)
+		serialT.Rows = append(serialT.Rows, hsRow{P: k.p, C: k.c, R: k.r, Cells: []string{
+			serial, cmp.Or(labelOf[k.p], k.p), k.c, k.r, strconv.FormatInt(serials[k], 10)}})
+	}
+	unsup := hsTable{ID: "hs_unsupported", Title: l.get("hs.unsupported"), Empty: l.get("report.no_rows"),
+		Header:  headers(l, "product_name", "customers", "installed_units", "revenue_12m"),
+		Numeric: []bool{false, true, true, true}}
+	for _, u := range d.unsupported {
+		unsup.Rows = append(unsup.Rows, hsRow{P: u.productID, Cells: []string{cmp.Or(u.productName, u.productID),
+			strconv.FormatInt(u.customers, 10), strconv.FormatInt(u.units, 10), formatMoney(u.revenue, opt.CurrencySymbol)}})
+	}
+	return []hsTable{groups, tickets, serialT, customers, unsup}
+}
+
+// cutLast splits s at its last unit separator.
+func cutLast(s string) (before, after string, ok bool) {
+	i := bytes.LastIndexByte([]byte(s), 0x1f)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+func renderHotspots(d *hsData, runID int64, asOf time.Time, l labels, opt Options) ([]byte, error) {
+	if err := checkInlineScript(echartsJS); err != nil {
+		return nil, err
+	}
+	specs, err := hsCharts(d, l)
+	if err != nil {
+		return nil, err
+	}
+	js, err := jsonForScript(specs)
+	if err != nil {
+		return nil, err
+	}
+	lang := cmp.Or(opt.Language, "en")
+	v := hsPageView{
+		Lang: lang, Title: l.get("hs.title"),
+		Subtitle:   l.getf("report.as_of", asOf.Format(time.DateOnly), runID),
+		Footer:     l.getf("report.generated_by", runID),
+		Labels:     l,
+		Notes:      []string{l.get("hs.intro"), l.get("hotspots.note")},
+		Charts:     hotspotChartIDs,
+		Tables:     hsTables(d, l, opt),
+		Library:    template.JS(echartsJS),
+		ChartsJSON: template.JS(js),
+	}
+	var buf bytes.Buffer
+	if err := hotspotsTemplate.Execute(&buf, v); err != nil {
+		return nil, fmt.Errorf("reports: render hotspots.html: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// jsonForScript serialises the charts for the page's script: encoding/json
+// escapes < > & and U+2028/9, so no data can end the <script>.
+func jsonForScript(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("reports: encode hot-spot charts: %w", err)
+	}
+	return b, nil
+}
+
+// The hot-spot page. As on weekly.html, html/template escapes every data
+// value (cells and the data-p/-c/-r attributes the drill-down reads); the
+// two template.JS values are the checked library and encoding/json output.
+// A click on a bar, cell or point applies that element's filter (product,
+// component and/or region) to every table below; "show all" clears it.
+var hotspotsTemplate = template.Must(template.New("hotspots").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font-family:-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
+h1{font-size:24px;margin:0 0 4px}
+h2{font-size:18px;margin:32px 0 12px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.sub{color:#666;margin:0 0 16px}
+.chart{width:100%;height:440px;margin:8px 0 24px}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#f4f6f8}
+td.n{text-align:right;white-space:nowrap}
+.empty{color:#666;font-style:italic}
+.note{margin:0 0 10px}
+#hs-filter{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d9a0;padding:6px 10px;margin:12px 0}
+footer{color:#888;font-size:12px;margin-top:32px}
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p class="sub">{{.Subtitle}}</p>
+{{- range .Notes}}
+<p class="note">{{.}}</p>
+{{- end}}
+{{- range .Charts}}
+<div id="{{.}}" class="chart"></div>
+{{- end}}
+<div id="hs-filter">{{index .Labels "hs.filter"}}: <span id="hs-filter-text">{{index .Labels "hs.filter_all"}}</span> <button id="hs-clear" type="button">{{index .Labels "hs.filter_clear"}}</button></div>
+{{- range .Tables}}
+<h2 id="{{.ID}}">{{.Title}}</h2>
+{{- if .Rows}}
+<table data-table="{{.ID}}">
+<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{- $t := .}}
+{{- range .Rows}}
+<tr data-p="{{.P}}" data-c="{{.C}}" data-r="{{.R}}">{{range $i, $cell := .Cells}}<td{{if index $t.Numeric $i}} class="n"{{end}}>{{$cell}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="empty">{{.Empty}}</p>
+{{- end}}
+{{- end}}
+<footer>{{.Footer}}</footer>
+<script id="echarts-lib">{{.Library}}</script>
+<script id="accord-hotspots">
+"use strict";
+(function () {
+  var specs = {{.ChartsJSON}};
+  var allText = document.getElementById("hs-filter-text").textContent;
+  function apply(f) {
+    var shown = [];
+    ["p", "c", "r"].forEach(function (k) { if (f && f[k] !== undefined) { shown.push(f[k]); } });
+    document.getElementById("hs-filter-text").textContent = shown.length ? shown.join(" · ") : allText;
+    document.querySelectorAll("tr[data-p]").forEach(function (tr) {
+      var ok = !f || ["p", "c", "r"].every(function (k) {
+        return f[k] === undefined || (tr.dataset[k] === "" && k !== "p") || tr.dataset[k] === f[k];
+      });
+      tr.style.display = ok ? "" : "none";
+    });
+  }
+  var instances = [];
+  specs.forEach(function (spec) {
+    var chart = echarts.init(document.getElementById(spec.id), null, {renderer: "canvas"});
+    chart.setOption(spec.option);
+    chart.on("click", function (e) {
+      var f = spec.filters && spec.filters[e.dataIndex];
+      if (f) { apply(f); } // a Pareto's bar and its line point share the index
+    });
+    instances.push(chart);
+  });
+  document.getElementById("hs-clear").addEventListener("click", function () { apply(null); });
+  window.accordHotspots = {filter: apply};
+  window.addEventListener("resize", function () {
+    instances.forEach(function (chart) { chart.resize(); });
+  });
+})();
+</script>
+</body>
+</html>
+`))
+
+// writeHotspots renders hotspots.html from the read transaction of Write.
+func writeHotspots(ctx context.Context, q queryer, sc scope, runID int64, asOf time.Time, path string, l labels, opt Options) error {
+	d, err := loadHotspotPage(ctx, q, runID, sc)
+	if err != nil {
+		return err
+	}
+	page, err := renderHotspots(d, runID, asOf, l, opt)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, page)
+}

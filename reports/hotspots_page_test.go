@@ -1,0 +1,172 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+)
+
+// TestFunnelLimitsByHand: three groups over one year, 10, 100 and 1000
+// units with 1, 5 and 30 failures: pooled rate = 100 · 36 / 1110 =
+// 3.243243… per 100 units per year. At n = 100 units (E = 100 unit-years,
+// r = 0.0324324 per unit-year): se = 100 · sqrt(0.0324324 / 100) =
+// 1.800901; 95 %: 3.243243 ± 1.959964 · 1.800901 = [0 (clipped from
+// −0.286457), 6.772944]; 99.8 %: 3.243243 + 3.090232 · 1.800901 = 8.808445.
+// At n = 1000: se = 0.569495, 95 % [2.127054, 4.359433]. Computed in a
+// Python shell from the formulas (math.sqrt), not by the code under test.
+func TestFunnelLimitsByHand(t *testing.T) {
+	groups := []hsGroup{
+		{hotspotGroup: hotspotGroup{failures: 1, units: 10}},
+		{hotspotGroup: hotspotGroup{failures: 5, units: 100}},
+		{hotspotGroup: hotspotGroup{failures: 30, units: 1000}},
+		{hotspotGroup: hotspotGroup{failures: 3, units: 0}}, // no units: not in the pooled rate
+	}
+	r := pooledRate(groups, 1)
+	near := func(got, want float64) bool { return math.Abs(got-want) < 5e-6 }
+	if !near(r, 3.243243) {
+		t.Fatalf("pooled rate %v, want 3.243243", r)
+	}
+	for _, c := range []struct {
+		n, z, lo, hi float64
+	}{
+		{100, z95, 0, 6.772944},
+		{100, z998, 0, 8.808445},
+		{1000, z95, 2.127054, 4.359433},
+	} {
+		lo, hi := funnelLimit(r, c.n, 1, c.z)
+		if !near(lo, c.lo) || !near(hi, c.hi) {
+			t.Errorf("n %v z %v: limits [%v, %v], want [%v, %v]", c.n, c.z, lo, hi, c.lo, c.hi)
+		}
+	}
+	// Two years of exposure halve the variance: se at 100 units over 2 years
+	// equals se at 200 units over 1.
+	a, b := funnelLimit(r, 100, 2, z95)
+	c, d := funnelLimit(r, 200, 1, z95)
+	if !near(a, c) || !near(b, d) {
+		t.Errorf("limits depend on unit-years only: [%v %v] vs [%v %v]", a, b, c, d)
+	}
+}
+
+// TestBrowserHotspotsPage: hotspots.html opens with no network, every chart
+// is drawn (a canvas and at least one series), and a real mouse click on the
+// first bar of the product Pareto (Pump X, 12 failures) leaves only Pump X's
+// rows visible in the tickets table.
+func TestBrowserHotspotsPage(t *testing.T) {
+	ctx := browser(t)
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO hotspot_tickets VALUES
+		(2, DATE '2026-11-27', 'HT-1', 'P1', 'Pump X', 'valve', 'North', 'S-1', 'C1', 'Acme', TIMESTAMP '2026-10-01 09:00:00', NULL, 2.5, 2, 'fixed'),
+		(2, DATE '2026-11-27', 'HT-2', 'P2', '<b>Bold</b> pump', '__f__alert(1)__f__', 'South', 'S-2', 'C2', 'Beta', TIMESTAMP '2026-10-02 09:00:00', NULL, 1, 2, 'fixed'),
+		(2, DATE '2026-11-27', 'HT-3', 'P3', 'Motor', 'bearing', 'East', NULL, 'C3', 'Gamma', TIMESTAMP '2026-10-03 09:00:00', NULL, NULL, 3, NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	out := writeFixture(t, db, testOptions)
+	page, err := os.ReadFile(out.Hotspots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(page), "<b>Bold</b>") {
+		t.Error("a product name reached the page unescaped")
+	}
+	var log pageLog
+	log.listen(t, ctx)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(fileURL(out.Hotspots))); err != nil {
+		t.Fatal(err)
+	}
+	ids := `["` + strings.Join(hotspotChartIDs, `","`) + `"]`
+	ready := fmt.Sprintf(`%s.every(function (id) {
+		var el = document.getElementById(id);
+		var c = el && window.echarts && echarts.getInstanceByDom(el);
+		return c && el.querySelector("canvas") && c.getOption().series.length > 0;
+	})`, ids)
+	pctx, pcancel := context.WithTimeout(tctx, 20*time.Second)
+	defer pcancel()
+	if _, err := chromedp.Run(pctx, chromedp.Poll[bool](ready, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		t.Fatalf("hot-spot charts did not draw (exceptions %q): %v", log.exceptions, err)
+	}
+	visible := `Array.from(document.querySelectorAll('table[data-table="hs_tickets"] tbody tr'))
+		.filter(function (tr) { return tr.style.display !== "none"; })
+		.map(function (tr) { return tr.cells[0].textContent; }).join(",")`
+	before, err := chromedp.Run(tctx, chromedp.Evaluate[string](visible))
+	if err != nil || before != "HT-1,HT-2,HT-3" {
+		t.Fatalf("tickets before the click: %q (%v)", before, err)
+	}
+	type pt struct{ X, Y float64 }
+	// The centre of the first bar, in page coordinates.
+	p, err := chromedp.Run(tctx, chromedp.Evaluate[pt](fmt.Sprintf(`(function () {
+		var el = document.getElementById(%q); el.scrollIntoView();
+		var c = echarts.getInstanceByDom(el), r = el.getBoundingClientRect();
+		c.on("click", function (e) { window.__clicked = e.seriesIndex + ":" + e.dataIndex + ":" + e.componentType; });
+		var xy = c.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [0, 6]);
+		return {X: r.left + xy[0], Y: r.top + xy[1]};
+	})()`, chartHSParetoProduct)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tctx, chromedp.MouseClickXY(p.X, p.Y)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var after string
+	for time.Now().Before(deadline) {
+		if after, err = chromedp.Run(tctx, chromedp.Evaluate[string](visible)); err == nil && after == "HT-1" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if after != "HT-1" {
+		dbg, _ := chromedp.Run(tctx, chromedp.Evaluate[string](fmt.Sprintf(`(function () {
+			var el = document.getElementById(%q); var r = el.getBoundingClientRect();
+			var hit = document.elementFromPoint(%v, %v); var clicked = String(window.__clicked);
+			return JSON.stringify({top: r.top, left: r.left, h: r.height, hit: hit && (hit.tagName + "#" + hit.id + "." + hit.className), inner: window.innerHeight, clicked: clicked});
+		})()`, chartHSParetoProduct, p.X, p.Y)))
+		t.Logf("click at %v: %s", p, dbg)
+		t.Errorf("tickets after clicking Pump X's bar: %q, want HT-1", after)
+	}
+	if _, network := log.networkRequests(); len(network) > 0 {
+		t.Errorf("the page made network requests: %q", network)
+	}
+	if len(log.exceptions) > 0 {
+		t.Errorf("JavaScript exceptions: %q", log.exceptions)
+	}
+}
+
+// TestHotspotsWorkbook: hotspots.xlsx stands alone with the hot-spot
+// groups, their fault tickets, repeat serials and what cannot be
+// supported; a ticket's text that starts with "=" is stored as text.
+func TestHotspotsWorkbook(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO hotspot_tickets VALUES
+		(2, DATE '2026-11-27', 'HT-1', 'P1', 'Pump X', 'valve', 'North', '=1+1', 'C1', 'Acme', TIMESTAMP '2026-10-01 09:00:00', NULL, 2.5, 2, 'fixed')`); err != nil {
+		t.Fatal(err)
+	}
+	out := writeFixture(t, db, testOptions)
+	f, err := excelize.OpenFile(out.HotspotsX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), ","); got != "Hot-spots,Fault tickets,Repeat failures,Unsupported" {
+		t.Errorf("sheets %q", got)
+	}
+	rows, err := f.GetRows("Fault tickets")
+	if err != nil || len(rows) != 2 || rows[1][0] != "HT-1" {
+		t.Fatalf("Fault tickets rows %q (%v)", rows, err)
+	}
+	if formula, _ := f.GetCellFormula("Fault tickets", "F2"); formula != "" {
+		t.Errorf("serial =1+1 became formula %q", formula)
+	}
+	hs, err := f.GetRows("Hot-spots")
+	if err != nil || len(hs) != 4 { // header + the run's 3 groups
+		t.Errorf("Hot-spots rows %d (%v)", len(hs), err)
+	}
+}

@@ -1,0 +1,53 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// hotspotsXLSXName is the product managers' workbook in the report folder.
+const hotspotsXLSXName = "hotspots.xlsx"
+
+// hotspotTicketsTable is hotspot_tickets as the hot-spot workbook shows it;
+// it is not among resultTables, so weekly.xlsx and data/ are unchanged.
+var hotspotTicketsTable = resultTable{
+	name: "hotspot_tickets", sheet: "Fault tickets", hasAsOf: true, reach: perCustomer,
+	columns: []column{
+		{"ticket_id", kindText}, {"product_id", kindText}, {"product_name", kindText}, {"component", kindText},
+		{"region", kindText}, {"serial_no", kindText}, {"customer_id", kindText}, {"name", kindText},
+		{"opened_at", kindTimestamp}, {"closed_at", kindTimestamp}, {"effort_hours", kindScore},
+		{"severity", kindInt}, {"resolution", kindText},
+	},
+	orderBy: "product_id, component, region, opened_at, ticket_id",
+}
+
+// writeHotspotsXLSX writes hotspots.xlsx: the hot-spot groups, their fault
+// tickets, repeat serials and what cannot be supported, typed and
+// neutralised as in weekly.xlsx, in the report's scope.
+func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, _ time.Time, path string,
+	l labels, opt Options) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("reports: close hot-spot workbook: %w", cerr)
+		}
+	}()
+	w := &xlsxWriter{f: f, l: l, opt: opt}
+	if err := w.initStyles(); err != nil {
+		return err
+	}
+	first := f.GetSheetName(0)
+	for _, t := range []resultTable{tableNamed("hotspots"), hotspotTicketsTable, tableNamed("hotspot_repeats"), tableNamed("hotspot_unsupported")} {
+		if err := w.writeTable(ctx, q, t.sheetSpec(sc, l, runID)); err != nil {
+			return err
+		}
+	}
+	if err := f.DeleteSheet(first); err != nil {
+		return fmt.Errorf("reports: hot-spot workbook: %w", err)
+	}
+	f.SetActiveSheet(0)
+	return saveWorkbook(f, path)
+}
