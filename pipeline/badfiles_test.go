@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -26,7 +27,7 @@ import (
 
 // runFixtureErr runs the config at cfgPath on a fresh database and returns
 // the run's error with the stored run record's status and error.
-func runFixtureErr(t *testing.T, cfgPath string, publish func(context.Context, *Result) (string, error)) (store *Store, res *Result, runErr error, status, stored string) {
+func runFixtureErr(t *testing.T, cfgPath string, publish func(context.Context, *sql.Tx, *Result, string) error) (store *Store, res *Result, runErr error, status, stored string) {
 	t.Helper()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -37,7 +38,7 @@ func runFixtureErr(t *testing.T, cfgPath string, publish func(context.Context, *
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock, Publish: publish}
+	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock, Publish: publish, ReportsDir: t.TempDir()}
 	res, runErr = r.Run(context.Background(), RunOptions{AsOf: fixtureAsOf})
 	var e *string
 	if err := store.DB.QueryRow(`SELECT status, error FROM runs ORDER BY run_id DESC LIMIT 1`).Scan(&status, &e); err != nil {
@@ -139,10 +140,10 @@ func TestBadXLSXFailsTheRunAndIsRecordedFailed(t *testing.T) {
 // A panic anywhere in a run (here in publishing) is recovered: the run is
 // recorded failed with the panic, and Run returns a *PanicError.
 func TestPanicInARunIsRecordedFailed(t *testing.T) {
-	_, _, err, status, stored := runFixtureErr(t, "testdata/fixture.yaml", func(context.Context, *Result) (string, error) {
+	_, _, err, status, stored := runFixtureErr(t, "testdata/fixture.yaml", func(context.Context, *sql.Tx, *Result, string) error {
 		var m map[string]int
 		m["boom"]++ // a nil map write: a real runtime panic
-		return "", nil
+		return nil
 	})
 	var pe *PanicError
 	if !errors.As(err, &pe) {

@@ -100,3 +100,90 @@ func deliveries(ctx context.Context, db *sql.DB, first, last int64) (map[int64][
 	}
 	return out, rows.Err()
 }
+
+// refreshLater recomputes, in the run's transaction, the previous values,
+// tier stability and movers of the runs of later as-of dates (up to 8, the
+// stability window), so history comes from the latest earlier as-of date
+// whatever order the runs happened in: a backfill of 11-23 after 11-30 gives
+// 11-30 the movers it would have had. Each later date whose movers changed
+// is logged and noted in the run's summary (its report folder was written
+// before and is refreshed by rerunning that date).
+func (r *Runner) refreshLater(ctx context.Context, tx *sql.Tx, res *Result) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT run_id, strftime(as_of, '%Y-%m-%d') FROM customer_value
+		WHERE as_of > ? ORDER BY 2 LIMIT 8`, res.AsOf)
+	if err != nil {
+		return fmt.Errorf("run: later dates: %w", err)
+	}
+	type later struct {
+		run  int64
+		asOf string
+	}
+	var dates []later
+	for rows.Next() {
+		var l later
+		if err := rows.Scan(&l.run, &l.asOf); err != nil {
+			rows.Close()
+			return fmt.Errorf("run: later dates: %w", err)
+		}
+		dates = append(dates, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("run: later dates: %w", err)
+	}
+	if len(dates) == 0 {
+		return nil
+	}
+	exec := func(q string, args ...any) error {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("run: refresh later history: %w", err)
+		}
+		return nil
+	}
+	for _, l := range dates {
+		digest := func() (string, error) {
+			var d string
+			err := tx.QueryRowContext(ctx, `SELECT count(*) || ':' || coalesce(string_agg(customer_id || '/' || coalesce(previous_tier, '') || '/' || tier, ',' ORDER BY customer_id), '')
+				FROM movers WHERE run_id = ?`, l.run).Scan(&d)
+			return d, err
+		}
+		before, err := digest()
+		if err != nil {
+			return fmt.Errorf("run: refresh later history: %w", err)
+		}
+		var n0 int64
+		_ = tx.QueryRowContext(ctx, `SELECT count(*) FROM movers WHERE run_id = ?`, l.run).Scan(&n0)
+		if err := exec(fmt.Sprintf("SET VARIABLE as_of = DATE '%s'", l.asOf)); err != nil {
+			return err
+		}
+		if err := exec(fmt.Sprintf("SET VARIABLE run_id = %d", l.run)); err != nil {
+			return err
+		}
+		if err := exec(`DELETE FROM movers WHERE run_id = ?`, l.run); err != nil {
+			return err
+		}
+		if err := exec(queries.Get("CompareWithPrevious")); err != nil {
+			return err
+		}
+		if err := exec(queries.Get("InsertMovers")); err != nil {
+			return err
+		}
+		after, err := digest()
+		if err != nil {
+			return fmt.Errorf("run: refresh later history: %w", err)
+		}
+		if after != before {
+			var n1 int64
+			_ = tx.QueryRowContext(ctx, `SELECT count(*) FROM movers WHERE run_id = ?`, l.run).Scan(&n1)
+			note := fmt.Sprintf("this run changes the history of %s (run %d): its movers are now %d (were %d), against the latest earlier as-of date; rerun --as-of %s to refresh its reports",
+				l.asOf, l.run, n1, n0, l.asOf)
+			r.Logger.Info("later history recomputed", "run_id", res.RunID, "later_as_of", l.asOf, "later_run", l.run, "movers_before", n0, "movers_after", n1)
+			res.Notes = append(res.Notes, note)
+		}
+	}
+	// Back to this run's own date for the statements after.
+	if err := exec(fmt.Sprintf("SET VARIABLE as_of = DATE '%s'", res.AsOf.Format(time.DateOnly))); err != nil {
+		return err
+	}
+	return exec(fmt.Sprintf("SET VARIABLE run_id = %d", res.RunID))
+}

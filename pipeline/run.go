@@ -24,9 +24,13 @@ type Runner struct {
 	Logger *slog.Logger
 	// Now is the clock, for run timestamps only; the as-of date is passed in.
 	Now func() time.Time
-	// Publish renders and delivers a committed run's results and returns
-	// where the reports are. It runs after the data is committed.
-	Publish func(ctx context.Context, res *Result) (string, error)
+	// Publish renders a run's reports into dir, reading the run's results
+	// through tx, the run's transaction, before it is committed: a run whose
+	// reports cannot be written commits nothing (see publish.go).
+	Publish func(ctx context.Context, tx *sql.Tx, res *Result, dir string) error
+	// ReportsDir is the report folder; a run's reports go to
+	// ReportsDir/<as-of>. Needed with Publish.
+	ReportsDir string
 }
 
 // RunOptions are the inputs of one run.
@@ -47,6 +51,9 @@ type Result struct {
 	FutureDates []FutureDates
 	ReportDir   string
 	Timings     map[string]time.Duration
+	// Notes are things the run changed beyond its own date (a backfill
+	// recomputing a later date's movers), for the summary.
+	Notes []string
 }
 
 // HotspotSummary is the first-ranked hot-spot of a run.
@@ -110,17 +117,17 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	// anywhere in the run becomes the error the run is recorded failed with.
 	defer recoverPanic(&err)
 	log.Info("run started", "job", opt.Job, "config", r.Config.Path)
+	if r.Publish != nil {
+		done, err := RecoverReports(ctx, r.Store.DB, r.ReportsDir)
+		for _, d := range done {
+			log.Info("report folder recovered", "action", d)
+		}
+		if err != nil {
+			return res, err
+		}
+	}
 	if err := r.loadAndCompute(ctx, res); err != nil {
 		return res, err
-	}
-	if r.Publish != nil {
-		start := time.Now()
-		dir, err := r.Publish(ctx, res)
-		res.Timings["publish"] = time.Since(start)
-		if err != nil {
-			return res, fmt.Errorf("run: publish: %w", err)
-		}
-		res.ReportDir = dir
 	}
 	log.Info("run finished", "report_dir", res.ReportDir)
 	return res, nil
@@ -208,18 +215,69 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	if err != nil {
 		return fmt.Errorf("run: begin: %w", err)
 	}
+	// A panic (recovered by Run) must not leave the transaction open.
+	defer func() { _ = tx.Rollback() }() // after Commit a no-op (ErrTxDone)
 	if err := r.commit(ctx, tx, res); err != nil {
 		_ = tx.Rollback() // the error that made us roll back is the one to report
 		return err
 	}
+	res.Timings["compute"] = time.Since(start)
+	r.Logger.Info("run computed", "run_id", res.RunID)
+	staged, err := r.publish(ctx, tx, res)
+	if err != nil {
+		_ = tx.Rollback() // the error that made us roll back is the one to report
+		if staged != "" {
+			os.RemoveAll(staged)
+		}
+		return err
+	}
+	// The run is succeeded in the transaction that commits its data, so no
+	// kill can leave data without a succeeded run or the reverse.
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'succeeded', finished_at = ?, report_dir = ? WHERE run_id = ?`,
+		r.Now().UTC(), nullIfEmpty(res.ReportDir), res.RunID); err != nil {
+		_ = tx.Rollback() // the error that made us roll back is the one to report
+		os.RemoveAll(staged)
+		return fmt.Errorf("run: record success: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("run: commit: %w", err)
 	}
-	res.Timings["compute"] = time.Since(start)
+	r.Logger.Info("run committed", "run_id", res.RunID)
+	if staged != "" {
+		if err := placeReports(staged, res.ReportDir); err != nil {
+			// The data is committed and the run succeeded; the next run or
+			// `accord deliver` renames the staged folder into place.
+			r.Logger.Error("reports not yet in place", "run_id", res.RunID, "staged", staged, "error", err)
+		}
+	}
 	if err := r.verify(ctx, conn, res); err != nil {
 		return err
 	}
 	return r.summarize(ctx, conn, res)
+}
+
+// publish renders the run's reports from its transaction into a staged
+// folder and returns it ("" without a Publish step).
+func (r *Runner) publish(ctx context.Context, tx *sql.Tx, res *Result) (string, error) {
+	if r.Publish == nil {
+		return "", nil
+	}
+	start := time.Now()
+	final := filepath.Join(r.ReportsDir, res.AsOf.Format(time.DateOnly))
+	staged := stagedReportDir(final, res.RunID)
+	if err := os.RemoveAll(staged); err != nil {
+		return "", fmt.Errorf("run: publish: %w", err)
+	}
+	if err := os.MkdirAll(r.ReportsDir, 0o755); err != nil {
+		return "", fmt.Errorf("run: publish: %w", err)
+	}
+	r.Logger.Info("publish started", "run_id", res.RunID, "staged", staged)
+	if err := r.Publish(ctx, tx, res, staged); err != nil {
+		return staged, fmt.Errorf("run: publish: %w", err)
+	}
+	res.Timings["publish"] = time.Since(start)
+	res.ReportDir = final
+	return staged, nil
 }
 
 // commit replaces the canonical tables and this as-of date's results, in

@@ -59,6 +59,9 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	if err := exec("owner drain", "INSERT INTO owner_drain BY NAME "+ownerDrain+" ORDER BY account_owner"); err != nil {
 		return err
 	}
+	if err := r.refreshLater(ctx, tx, res); err != nil {
+		return err
+	}
 	res.Timings["results"] = time.Since(start)
 	start = time.Now()
 	err := sc.evidence(ctx)

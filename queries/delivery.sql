@@ -71,3 +71,10 @@ SELECT check_name, coalesce(ties, false), exceptions, CAST(difference AS VARCHAR
        coalesce(not_checked, '')
 FROM reconciliation_totals WHERE run_id = ?
 ORDER BY check_name;
+
+-- name: OutboxRequeueFailed
+-- `accord deliver --retry-failed`: a recipient whose delivery failed for
+-- good (never sent) is queued again; sent and unknown rows stay as they are.
+UPDATE outbox SET status = 'queued', updated_at = ?
+WHERE run_id = ? AND status = 'failed' AND recipient NOT LIKE 'alert:%'
+RETURNING recipient;

@@ -199,8 +199,18 @@ func (d *Deliverer) Deliver(ctx context.Context, db *sql.DB, job config.Job, cfg
 		return rep, err
 	}
 
+	// Every recipient's row is queued before the first SMTP transaction: a
+	// delivery killed after the first send leaves the rest 'queued', which
+	// the next delivery of the run sends, instead of no row at all.
+	targets := d.targets(cfg, job)
+	for _, t := range targets {
+		msgID := outboxMessageID(settings.from, job.Name, runID, t.address)
+		if _, err := db.ExecContext(ctx, queries.Get("OutboxEnqueue"), runID, job.Name, t.address, msgID, d.now()); err != nil {
+			return rep, fmt.Errorf("reports: outbox enqueue %s: %w", t.address, err)
+		}
+	}
 	rendered := map[string]renderedReport{}
-	for _, t := range d.targets(cfg, job) {
+	for _, t := range targets {
 		res, err := d.deliverOne(ctx, db, settings, cfg, job, runID, asOf, outDir, t, rendered)
 		rep.Recipients = append(rep.Recipients, res)
 		if err != nil {
@@ -882,4 +892,26 @@ func (d *Deliverer) alertOwner(ctx context.Context, db *sql.DB, s smtpSettings, 
 	status, attempts, lastErr, err := d.sendThroughOutbox(ctx, db, s, runID, key, m)
 	res.Status, res.Attempts, res.Error = status, row.attempts+attempts, lastErr
 	return res, err
+}
+
+// RequeueFailed queues the run's failed recipients again, for a Deliver
+// that resends exactly them (with the queued ones); it returns them.
+func RequeueFailed(ctx context.Context, db *sql.DB, now time.Time, runID int64) ([]string, error) {
+	if _, err := db.ExecContext(ctx, queries.Get("CreateOutbox")); err != nil {
+		return nil, fmt.Errorf("reports: requeue: create outbox: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, queries.Get("OutboxRequeueFailed"), now.UTC(), runID)
+	if err != nil {
+		return nil, fmt.Errorf("reports: requeue failed: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("reports: requeue failed: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

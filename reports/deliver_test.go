@@ -869,3 +869,75 @@ func TestDeliverRenderFailureStaysQueued(t *testing.T) {
 		t.Error("owner not told why the recipient got nothing")
 	}
 }
+
+// TestDeliverQueuesEveryRecipientBeforeTheFirstSend checks, at the first
+// SMTP dial, that every recipient already has a 'queued' outbox row: a
+// kill during the first send then leaves the others queued for the next
+// delivery to send, where before it left them no row at all (and the row
+// of the first recipient was the only one).
+func TestDeliverQueuesEveryRecipientBeforeTheFirstSend(t *testing.T) {
+	cjkFont(t)
+	mp := startMailpit(t)
+	db := deliveryDB(t)
+	cfg, job := deliveryConfig()
+	d, _ := testDeliverer(mp.smtpAddr)
+	var atFirstDial map[string]outboxEntry
+	d.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if atFirstDial == nil {
+			atFirstDial = outboxRows(t, db)
+		}
+		var nd net.Dialer
+		return nd.DialContext(ctx, network, addr)
+	}
+	deliver(t, d, db, cfg, job, t.TempDir())
+	for _, a := range []string{manager1, manager2, repAddr} {
+		e, ok := atFirstDial[a]
+		if !ok {
+			t.Errorf("%s had no outbox row when the first SMTP transaction started", a)
+			continue
+		}
+		// The first recipient's row is already 'sending' when its dial starts.
+		if e.status != StatusQueued && e.status != StatusSending {
+			t.Errorf("%s: status %q at the first dial, want queued (or sending for the first)", a, e.status)
+		}
+	}
+}
+
+// TestRetryFailedResendsExactlyTheUnsent: after a delivery where one
+// recipient failed for good, RequeueFailed and a second Deliver send to
+// exactly that recipient; the ones already sent get nothing more.
+func TestRetryFailedResendsExactlyTheUnsent(t *testing.T) {
+	cjkFont(t)
+	mp := startMailpit(t)
+	db := deliveryDB(t)
+	cfg, job := deliveryConfig()
+	if _, err := db.Exec(queries.Get("CreateOutbox")); err != nil {
+		t.Fatal(err)
+	}
+	// An earlier delivery recorded manager1 failed (a 5xx) and sent nobody else yet.
+	if _, err := db.Exec(`INSERT INTO outbox VALUES ($1, 'weekly', $2, 'accord.1.failed@example.com', 'failed', 1, '550 mailbox unavailable', TIMESTAMP '2026-11-30 06:59:00')`,
+		fixtureRun, manager1); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := testDeliverer(mp.smtpAddr)
+	deliver(t, d, db, cfg, job, t.TempDir())
+	if n := len(mp.to(manager1)); n != 0 {
+		t.Fatalf("a failed recipient was resent without --retry-failed: %d messages", n)
+	}
+	again, err := RequeueFailed(context.Background(), db, testClock, fixtureRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again, []string{manager1}) {
+		t.Errorf("requeued %q, want [%s]", again, manager1)
+	}
+	deliver(t, d, db, cfg, job, t.TempDir())
+	for a, want := range map[string]int{manager1: 1, manager2: 1, repAddr: 1} {
+		if got := len(mp.to(a)); got != want {
+			t.Errorf("%s: %d messages, want %d", a, got, want)
+		}
+	}
+	if e := outboxRows(t, db)[manager1]; e.status != StatusSent {
+		t.Errorf("manager1 after the retry: %+v, want sent", e)
+	}
+}

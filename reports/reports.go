@@ -71,11 +71,35 @@ func Write(ctx context.Context, db *sql.DB, runID int64, asOf time.Time, dir str
 	return out, err
 }
 
+// WriteTx is Write reading through tx, an open transaction the caller owns
+// (neither committed nor rolled back here): the pipeline renders a run's
+// reports from its own uncommitted transaction, so the data is committed
+// only once its reports exist.
+func WriteTx(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir string, opt Options) (Output, error) {
+	if tx == nil {
+		return Output{}, errors.New("reports: write: no transaction")
+	}
+	out, _, err := writeIn(ctx, tx, runID, asOf, dir, opt)
+	return out, err
+}
+
 // write is Write, also returning what the page and the e-mail body show.
 func write(ctx context.Context, db *sql.DB, runID int64, asOf time.Time, dir string, opt Options) (Output, *reportData, error) {
 	if db == nil {
 		return Output{}, nil, errors.New("reports: write: no database")
 	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return Output{}, nil, fmt.Errorf("reports: begin read: %w", err)
+	}
+	// Nothing is written to the database (a filter's allowed customers go to
+	// a temporary table of this transaction); rolling back ends the snapshot.
+	defer tx.Rollback()
+	return writeIn(ctx, tx, runID, asOf, dir, opt)
+}
+
+// writeIn renders through tx, which it neither commits nor rolls back.
+func writeIn(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir string, opt Options) (Output, *reportData, error) {
 	l, err := labelsFor(opt.Language)
 	if err != nil {
 		return Output{}, nil, err
@@ -100,14 +124,6 @@ func write(ctx context.Context, db *sql.DB, runID int64, asOf time.Time, dir str
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return Output{}, nil, fmt.Errorf("reports: create %s: %w", dataDir, err)
 	}
-
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return Output{}, nil, fmt.Errorf("reports: begin read: %w", err)
-	}
-	// Nothing is written to the database (a filter's allowed customers go to
-	// a temporary table of this transaction); rolling back ends the snapshot.
-	defer tx.Rollback()
 
 	sc, err := applyFilter(ctx, tx, runID, opt.Filter)
 	if err != nil {

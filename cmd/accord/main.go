@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -32,6 +33,7 @@ usage:
   accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION]
   accord schedule --config FILE [--db FILE] [--out DIR] [--grace DURATION]
   accord send     --config FILE --job NAME --to ADDRESS [--db FILE]
+  accord deliver  --config FILE --run N [--retry-failed] [--db FILE]
   accord runs     --config FILE [--job NAME] [--json] [--limit N] [--db FILE]
   accord explain  --config FILE [--as-of YYYY-MM-DD] [--db FILE] CUSTOMER_ID
   accord score    --config NEW_FILE --diff [--db FILE]
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		err = cmdSchedule(ctx, args[1:], logger, now)
 	case "send":
 		err = cmdSend(ctx, args[1:], stdout, logger, now)
+	case "deliver":
+		err = cmdDeliver(ctx, args[1:], stdout, logger, now)
 	case "runs":
 		err = cmdRuns(ctx, args[1:], stdout)
 	case "explain":
@@ -226,7 +230,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 		return err
 	}
 	defer store.Close()
-	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg, store, outDir)}
+	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg), ReportsDir: outDir}
 	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: asOf})
 	if err != nil {
 		return err
@@ -255,6 +259,9 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 			f.Source, f.Column, f.Rows, res.AsOf.Format(time.DateOnly), f.Latest)
 	}
 	fmt.Fprintf(w, "tiers: %s\n", strings.Join(tiers, ", "))
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	switch h := res.TopHotspot; {
 	case h == nil:
 		fmt.Fprintln(w, "hot-spots: not available (no fault tickets with a product and component in the window)")
@@ -499,15 +506,15 @@ func reportFolder(cfg *config.Config, flagValue string) (string, error) {
 	return abs, nil
 }
 
-// publisher renders a committed run into OUT/<as-of>/.
-func publisher(cfg *config.Config, store *pipeline.Store, outDir string) func(context.Context, *pipeline.Result) (string, error) {
-	return func(ctx context.Context, res *pipeline.Result) (string, error) {
-		dir := filepath.Join(outDir, res.AsOf.Format(time.DateOnly))
-		_, err := reports.Write(ctx, store.DB, res.RunID, res.AsOf, dir, reports.Options{
+// publisher renders a run, from its uncommitted transaction, into the
+// folder the runner stages (it becomes OUT/<as-of>/ once committed).
+func publisher(cfg *config.Config) func(context.Context, *sql.Tx, *pipeline.Result, string) error {
+	return func(ctx context.Context, tx *sql.Tx, res *pipeline.Result, dir string) error {
+		_, err := reports.WriteTx(ctx, tx, res.RunID, res.AsOf, dir, reports.Options{
 			Language: cfg.Reports.Language, CurrencySymbol: cfg.Currency.Symbol,
 			CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title,
 		})
-		return dir, err
+		return err
 	}
 }
 

@@ -76,7 +76,7 @@ func runJob(ctx context.Context, cfg *config.Config, open schedule.Opener, outDi
 		return err
 	}
 	defer store.Close()
-	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg, store, outDir)}
+	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg), ReportsDir: outDir}
 	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: scheduled, Job: job.Name})
 	if err != nil {
 		return err
