@@ -214,9 +214,11 @@ type reportData struct {
 	overdue90   string
 	openTickets int64
 	rejected    int64
-	hotspots    []hotspot    // top paretoTopN by rank
-	regionBasis string       // hotspots.region_basis: ticket, ticket_or_customer, none
-	paretoItems []paretoItem // every hot-spot group's failures, for the Pareto charts
+	hotspots    []hotspot // top paretoTopN by rank
+	regionBasis string    // hotspots.region_basis: ticket, ticket_or_customer, none
+	// indicatorsWithData of indicators have data for at least one customer.
+	indicatorsWithData, indicators int64
+	paretoItems                    []paretoItem // every hot-spot group's failures, for the Pareto charts
 	// unsupported: the first unsupportedTopN rows of hotspot_unsupported
 	// in the scope; the count, distinct customers and the sum of their
 	// trailing-12-month revenue (each customer once, exact) cover all rows.
@@ -554,6 +556,12 @@ func scanAll(ctx context.Context, q queryer, query string, scan func(*sql.Rows) 
 
 // loadModel reads model_used whole: the model names no customer.
 func (d *reportData) loadModel(ctx context.Context, q queryer, runID int64, _ scope) error {
+	// On how many indicators the index rests: those with data for anyone,
+	// over the whole run (segment-level, like the model itself).
+	if err := q.QueryRowContext(ctx, `SELECT count(DISTINCT indicator) FILTER (WHERE NOT missing), count(DISTINCT indicator)
+		FROM value_contributions WHERE run_id = $1`, runID).Scan(&d.indicatorsWithData, &d.indicators); err != nil {
+		return err
+	}
 	return scanAll(ctx, q, `
 		SELECT segment, group_name, group_weight, indicator, weight, direction, normalization,
 		       window_months, missing_policy, weight_method, available

@@ -65,3 +65,18 @@ func TestRejectedRowsCountRowsNotValues(t *testing.T) {
 		}
 	}
 }
+
+// The model line states on how many indicators the index rests and warns
+// under half (3 of 9 is the case the issue saw).
+func TestRestsOnWarnsUnderHalf(t *testing.T) {
+	l, err := labelsFor("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := restsOn(&reportData{indicatorsWithData: 3, indicators: 9}, l); !strings.HasPrefix(got, "Warning: the index rests on only 3 of 9 indicators") {
+		t.Errorf("3 of 9: %q", got)
+	}
+	if got := restsOn(&reportData{indicatorsWithData: 5, indicators: 9}, l); got != "The index rests on 5 of 9 indicators (those with data for at least one customer)." {
+		t.Errorf("5 of 9: %q", got)
+	}
+}

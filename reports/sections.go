@@ -109,7 +109,17 @@ func modelSummary(d *reportData, l labels) string {
 		slices.Sort(segs)
 		mp = append(mp, m+" ("+strings.Join(segs, ", ")+")")
 	}
-	return l.getf("model.summary", strings.Join(np, ", "), strings.Join(mp, ", "))
+	return l.getf("model.summary", strings.Join(np, ", "), strings.Join(mp, ", ")) + " " + restsOn(d, l)
+}
+
+// restsOn says on how many indicators the index rests, with a warning when
+// under half have data for anyone: a score from two indicators must not
+// pass for one from nine.
+func restsOn(d *reportData, l labels) string {
+	if d.indicatorsWithData*2 < d.indicators {
+		return l.getf("model.rests_on_warning", d.indicatorsWithData, d.indicators)
+	}
+	return l.getf("model.rests_on", d.indicatorsWithData, d.indicators)
 }
 
 func modelSection(d *reportData, l labels) sectionView {
@@ -186,7 +196,9 @@ func spearmanValues(d *reportData, l labels) string {
 	for _, e := range d.evidence {
 		if e.metric == "spearman_value_added_profit" {
 			v := evidenceValue(e, l)
-			if !finite(e.value) && e.detail != "" {
+			// The pipeline states why in the detail ("not available: all 5
+			// customers have the same score").
+			if !finite(e.value) && strings.HasPrefix(e.detail, "not available") {
 				v += " (" + e.detail + ")"
 			}
 			parts = append(parts, l.getf("evidence.segment_value", e.segment, v))
@@ -535,8 +547,10 @@ func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 func hotspotNotes(d *reportData, l labels) []string {
 	notes := []string{l.get("hotspots.note")}
 	switch d.regionBasis {
-	case "ticket_or_customer", "none":
-		notes = append(notes, l.get("hotspots.region_"+d.regionBasis))
+	case "ticket_or_customer":
+		notes = append(notes, l.get("hotspots.region_ticket_or_customer"))
+	case "none":
+		notes = append(notes, l.get("hotspots.region_none"))
 	}
 	if len(d.hotspots) == 0 {
 		notes = append(notes, l.get("hotspots.not_available"))
