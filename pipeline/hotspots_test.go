@@ -472,7 +472,8 @@ func TestMigrateAddsHotspotColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []string{"baseline_failures", "current_exposure_share", "rising_test", "rising_p_value", "rising",
-		"repairs", "mttr_hours", "median_repair_hours", "repeat_serials", "rising_q_value", "rising_not_tested", "rising_period_months"} {
+		"repairs", "mttr_hours", "median_repair_hours", "repeat_serials", "rising_q_value", "rising_not_tested", "rising_period_months",
+		"region_basis"} {
 		if _, err := store.DB.Exec("ALTER TABLE hotspots DROP COLUMN " + c); err != nil {
 			t.Fatal(err)
 		}
@@ -488,7 +489,7 @@ func TestMigrateAddsHotspotColumns(t *testing.T) {
 		WHERE table_name = 'hotspots' AND column_index > 13`).Scan(&cols); err != nil {
 		t.Fatal(err)
 	}
-	if cols != "baseline_failures,current_exposure_share,rising_test,rising_p_value,rising,repairs,mttr_hours,median_repair_hours,repeat_serials,rising_q_value,rising_not_tested,rising_period_months" {
+	if cols != "baseline_failures,current_exposure_share,rising_test,rising_p_value,rising,repairs,mttr_hours,median_repair_hours,repeat_serials,rising_q_value,rising_not_tested,rising_period_months,region_basis" {
 		t.Errorf("appended columns %q", cols)
 	}
 	res, err := newRunner(t, store, cfg).Run(t.Context(), RunOptions{AsOf: fixtureAsOf})
