@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"database/sql"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +53,39 @@ func TestReconciliationWithoutLedgerSaysNotChecked(t *testing.T) {
 	store2, res2 := runFixture(t, "testdata/fixture.yaml")
 	if n := tableCount(t, store2, "SELECT count(*) FROM reconciliation_totals WHERE run_id = "+itoa(res2.RunID)+" AND not_checked IS NULL AND ties IS NOT NULL"); n != 4 {
 		t.Errorf("with the ledger %d of 4 checks ran", n)
+	}
+}
+
+// With no service cost for anyone (hourly_cost 0), no customer is a drain:
+// before, every customer below the median score was one, since every cost
+// was at the median of 0.
+func TestNoServiceCostMeansNoQuadrants(t *testing.T) {
+	store, res := runWithModel(t, strings.Replace(modelWith("", "", "", ""), `hourly_cost: "300.00"`, `hourly_cost: "0.00"`, 1))
+	if n := tableCount(t, store, "SELECT count(*) FROM customer_value WHERE run_id = "+itoa(res.RunID)+" AND quadrant IS NOT NULL"); n != 0 {
+		t.Errorf("%d customers given a quadrant with no service cost recorded", n)
+	}
+	if n := tableCount(t, store, "SELECT coalesce(sum(drains), 0) FROM owner_drain WHERE run_id = "+itoa(res.RunID)); n != 0 {
+		t.Errorf("%d drains counted with no service cost recorded", n)
+	}
+	// With the fixture's costs, quadrants are there (the hand-computed case).
+	store2, res2 := runFixture(t, "testdata/fixture.yaml")
+	if n := tableCount(t, store2, "SELECT count(*) FROM customer_value WHERE run_id = "+itoa(res2.RunID)+" AND quadrant IS NULL"); n != 0 {
+		t.Errorf("%d customers without a quadrant where costs vary", n)
+	}
+}
+
+// All scores equal: the Spearman correlation does not exist. corr gave NaN,
+// shown as a number; now the value is NULL and the detail says why.
+func TestSpearmanWithoutSpreadIsNotAvailable(t *testing.T) {
+	store, res := runWithModel(t, "model:\n  hourly_cost: \"300.00\"\n  groups:\n"+
+		"    - {name: characteristics, weight: 100, indicators: [\n"+
+		`        {name: same_for_all, weight: 100, direction: higher, sql: "SELECT customer_id, 1 AS value FROM customers"}]}`+"\n")
+	var value sql.NullFloat64
+	var detail string
+	if err := store.DB.QueryRow(`SELECT value, detail FROM model_evidence WHERE run_id = ? AND metric = 'spearman_value_added_profit'`, res.RunID).Scan(&value, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if value.Valid || detail != "not available: all 5 customers have the same score" {
+		t.Errorf("spearman %v, %q; want NULL, not available with the reason", value, detail)
 	}
 }

@@ -61,6 +61,9 @@ type HotspotSummary struct {
 	ProductID, ProductName, Component, Region string
 	Failures, InstalledUnits                  int64
 	RatePer100PerYear                         float64
+	// RegionBasis is where regions came from: ticket, ticket_or_customer
+	// or none (see queries/transform.sql, HotspotRegions).
+	RegionBasis string
 }
 
 // Run loads every source and computes every result table in one
@@ -468,8 +471,10 @@ func (r *Runner) summarize(ctx context.Context, conn *sql.Conn, res *Result) err
 	}
 	var h HotspotSummary
 	var name sql.NullString
-	err = conn.QueryRowContext(ctx, `SELECT product_id, product_name, component, region, failures, installed_units, rate_per_100_per_year
-		FROM hotspots WHERE run_id = ? AND rank = 1`, res.RunID).Scan(&h.ProductID, &name, &h.Component, &h.Region, &h.Failures, &h.InstalledUnits, &h.RatePer100PerYear)
+	var basis sql.NullString
+	err = conn.QueryRowContext(ctx, `SELECT product_id, product_name, component, region, failures, installed_units, rate_per_100_per_year, region_basis
+		FROM hotspots WHERE run_id = ? AND rank = 1`, res.RunID).Scan(&h.ProductID, &name, &h.Component, &h.Region, &h.Failures, &h.InstalledUnits, &h.RatePer100PerYear, &basis)
+	h.RegionBasis = basis.String
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:

@@ -49,7 +49,7 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	res.Timings["score"] = time.Since(start)
 	start = time.Now()
 	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
-		"InsertMovers", "InstalledUnits", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "HotspotTickets", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileChecks", "ReconcileExceptions", "ReconcileTotals"} {
+		"InsertMovers", "InstalledUnits", "HotspotRegions", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "HotspotTickets", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileChecks", "ReconcileExceptions", "ReconcileTotals"} {
 		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
 			return err
 		}

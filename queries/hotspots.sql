@@ -11,7 +11,7 @@ INSERT INTO hotspot_tickets
 WITH p AS (SELECT getvariable('as_of')::DATE AS as_of, getvariable('hotspot_months')::INTEGER AS months)
 SELECT getvariable('run_id')::BIGINT, p.as_of, t.ticket_id, t.product_id, pd.name, t.component, t.region,
        t.serial_no, t.customer_id, c.name, t.opened_at, t.closed_at, t.effort_hours, t.severity, t.resolution
-FROM tickets t CROSS JOIN p
+FROM hs_tickets t CROSS JOIN p
 LEFT JOIN products pd ON pd.product_id = t.product_id
 LEFT JOIN customers c ON c.customer_id = t.customer_id
 WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL

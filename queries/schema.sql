@@ -182,7 +182,11 @@ CREATE TABLE IF NOT EXISTS hotspots (
     -- baseline), too_few_faults (under rising_min_failures in the tested
     -- period); NULL when it did.
     rising_not_tested            VARCHAR,
-    rising_period_months         INTEGER    -- the test's period length
+    rising_period_months         INTEGER,   -- the test's period length
+    -- Where the region comes from (HotspotRegions): ticket,
+    -- ticket_or_customer (a ticket without one takes its customer's) or
+    -- none (grouped by product × component under "(all regions)").
+    region_basis                 VARCHAR
 );
 -- One row per serial (of one customer) with two or more fault tickets of
 -- one product × component × region opened in the hot-spot window.
@@ -345,6 +349,7 @@ ALTER TABLE reconciliation_totals ADD COLUMN IF NOT EXISTS not_checked VARCHAR;
 ALTER TABLE reconciliation_totals ALTER COLUMN ties DROP NOT NULL;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_not_tested VARCHAR;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_period_months INTEGER;
+ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS region_basis VARCHAR;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf

@@ -203,9 +203,15 @@ UPDATE customer_value cv SET
     quadrant = x.quadrant
 FROM (
     SELECT now.customer_id, prev.tier AS previous_tier, prev.score AS previous_score, stab.stability,
-           CASE WHEN now.score >= median(now.score) OVER () AND now.service_cost_12m >= median(now.service_cost_12m) OVER () THEN 'partner'
+           -- No quadrant where value or cost does not vary (no service cost
+           -- recorded for anyone would make every low scorer a "drain"), and a
+           -- customer that cost nothing is never a drain or partner.
+           CASE WHEN max(now.service_cost_12m) OVER () IS NOT DISTINCT FROM min(now.service_cost_12m) OVER ()
+                  OR max(now.score) OVER () = min(now.score) OVER () THEN NULL
+                WHEN now.score >= median(now.score) OVER () AND now.service_cost_12m >= median(now.service_cost_12m) OVER ()
+                  AND now.service_cost_12m > 0 THEN 'partner'
                 WHEN now.score >= median(now.score) OVER () THEN 'low-touch'
-                WHEN now.service_cost_12m >= median(now.service_cost_12m) OVER () THEN 'drain'
+                WHEN now.service_cost_12m >= median(now.service_cost_12m) OVER () AND now.service_cost_12m > 0 THEN 'drain'
                 ELSE 'marginal' END AS quadrant
     FROM customer_value now
     LEFT JOIN (
@@ -283,8 +289,14 @@ WITH ranked AS (
 SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, segment,
        -- Rounded: corr's floating sums depend on the order rows arrive in,
        -- and a report must not change when only the input order does.
-       'spearman_value_added_profit' AS metric, round(corr(r_score, r_profit), 12) AS value,
-       printf('rank correlation of score and value-added profit over %d customers', count(*)) AS detail
+       -- Without spread in either ranking there is no correlation: corr
+       -- gives NaN, which must not be shown as a number.
+       'spearman_value_added_profit' AS metric,
+       CASE WHEN count(*) >= 3 AND var_pop(r_score) > 0 AND var_pop(r_profit) > 0 THEN round(corr(r_score, r_profit), 12) END AS value,
+       CASE WHEN count(*) < 3 THEN printf('not available: %d customers scored, a rank correlation needs at least 3', count(*))
+            WHEN NOT var_pop(r_score) > 0 THEN printf('not available: all %d customers have the same score', count(*))
+            WHEN NOT var_pop(r_profit) > 0 THEN printf('not available: all %d customers have the same value-added profit (revenue minus service cost)', count(*))
+            ELSE printf('rank correlation of score and value-added profit over %d customers', count(*)) END AS detail
 FROM ranked GROUP BY segment ORDER BY segment;
 
 -- name: EvidenceSensitivity

@@ -47,6 +47,27 @@ SELECT customer_id, product_id, sum(qty)::BIGINT AS units
 FROM (SELECT * FROM declared UNION ALL SELECT * FROM derived)
 GROUP BY ALL;
 
+-- name: HotspotRegions
+-- The region hot-spots group by, decided once per run (hotspot_basis):
+--   ticket              every fault ticket names its region;
+--   ticket_or_customer  a ticket without one takes its customer's region;
+--   none                no customer has a region, so installed units cannot
+--                       be split by region: groups are product × component,
+--                       under the one region "(all regions)".
+-- Before, a ticket without a region was left out of every group (silently
+-- empty or all-zero hot-spots).
+CREATE OR REPLACE TEMP TABLE hotspot_basis AS
+SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM customers WHERE region IS NOT NULL) THEN 'none'
+            WHEN EXISTS (SELECT 1 FROM tickets WHERE category = 'fault' AND region IS NULL) THEN 'ticket_or_customer'
+            ELSE 'ticket' END AS basis;
+CREATE OR REPLACE TEMP TABLE hs_customers AS
+SELECT * REPLACE (CASE WHEN (SELECT basis FROM hotspot_basis) = 'none' THEN '(all regions)' ELSE region END AS region)
+FROM customers;
+CREATE OR REPLACE TEMP TABLE hs_tickets AS
+SELECT t.* REPLACE (CASE WHEN (SELECT basis FROM hotspot_basis) = 'none' THEN '(all regions)'
+                         ELSE coalesce(t.region, c.region) END AS region)
+FROM tickets t LEFT JOIN customers c USING (customer_id);
+
 -- name: Hotspots
 -- Fault tickets per product × component × region in the window, against the
 -- installed units of that product in that region (installed_base, or product
@@ -91,7 +112,7 @@ WITH p AS (
            getvariable('rising_min_failures')::INTEGER AS min_failures,
            getvariable('rising_correction')::VARCHAR AS correction
 ),
-history AS (SELECT min(opened_at)::DATE AS first_day FROM tickets),
+history AS (SELECT min(opened_at)::DATE AS first_day FROM hs_tickets),
 -- The test's period length: the window's, or, when the export holds no day
 -- before the window (a long window over a short history), shorter periods
 -- inside it: months / (baseline_windows + 1), at least one month, so the
@@ -115,7 +136,7 @@ observed AS (
 units AS (
     SELECT i.product_id, c.region, sum(i.units) AS units
     FROM installed_units i
-    JOIN customers c USING (customer_id)
+    JOIN hs_customers c USING (customer_id)
     WHERE c.region IS NOT NULL
     GROUP BY ALL
 ),
@@ -131,25 +152,25 @@ lots AS (
 unit_days_k AS (
     SELECT o.k, l.product_id, c.region,
            sum(l.qty * greatest(0, date_diff('day', greatest(o.observed_from, coalesce(l.since - 1, o.observed_from)), o.end_day))) AS unit_days
-    FROM lots l JOIN customers c USING (customer_id) CROSS JOIN observed o
+    FROM lots l JOIN hs_customers c USING (customer_id) CROSS JOIN observed o
     WHERE c.region IS NOT NULL AND l.qty > 0
     GROUP BY ALL
 ),
 faults_k AS (
     SELECT o.k, t.product_id, t.component, t.region, count(*) AS failures
-    FROM tickets t JOIN observed o ON t.opened_at::DATE > o.start_day AND t.opened_at::DATE <= o.end_day
+    FROM hs_tickets t JOIN observed o ON t.opened_at::DATE > o.start_day AND t.opened_at::DATE <= o.end_day
     WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
     GROUP BY ALL
 ),
 faults AS (
     SELECT t.product_id, t.component, t.region, count(*) AS failures
-    FROM tickets t, p
+    FROM hs_tickets t, p
     WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
       AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
     GROUP BY ALL
 ),
 components AS (
-    SELECT DISTINCT product_id, component FROM tickets
+    SELECT DISTINCT product_id, component FROM hs_tickets
     WHERE category = 'fault' AND product_id IS NOT NULL AND component IS NOT NULL
 ),
 groups AS (
@@ -234,7 +255,7 @@ repairs AS (
     SELECT t.product_id, t.component, t.region, count(*) AS repairs,
            avg(date_diff('second', t.opened_at, t.closed_at)::DOUBLE) / 3600 AS mttr_hours,
            median(date_diff('second', t.opened_at, t.closed_at)::DOUBLE) / 3600 AS median_hours
-    FROM tickets t, p
+    FROM hs_tickets t, p
     WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
       AND t.closed_at IS NOT NULL AND t.closed_at >= t.opened_at
       AND t.closed_at::DATE > p.as_of - to_months(p.months) AND t.closed_at::DATE <= p.as_of
@@ -244,7 +265,7 @@ repeats AS (
     SELECT product_id, component, region, count(*) AS repeat_serials
     FROM (
         SELECT t.product_id, t.component, t.region, t.customer_id, t.serial_no
-        FROM tickets t, p
+        FROM hs_tickets t, p
         WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
           AND t.serial_no IS NOT NULL
           AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
@@ -271,7 +292,7 @@ SELECT getvariable('run_id')::BIGINT, p.as_of, r.rnk, r.product_id, pd.name, r.c
        CASE WHEN ri.p_value IS NULL AND ex.by_units AND ex.baseline_failures IS NOT NULL THEN 'not_installed_before'
             WHEN ri.p_value IS NULL THEN 'no_history'
             WHEN ri.c < p.min_failures THEN 'too_few_faults' END,
-       tl.months
+       tl.months, (SELECT basis FROM hotspot_basis)
 FROM ranked r CROSS JOIN p CROSS JOIN test_len tl
 LEFT JOIN products pd ON pd.product_id = r.product_id
 LEFT JOIN exposure ex ON ex.product_id = r.product_id AND ex.component = r.component AND ex.region = r.region
@@ -291,7 +312,7 @@ WITH p AS (SELECT getvariable('as_of')::DATE AS as_of, getvariable('hotspot_mont
 SELECT getvariable('run_id')::BIGINT, p.as_of, t.product_id, any_value(pd.name), t.component, t.region, t.serial_no,
        t.customer_id, any_value(c.name), count(*), min(t.opened_at), max(t.opened_at),
        string_agg(t.ticket_id, ',' ORDER BY t.opened_at, t.ticket_id)
-FROM tickets t CROSS JOIN p
+FROM hs_tickets t CROSS JOIN p
 LEFT JOIN products pd ON pd.product_id = t.product_id
 LEFT JOIN customers c ON c.customer_id = t.customer_id
 WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL

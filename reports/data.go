@@ -215,6 +215,7 @@ type reportData struct {
 	openTickets int64
 	rejected    int64
 	hotspots    []hotspot    // top paretoTopN by rank
+	regionBasis string       // hotspots.region_basis: ticket, ticket_or_customer, none
 	paretoItems []paretoItem // every hot-spot group's failures, for the Pareto charts
 	// unsupported: the first unsupportedTopN rows of hotspot_unsupported
 	// in the scope; the count, distinct customers and the sum of their
@@ -352,7 +353,9 @@ func (d *reportData) loadTotals(ctx context.Context, q queryer, runID int64, sc 
 	if sc.filtered {
 		return nil // rejects are not shown to a filtered recipient
 	}
-	return q.QueryRowContext(ctx, `SELECT count(*) FROM rejects WHERE run_id = $1`, runID).Scan(&d.rejected)
+	// A row with two bad values has two rejects: count rows (file and line;
+	// a reject without a line stands for its own row).
+	return q.QueryRowContext(ctx, `SELECT `+rejectedRows+` FROM rejects WHERE run_id = $1`, runID).Scan(&d.rejected)
 }
 
 // loadHotspots reads product-level aggregates, the same in every scope.
@@ -378,7 +381,10 @@ func (d *reportData) loadHotspots(ctx context.Context, q queryer, runID int64, _
 		}
 		d.hotspots = append(d.hotspots, h)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return q.QueryRowContext(ctx, `SELECT coalesce(any_value(region_basis), '') FROM hotspots WHERE run_id = $1`, runID).Scan(&d.regionBasis)
 }
 
 // loadUnsupported reads what cannot be supported: rows name customers, so
@@ -506,12 +512,15 @@ func (d *reportData) loadOverdue(ctx context.Context, q queryer, runID int64, sc
 	return rows.Err()
 }
 
+// rejectedRows counts the input rows behind a set of rejects.
+const rejectedRows = `(count(DISTINCT (source, file, line)) FILTER (WHERE line IS NOT NULL) + count(*) FILTER (WHERE line IS NULL))`
+
 func (d *reportData) loadRejects(ctx context.Context, q queryer, runID int64, sc scope) error {
 	if sc.filtered {
 		return nil // a rejected value can be any customer's data
 	}
 	rows, err := q.QueryContext(ctx, `
-		SELECT coalesce(source, ''), coalesce(reason, ''), count(*), count(DISTINCT file)
+		SELECT coalesce(source, ''), coalesce(reason, ''), `+rejectedRows+`, count(DISTINCT file)
 		FROM rejects WHERE run_id = $1
 		GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`, runID)
 	if err != nil {

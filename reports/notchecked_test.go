@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -36,5 +38,30 @@ func TestReconciliationLineNamesChecksNotRun(t *testing.T) {
 	d.reconTotals = d.reconTotals[:3]
 	if line := reconciliationLine(d, l); !strings.HasPrefix(line, "No check could run.") {
 		t.Errorf("no check run: %q", line)
+	}
+}
+
+// The headline counts rejected rows, not rejected values: a second bad
+// value on tickets.csv line 5 adds a reject but no row. Run 2 of the
+// fixture then has 6 rejects on 4 rows (tickets lines 5 and 9,
+// ar_invoices lines 3 and 7), and tickets' "not an integer" group, two
+// values on line 5, 1 row.
+func TestRejectedRowsCountRowsNotValues(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO rejects VALUES (2, 'tickets', 'tickets.csv', 5, 'effort_hours', 'x', 'not a number'),
+		(2, 'tickets', 'tickets.csv', 5, 'reopens', 'y', 'not an integer')`); err != nil {
+		t.Fatal(err)
+	}
+	_, d, err := write(context.Background(), db, fixtureRun, fixtureAsOf, filepath.Join(t.TempDir(), "2026-11-27"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.rejected != 4 {
+		t.Errorf("rejected rows %d, want 4 (6 rejects)", d.rejected)
+	}
+	for _, g := range d.rejects {
+		if g.source == "tickets" && g.reason == "not an integer" && g.rows != 1 {
+			t.Errorf("tickets 'not an integer': %d rows, want 1", g.rows)
+		}
 	}
 }

@@ -185,7 +185,11 @@ func spearmanValues(d *reportData, l labels) string {
 	var parts []string
 	for _, e := range d.evidence {
 		if e.metric == "spearman_value_added_profit" {
-			parts = append(parts, l.getf("evidence.segment_value", e.segment, evidenceValue(e, l)))
+			v := evidenceValue(e, l)
+			if !finite(e.value) && e.detail != "" {
+				v += " (" + e.detail + ")"
+			}
+			parts = append(parts, l.getf("evidence.segment_value", e.segment, v))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -266,15 +270,31 @@ func drainSection(d *reportData, l labels, opt Options) sectionView {
 		Numeric: []bool{false, true, true, true, true, true, true},
 		Empty:   l.get("report.no_rows"),
 	}
+	// Quadrants exist only where value and cost vary (queries/score.sql,
+	// CompareWithPrevious); without them a drain count of 0 would be a
+	// claim the data cannot make.
+	noQuadrants := len(d.quadrants) > 0
+	for _, q := range d.quadrants {
+		if q.quadrant != "" {
+			noQuadrants = false
+		}
+	}
 	for _, o := range d.owners {
+		drains := strconv.FormatInt(o.drains, 10)
+		if noQuadrants {
+			drains = l.get("report.na")
+		}
 		owners.Rows = append(owners.Rows, []string{o.owner, strconv.FormatInt(o.customers, 10),
 			formatMoney(o.revenue, sym), formatMoney(o.cost, sym), formatMoney(o.profit, sym),
-			strconv.FormatInt(o.tierA, 10), strconv.FormatInt(o.drains, 10)})
+			strconv.FormatInt(o.tierA, 10), drains})
 	}
 	if d.ownersTotal > int64(len(owners.Rows)) && len(owners.Rows) > 0 {
 		owners.More = l.getf("report.more", d.ownersTotal-int64(len(owners.Rows)))
 	}
 	notes := []string{l.get("drain.intro")}
+	if noQuadrants {
+		notes = append(notes, l.get("drain.not_available"))
+	}
 	switch {
 	case d.filtered:
 		notes = append(notes, l.get("drain.filtered"))
@@ -501,11 +521,25 @@ func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 	}
 	return sectionView{
 		ID: "hotspots", Title: l.get("section.hotspots"),
-		Notes: []string{l.get("hotspots.note")},
+		Notes: hotspotNotes(d, l),
 		Tables: []subTable{
 			{Table: t},
 			{Title: l.get("hotspots.unsupported") + " — " +
 				l.getf("hotspots.unsupported_note", d.unsupportedCustomers, formatMoney(d.unsupportedRevenue, opt.CurrencySymbol)), Table: u},
 		},
 	}
+}
+
+// hotspotNotes are the section's notes: the method, then where regions
+// came from when not every fault ticket named one.
+func hotspotNotes(d *reportData, l labels) []string {
+	notes := []string{l.get("hotspots.note")}
+	switch d.regionBasis {
+	case "ticket_or_customer", "none":
+		notes = append(notes, l.get("hotspots.region_"+d.regionBasis))
+	}
+	if len(d.hotspots) == 0 {
+		notes = append(notes, l.get("hotspots.not_available"))
+	}
+	return notes
 }

@@ -262,9 +262,20 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 	for _, n := range res.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	if h := res.TopHotspot; h != nil {
+	switch h := res.TopHotspot; {
+	case h == nil:
+		fmt.Fprintln(w, "hot-spots: not available (no fault tickets with a product and component in the window)")
+	case h.Failures == 0:
+		fmt.Fprintln(w, "hot-spots: no fault in the window")
+	default:
 		fmt.Fprintf(w, "top hot-spot: %s %s / %s / %s: %d failures on %d units (%.1f per 100 units per year)\n",
 			h.ProductID, h.ProductName, h.Component, h.Region, h.Failures, h.InstalledUnits, h.RatePer100PerYear)
+		switch h.RegionBasis {
+		case "ticket_or_customer":
+			fmt.Fprintln(w, "  regions: the ticket's, else its customer's (some fault tickets name no region)")
+		case "none":
+			fmt.Fprintln(w, "  regions: none (no customer has a region): hot-spots are per product and component")
+		}
 	}
 	fmt.Fprintf(w, "reports: %s\n", res.ReportDir)
 }
