@@ -3,7 +3,8 @@
 // (all or nothing), computes the value index, hot-spots, receivables aging and
 // the service queue, and records every run. Data flows one way: exports →
 // load → SQL and Go transforms → result tables. Rendering and delivery live in
-// package reports and are handed in by the caller as a Publish step.
+// package reports; the caller hands in a Publish step, which renders the
+// reports from the run's uncommitted transaction (see publish.go).
 //
 // The run's as-of date and the clock are passed in; nothing here reads the
 // wall clock except through Runner.Now.
