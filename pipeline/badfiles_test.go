@@ -390,17 +390,7 @@ func TestSourceShrinkingPastMaxShrinkFailsTheRun(t *testing.T) {
 // nothing. The run fails instead, naming the earliest event, which the
 // test finds by reading the fixture's files with encoding/csv.
 func TestAsOfBeforeAnyDataFailsTheRun(t *testing.T) {
-	cfg, err := config.Load("testdata/fixture.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
-	_, err = r.Run(context.Background(), RunOptions{AsOf: time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)})
+	store, _, err := runAt(t, "testdata/fixture.yaml", time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC))
 	var be *BeforeDataError
 	if !errors.As(err, &be) {
 		t.Fatalf("run error %v, want BeforeDataError", err)

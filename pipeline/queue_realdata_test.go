@@ -23,18 +23,8 @@ import (
 // category and severity, else the same category, else all).
 func TestRealExportHelpdeskServiceQueueInsideTheData(t *testing.T) {
 	requireRealData(t)
-	cfg, err := config.Load("../config/examples/helpdesk-tickets.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	asOf := time.Date(2014, 2, 1, 0, 0, 0, 0, time.UTC)
-	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
-	res, err := r.Run(context.Background(), RunOptions{AsOf: asOf})
+	store, res, err := runAt(t, "../config/examples/helpdesk-tickets.yaml", asOf)
 	if err != nil {
 		t.Fatalf("run as of 2014-02-01: %v", err)
 	}
@@ -128,4 +118,22 @@ func TestRealExportHelpdeskServiceQueueInsideTheData(t *testing.T) {
 	if seen != len(open) {
 		t.Errorf("queue holds %d tickets, %d were open", seen, len(open))
 	}
+}
+
+// runAt runs the config at cfgPath as of asOf into a fresh database, which
+// the test's cleanup closes.
+func runAt(t *testing.T, cfgPath string, asOf time.Time) (*Store, *Result, error) {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
+	res, err := r.Run(context.Background(), RunOptions{AsOf: asOf})
+	return store, res, err
 }
