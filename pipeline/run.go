@@ -46,7 +46,9 @@ type Result struct {
 	Sources    []SourceLoad
 	Tiers      map[string]int64
 	TopHotspot *HotspotSummary
-	Orphans    []OrphanCount
+	// IndicatorsWithData of Indicators have a value for at least one customer.
+	IndicatorsWithData, Indicators int64
+	Orphans                        []OrphanCount
 	// FutureDates are the data-quality warnings of dates after the as-of date.
 	FutureDates []FutureDates
 	ReportDir   string
@@ -468,6 +470,9 @@ func (r *Runner) summarize(ctx context.Context, conn *sql.Conn, res *Result) err
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("run: summarize: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, queries.Get("IndicatorCoverage"), res.RunID).Scan(&res.IndicatorsWithData, &res.Indicators); err != nil {
+		return fmt.Errorf("run: summarize indicators: %w", err)
 	}
 	var h HotspotSummary
 	var name sql.NullString

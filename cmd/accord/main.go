@@ -259,6 +259,10 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 			f.Source, f.Column, f.Rows, res.AsOf.Format(time.DateOnly), f.Latest)
 	}
 	fmt.Fprintf(w, "tiers: %s\n", strings.Join(tiers, ", "))
+	fmt.Fprintf(w, "model: the index rests on %d of %d indicators\n", res.IndicatorsWithData, res.Indicators)
+	if 2*res.IndicatorsWithData < res.Indicators {
+		fmt.Fprintln(w, "  warning: under half of the model's indicators have data for anyone; tiers rest on the few that do")
+	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
