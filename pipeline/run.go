@@ -46,7 +46,7 @@ type Result struct {
 	Sources    []SourceLoad
 	Tiers      map[string]int64
 	TopHotspot *HotspotSummary
-	// IndicatorsWithData of Indicators have data for at least one customer.
+	// IndicatorsWithData of Indicators have a value for at least one customer.
 	IndicatorsWithData, Indicators int64
 	Orphans                        []OrphanCount
 	// FutureDates are the data-quality warnings of dates after the as-of date.
@@ -471,8 +471,7 @@ func (r *Runner) summarize(ctx context.Context, conn *sql.Conn, res *Result) err
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("run: summarize: %w", err)
 	}
-	if err := conn.QueryRowContext(ctx, `SELECT count(DISTINCT indicator) FILTER (WHERE NOT missing), count(DISTINCT indicator)
-		FROM value_contributions WHERE run_id = ?`, res.RunID).Scan(&res.IndicatorsWithData, &res.Indicators); err != nil {
+	if err := conn.QueryRowContext(ctx, queries.Get("IndicatorCoverage"), res.RunID).Scan(&res.IndicatorsWithData, &res.Indicators); err != nil {
 		return fmt.Errorf("run: summarize indicators: %w", err)
 	}
 	var h HotspotSummary

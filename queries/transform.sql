@@ -585,3 +585,10 @@ SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as
                  ELSE '' END AS reason
 FROM capacity
 ORDER BY rank;
+
+-- name: IndicatorCoverage
+-- How many of the model's indicators have data for at least one customer in
+-- a run: an index resting on few of them is reported as such.
+SELECT count(DISTINCT indicator) FILTER (WHERE NOT missing) AS with_data,
+       count(DISTINCT indicator) AS total
+FROM value_contributions WHERE run_id = ?;

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+
+	"github.com/accordhq/accord/queries"
 )
 
 // queryer is what the renderers read through: the read transaction Write
@@ -558,8 +560,7 @@ func scanAll(ctx context.Context, q queryer, query string, scan func(*sql.Rows) 
 func (d *reportData) loadModel(ctx context.Context, q queryer, runID int64, _ scope) error {
 	// On how many indicators the index rests: those with data for anyone,
 	// over the whole run (segment-level, like the model itself).
-	if err := q.QueryRowContext(ctx, `SELECT count(DISTINCT indicator) FILTER (WHERE NOT missing), count(DISTINCT indicator)
-		FROM value_contributions WHERE run_id = $1`, runID).Scan(&d.indicatorsWithData, &d.indicators); err != nil {
+	if err := q.QueryRowContext(ctx, queries.Get("IndicatorCoverage"), runID).Scan(&d.indicatorsWithData, &d.indicators); err != nil {
 		return err
 	}
 	return scanAll(ctx, q, `

@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/accordhq/accord/pipeline/demo"
+	"github.com/accordhq/accord/queries"
 )
 
 var e2eAsOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
@@ -96,6 +97,37 @@ func TestEndToEndDemoRun(t *testing.T) {
 		}
 		if int(customers) > manifest.Customers || int(customers) < manifest.Customers-bad {
 			t.Errorf("loaded %d customers of %d generated (%d planted bad)", customers, manifest.Customers, bad)
+		}
+	})
+
+	t.Run("indicator coverage counted as the rows show", func(t *testing.T) {
+		// Independent count: walk every contribution row in Go and note which
+		// indicators have a value for at least one customer.
+		rows, err := db.Query(`SELECT indicator, missing FROM value_contributions WHERE run_id = ?`, runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, with := map[string]bool{}, map[string]bool{}
+		for rows.Next() {
+			var ind string
+			var missing bool
+			if err := rows.Scan(&ind, &missing); err != nil {
+				t.Fatal(err)
+			}
+			all[ind] = true
+			if !missing {
+				with[ind] = true
+			}
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var gotWith, gotAll int
+		if err := db.QueryRow(queries.Get("IndicatorCoverage"), runID).Scan(&gotWith, &gotAll); err != nil {
+			t.Fatal(err)
+		}
+		if len(all) == 0 || gotWith != len(with) || gotAll != len(all) {
+			t.Errorf("IndicatorCoverage %d of %d, rows show %d of %d", gotWith, gotAll, len(with), len(all))
 		}
 	})
 

@@ -259,10 +259,9 @@ func printSummary(w io.Writer, res *pipeline.Result) {
 			f.Source, f.Column, f.Rows, res.AsOf.Format(time.DateOnly), f.Latest)
 	}
 	fmt.Fprintf(w, "tiers: %s\n", strings.Join(tiers, ", "))
-	if res.IndicatorsWithData*2 < res.Indicators {
-		fmt.Fprintf(w, "warning: the index rests on only %d of %d indicators (fewer than half have data for any customer)\n", res.IndicatorsWithData, res.Indicators)
-	} else if res.Indicators > 0 {
-		fmt.Fprintf(w, "index: rests on %d of %d indicators\n", res.IndicatorsWithData, res.Indicators)
+	fmt.Fprintf(w, "model: the index rests on %d of %d indicators\n", res.IndicatorsWithData, res.Indicators)
+	if 2*res.IndicatorsWithData < res.Indicators {
+		fmt.Fprintln(w, "  warning: under half of the model's indicators have data for anyone; tiers rest on the few that do")
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
