@@ -149,6 +149,14 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
+// SyntaxError is a config file that is not valid YAML (or has a key the
+// schema does not know): like a ValidationError, the config is unusable.
+type SyntaxError struct {
+	Path, Detail string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("config: parse %s: %s", e.Path, e.Detail) }
+
 // Load reads, defaults and validates the config at path.
 func Load(path string) (*Config, error) {
 	raw, err := os.ReadFile(path)
@@ -163,7 +171,7 @@ func Parse(path string, raw []byte) (*Config, error) {
 	var c Config
 	dec := yaml.NewDecoder(bytes.NewReader(raw), yaml.DisallowUnknownField())
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("config: parse %s: %s", path, yaml.FormatError(err, false, true))
+		return nil, &SyntaxError{Path: path, Detail: yaml.FormatError(err, false, true)}
 	}
 	sum := sha256.Sum256(raw)
 	c.Hash = hex.EncodeToString(sum[:])

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"bufio"
 	"cmp"
+	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
@@ -127,4 +129,19 @@ func cgroupMemoryLimit() int64 {
 		}
 	}
 	return 0
+}
+
+// DuckDBVersion is the version of the DuckDB library linked in, as DuckDB
+// reports it (an in-memory database, opened and closed).
+func DuckDBVersion(ctx context.Context) (string, error) {
+	db, err := sql.Open("duckdb", "?autoinstall_known_extensions=false&autoload_known_extensions=false")
+	if err != nil {
+		return "", fmt.Errorf("duckdb version: %w", err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRowContext(ctx, "SELECT version()").Scan(&v); err != nil {
+		return "", fmt.Errorf("duckdb version: %w", err)
+	}
+	return v, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,5 +106,46 @@ func TestExitCodes(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "internal error") {
 		t.Errorf("crash message: %q", errOut.String())
+	}
+}
+
+// A YAML syntax error is an invalid config: exit 2 (it exited 1).
+func TestYAMLSyntaxErrorExitsUsage(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("sources: [unclosed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"validate", "--config", bad}, &out, &errOut, clock); code != exitUsage {
+		t.Errorf("YAML syntax error: exit %d, want %d; stderr %s", code, exitUsage, errOut.String())
+	}
+}
+
+// Flags after the positional argument are read, as people type them
+// ("explain C000076 --config F" was refused as a usage error).
+func TestFlagsAfterPositionalArgument(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	cfg := fs.String("config", "", "")
+	db := fs.String("db", "", "")
+	pos, err := parseInterspersed(fs, []string{"C000076", "--config", "a.yaml", "--db", "x.duckdb"})
+	if err != nil || len(pos) != 1 || pos[0] != "C000076" || *cfg != "a.yaml" || *db != "x.duckdb" {
+		t.Errorf("got %v %v config %q db %q", pos, err, *cfg, *db)
+	}
+	fs2 := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs2.String("config", "", "")
+	if pos, err := parseInterspersed(fs2, []string{"--config", "a.yaml", "--", "--not-a-flag"}); err != nil || len(pos) != 1 || pos[0] != "--not-a-flag" {
+		t.Errorf("after --: %v %v", pos, err)
+	}
+}
+
+// version names Accord's build and the DuckDB linked in.
+func TestVersionPrintsDuckDB(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, &out, &errOut, clock); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "accord ") || !strings.HasPrefix(lines[1], "duckdb v1.") {
+		t.Errorf("version output %q", out.String())
 	}
 }

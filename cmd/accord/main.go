@@ -37,6 +37,7 @@ usage:
   accord runs     --config FILE [--job NAME] [--json] [--limit N] [--db FILE]
   accord explain  --config FILE [--as-of YYYY-MM-DD] [--db FILE] CUSTOMER_ID
   accord score    --config NEW_FILE --diff [--db FILE]
+  accord version
 `
 
 // exitUsage is the exit code for bad flags or an invalid config.
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		err = cmdExplain(ctx, args[1:], stdout)
 	case "score":
 		err = cmdScore(ctx, args[1:], stdout, logger, now)
+	case "version", "--version":
+		err = cmdVersion(ctx, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -98,17 +101,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	}
 	fmt.Fprintf(stderr, "accord %s: %s\n", args[0], pipeline.Printable(err.Error()))
 	var ve *config.ValidationError
+	var se *config.SyntaxError
 	var pe *pipeline.PanicError
 	switch {
 	case errors.As(err, &pe):
 		return exitFailed // a bug inside a command is a failure, whatever it wraps
-	case errors.As(err, &ve) || errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage):
+	case errors.As(err, &ve) || errors.As(err, &se) || errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage):
 		return exitUsage
 	}
 	return exitFailed
 }
 
 var errUsage = errors.New("usage")
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments, as people type them ("explain C000076 --config F"); the flag
+// package alone stops at the first positional one. "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
 
 // newLogger logs JSON when stderr is not a terminal (a service, a pipe), text otherwise.
 func newLogger(w io.Writer) *slog.Logger {
@@ -302,15 +327,16 @@ func cmdExplain(ctx context.Context, args []string, stdout io.Writer) error {
 	path := fs.String("config", "", "config file")
 	asOfFlag := fs.String("as-of", "", "explain the run on or before this date (default: the latest)")
 	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	if fs.NArg() != 1 {
+	if len(positional) != 1 {
 		return fmt.Errorf("want one CUSTOMER_ID: %w", errUsage)
 	}
+	customerID := positional[0]
 	var asOf time.Time
 	if *asOfFlag != "" {
-		var err error
 		if asOf, err = parseAsOf(*asOfFlag, nil, time.Now); err != nil {
 			return err
 		}
@@ -320,7 +346,7 @@ func cmdExplain(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	e, err := pipeline.Explain(ctx, store.DB, fs.Arg(0), asOf)
+	e, err := pipeline.Explain(ctx, store.DB, customerID, asOf)
 	if err != nil {
 		return err
 	}
@@ -557,4 +583,24 @@ func databasePath(cfg *config.Config, flagValue string) string {
 		return flagValue
 	}
 	return cfg.Resolve(cfg.Database)
+}
+
+// cmdVersion prints Accord's version (the module version, or the VCS
+// revision of a local build) and the DuckDB library's.
+func cmdVersion(ctx context.Context, stdout io.Writer) error {
+	version := "(unknown)"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		version = bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				version += " " + s.Value[:12]
+			}
+		}
+	}
+	duck, err := pipeline.DuckDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "accord %s\nduckdb %s\n", version, duck)
+	return err
 }
