@@ -43,8 +43,20 @@ func floatsByKey(t *testing.T, db interface {
 	return out
 }
 
-// runFixture loads the config at cfgPath into a fresh DuckDB file and runs it.
+// runFixture loads the config at cfgPath into a fresh DuckDB file and runs
+// it as of fixtureAsOf.
 func runFixture(t *testing.T, cfgPath string) (*Store, *Result) {
+	t.Helper()
+	store, res, err := runAt(t, cfgPath, fixtureAsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, res
+}
+
+// runAt runs the config at cfgPath as of asOf into a fresh database, which
+// the test's cleanup closes.
+func runAt(t *testing.T, cfgPath string, asOf time.Time) (*Store, *Result, error) {
 	t.Helper()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -56,11 +68,8 @@ func runFixture(t *testing.T, cfgPath string) (*Store, *Result) {
 	}
 	t.Cleanup(func() { store.Close() })
 	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
-	res, err := r.Run(context.Background(), RunOptions{AsOf: fixtureAsOf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return store, res
+	res, err := r.Run(context.Background(), RunOptions{AsOf: asOf})
+	return store, res, err
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,16 +1,10 @@
 package pipeline
 
 import (
-	"context"
 	"database/sql"
-	"io"
-	"log/slog"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/accordhq/accord/config"
 )
 
 // The helpdesk event log at an as-of date inside its data, where tickets
@@ -118,22 +112,4 @@ func TestRealExportHelpdeskServiceQueueInsideTheData(t *testing.T) {
 	if seen != len(open) {
 		t.Errorf("queue holds %d tickets, %d were open", seen, len(open))
 	}
-}
-
-// runAt runs the config at cfgPath as of asOf into a fresh database, which
-// the test's cleanup closes.
-func runAt(t *testing.T, cfgPath string, asOf time.Time) (*Store, *Result, error) {
-	t.Helper()
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
-	res, err := r.Run(context.Background(), RunOptions{AsOf: asOf})
-	return store, res, err
 }
