@@ -156,7 +156,7 @@
 // empty field, dates ISO 8601, DECIMAL exact with two decimals, booleans
 // true/false) and data/<table>.parquet (same columns, DuckDB types) hold
 // the run's rows only, ordered as listed. In the CSV only, text that starts
-// with = + - @, TAB or CR is prefixed with a single quote; Parquet keeps the
+// with = + - @, TAB or CR is prefixed with a single quote and NUL bytes are dropped; Parquet keeps the
 // exact text. A table's new columns are appended after its existing ones,
 // so a reader that goes by position keeps working.
 //

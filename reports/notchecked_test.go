@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,5 +79,29 @@ func TestRestsOnWarnsUnderHalf(t *testing.T) {
 	}
 	if got := restsOn(&reportData{indicatorsWithData: 5, indicators: 9}, l); got != "The index rests on 5 of 9 indicators (those with data for at least one customer)." {
 		t.Errorf("5 of 9: %q", got)
+	}
+}
+
+// CSV data files carry no NUL byte (many readers end a field or the file at
+// one); the Parquet file keeps the value exact.
+func TestCSVDataFilesDropNUL(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO rejects VALUES (2, 'tickets', 'tickets.csv', 11, 'name', 'a' || chr(0) || 'b', 'not a number')`); err != nil {
+		t.Fatal(err)
+	}
+	out := writeFixture(t, db, testOptions)
+	raw, err := os.ReadFile(filepath.Join(out.Dir, "data", "rejects.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(string(raw), 0) {
+		t.Error("rejects.csv holds a NUL byte")
+	}
+	if !strings.Contains(string(raw), ",ab,") {
+		t.Errorf("rejects.csv lacks the value with its NUL dropped:\n%s", raw)
+	}
+	var v string
+	if err := db.QueryRow(`SELECT value FROM read_parquet(?) WHERE line = 11`, filepath.Join(out.Dir, "data", "rejects.parquet")).Scan(&v); err != nil || v != "a\x00b" {
+		t.Errorf("parquet value %q (%v), want a NUL b", v, err)
 	}
 }

@@ -262,8 +262,11 @@ func (t resultTable) exportSQL(sc scope, runID int64, neutralise bool) string {
 	for _, c := range t.columns {
 		q := quoteIdent(c.name)
 		if neutralise && c.kind == kindText {
+			// NUL bytes are dropped too: many CSV readers end a field or the
+			// file at one.
+			v := fmt.Sprintf("replace(%s, chr(0), '')", q)
 			q = fmt.Sprintf("CASE WHEN left(%[1]s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "+
-				"THEN '''' || %[1]s ELSE %[1]s END AS %[1]s", q)
+				"THEN '''' || %[1]s ELSE %[1]s END AS %[2]s", v, q)
 		}
 		cols = append(cols, q)
 	}
