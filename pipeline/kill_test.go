@@ -3,18 +3,14 @@
 package pipeline
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/accordhq/accord/config"
 )
@@ -171,51 +167,9 @@ func TestKilledRunKeepsTheLastGoodState(t *testing.T) {
 
 	// A second run on other, larger exports, killed once its first source is staged.
 	accordCLI(t, bin, "demo", "--out", demoDir, "--customers", "6000", "--seed", "4", "--as-of", "2026-11-27")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // a guard against a hang, not a speed check
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "run", "--config", cfgPath, "--as-of", killedAsOf)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	var (
-		log       []string
-		killedRun int64
-		killedAt  string
-	)
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		line := sc.Text()
-		log = append(log, line)
-		var rec struct {
-			Msg    string `json:"msg"`
-			RunID  int64  `json:"run_id"`
-			Source string `json:"source"`
-		}
-		if json.Unmarshal([]byte(line), &rec) != nil {
-			continue
-		}
-		if rec.Msg == "run started" {
-			killedRun = rec.RunID
-		}
-		if rec.Msg == "source staged" && killedAt == "" {
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatalf("kill: %v", err)
-			}
-			killedAt = rec.Source
-		}
-	}
-	_ = cmd.Wait()
-	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if killedAt == "" || !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("the run was not killed during the load (%v); its log:\n%s", cmd.ProcessState, strings.Join(log, "\n"))
-	}
-	if killedRun == 0 || killedRun == goodRun {
-		t.Fatalf("no run id for the killed run in its log:\n%s", strings.Join(log, "\n"))
+	killedRun, killedAt := killRunAt(t, bin, cfgPath, killedAsOf, "source staged")
+	if killedRun == goodRun {
+		t.Fatalf("the killed run's id %d is the good run's", killedRun)
 	}
 	t.Logf("killed run %d with SIGKILL after source %q was staged", killedRun, killedAt)
 

@@ -19,9 +19,10 @@ import (
 	"time"
 )
 
-// killRunAt starts `accord run` and kills it with SIGKILL when it logs msg;
-// it returns the killed run's id. It fails the test if the run ends first.
-func killRunAt(t *testing.T, bin, cfgPath, asOf, msg string) int64 {
+// killRunAt starts `accord run` and kills it with SIGKILL when it first logs
+// msg; it returns the killed run's id and the source that log line names
+// (if any). It fails the test if the run ends first.
+func killRunAt(t *testing.T, bin, cfgPath, asOf, msg string) (int64, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // a guard against a hang
 	defer cancel()
@@ -37,14 +38,16 @@ func killRunAt(t *testing.T, bin, cfgPath, asOf, msg string) int64 {
 		log    []string
 		runID  int64
 		killed bool
+		source string
 	)
 	sc := bufio.NewScanner(stderr)
 	for sc.Scan() {
 		line := sc.Text()
 		log = append(log, line)
 		var rec struct {
-			Msg   string `json:"msg"`
-			RunID int64  `json:"run_id"`
+			Msg    string `json:"msg"`
+			RunID  int64  `json:"run_id"`
+			Source string `json:"source"`
 		}
 		if json.Unmarshal([]byte(line), &rec) != nil {
 			continue
@@ -56,15 +59,15 @@ func killRunAt(t *testing.T, bin, cfgPath, asOf, msg string) int64 {
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatalf("kill: %v", err)
 			}
-			killed = true
+			killed, source = true, rec.Source
 		}
 	}
 	_ = cmd.Wait()
 	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !killed || !ok || !ws.Signaled() || runID == 0 {
+	if !killed || !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL || runID == 0 {
 		t.Fatalf("the run was not killed at %q (%v); its log:\n%s", msg, cmd.ProcessState, strings.Join(log, "\n"))
 	}
-	return runID
+	return runID, source
 }
 
 // folderDigest is a sha256 over every file under dir (path and content),
@@ -139,7 +142,7 @@ func TestKilledRunIsOneUnit(t *testing.T) {
 	}
 
 	for _, stage := range []string{"run computed", "publish started"} {
-		killed := killRunAt(t, bin, cfgPath, asOf, stage)
+		killed, _ := killRunAt(t, bin, cfgPath, asOf, stage)
 		store := openStoreT(t, dbPath)
 		var status string
 		if err := store.DB.QueryRow("SELECT status FROM runs WHERE run_id = ?", killed).Scan(&status); err != nil {
@@ -161,7 +164,7 @@ func TestKilledRunIsOneUnit(t *testing.T) {
 
 	// Killed just after the commit: the run is wholly there; its reports
 	// are either in place or staged and renamed into place by recovery.
-	killed := killRunAt(t, bin, cfgPath, asOf, "run committed")
+	killed, _ := killRunAt(t, bin, cfgPath, asOf, "run committed")
 	store := openStoreT(t, dbPath)
 	var status string
 	if err := store.DB.QueryRow("SELECT status FROM runs WHERE run_id = ?", killed).Scan(&status); err != nil {
