@@ -585,24 +585,7 @@ func jsonForScript(v any) ([]byte, error) {
 // two template.JS values are the checked library and encoding/json output.
 // A click on a bar, cell or point applies that element's filter (product,
 // component and/or region) to every table below; "show all" clears it.
-var hotspotsTemplate = template.Must(template.New("hotspots").Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body{font-family:-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
-h1{font-size:24px;margin:0 0 4px}
-h2{font-size:18px;margin:32px 0 12px;border-bottom:1px solid #ddd;padding-bottom:4px}
-.sub{color:#666;margin:0 0 16px}
-.chart{width:100%;height:440px;margin:8px 0 24px}
-table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f4f6f8}
-td.n{text-align:right;white-space:nowrap}
-.empty{color:#666;font-style:italic}
-.note{margin:0 0 10px}
+var hotspotsTemplate = template.Must(template.New("hotspots").Parse(pageHead + pageTableCSS + `.note{margin:0 0 10px}
 #hs-filter{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d9a0;padding:6px 10px;margin:12px 0}
 footer{color:#888;font-size:12px;margin-top:32px}
 </style>

@@ -82,11 +82,11 @@ type pageView struct {
 	ChartsJSON template.JS
 }
 
-// The page template. html/template escapes every data value for its context
-// (text, attribute); the two template.JS values are trusted on purpose: the
-// library is checked by checkInlineScript, and the chart options come from
-// encoding/json, which escapes < > & inside strings.
-var pageTemplate = template.Must(template.New("weekly").Parse(`<!DOCTYPE html>
+// pageHead and pageTableCSS are the parts weekly.html and hotspots.html
+// share: the document head up to the base styles, and the chart and table
+// styles.
+const (
+	pageHead = `<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -97,17 +97,25 @@ body{font-family:-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Micros
 h1{font-size:24px;margin:0 0 4px}
 h2{font-size:18px;margin:32px 0 12px;border-bottom:1px solid #ddd;padding-bottom:4px}
 .sub{color:#666;margin:0 0 16px}
-.kpis{display:flex;flex-wrap:wrap;gap:12px}
-.kpi{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:160px}
-.kpi .l{color:#666;font-size:12px}
-.kpi .v{font-size:18px;font-weight:600;margin-top:4px;overflow-wrap:anywhere}
-.chart{width:100%;height:440px;margin:8px 0 24px}
+`
+	pageTableCSS = `.chart{width:100%;height:440px;margin:8px 0 24px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f4f6f8}
 td.n{text-align:right;white-space:nowrap}
 .empty{color:#666;font-style:italic}
-h3{font-size:15px;margin:20px 0 8px}
+`
+)
+
+// The page template. html/template escapes every data value for its context
+// (text, attribute); the two template.JS values are trusted on purpose: the
+// library is checked by checkInlineScript, and the chart options come from
+// encoding/json, which escapes < > & inside strings.
+var pageTemplate = template.Must(template.New("weekly").Parse(pageHead + `.kpis{display:flex;flex-wrap:wrap;gap:12px}
+.kpi{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:160px}
+.kpi .l{color:#666;font-size:12px}
+.kpi .v{font-size:18px;font-weight:600;margin-top:4px;overflow-wrap:anywhere}
+` + pageTableCSS + `h3{font-size:15px;margin:20px 0 8px}
 .note{margin:0 0 10px}
 .more{color:#666;font-size:12px;margin:4px 0 0}
 footer{color:#888;font-size:12px;margin-top:32px}
