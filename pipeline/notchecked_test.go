@@ -89,3 +89,39 @@ func TestSpearmanWithoutSpreadIsNotAvailable(t *testing.T) {
 		t.Errorf("spearman %v, %q; want NULL, not available with the reason", value, detail)
 	}
 }
+
+// On the real IBM receivables export (a ledger, no billing), the checks
+// that need billing lines say so, and the two ledger checks run; on the
+// Telco CRM export (no receivables, no billing) no check runs.
+func TestRealExportsReconciliationChecks(t *testing.T) {
+	requireRealData(t)
+	for _, c := range []struct {
+		cfg     string
+		checked map[string]bool
+	}{
+		{"../config/examples/ibm-ar.yaml", map[string]bool{"payments_vs_invoices": true, "open_vs_ledger": true}},
+		{"../config/examples/telco-crm.yaml", map[string]bool{}},
+	} {
+		store, res := runFixture(t, c.cfg)
+		rows, err := store.DB.Query(`SELECT check_name, not_checked IS NULL, ties IS NOT NULL FROM reconciliation_totals WHERE run_id = ?`, res.RunID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var name string
+			var ran, hasTies bool
+			if err := rows.Scan(&name, &ran, &hasTies); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if ran != c.checked[name] || hasTies != ran {
+				t.Errorf("%s: %s ran %v (ties recorded %v), want ran %v", c.cfg, name, ran, hasTies, c.checked[name])
+			}
+		}
+		rows.Close()
+		if n != 4 {
+			t.Errorf("%s: %d checks recorded, want 4", c.cfg, n)
+		}
+	}
+}
