@@ -123,6 +123,10 @@ type Reports struct {
 	OutDir   string `yaml:"out_dir"`  // relative to the config file's folder
 	Language string `yaml:"language"` // en or zh-CN
 	Title    string `yaml:"title"`
+	// RejectExamples is how many rejected rows of each source, column and
+	// reason the Rejects sheet and data/rejects.csv show; the counts cover
+	// every reject. Default 20.
+	RejectExamples int `yaml:"reject_examples"`
 }
 
 // Problem is one thing wrong with a config, tied to its field.
@@ -301,6 +305,9 @@ func (c *Config) applyDefaults() {
 	if c.Reports.Language == "" {
 		c.Reports.Language = "en"
 	}
+	if c.Reports.RejectExamples == 0 {
+		c.Reports.RejectExamples = 20
+	}
 	if c.Reports.Title == "" {
 		c.Reports.Title = "Accord"
 	}
@@ -458,6 +465,9 @@ func (c *Config) validate() error {
 	}
 	if c.Hotspots.RisingCorrection != "fdr" && c.Hotspots.RisingCorrection != "none" {
 		add("hotspots.rising_correction", "must be fdr or none, got %q", c.Hotspots.RisingCorrection)
+	}
+	if c.Reports.RejectExamples < 1 || c.Reports.RejectExamples > 100000 {
+		add("reports.reject_examples", "must be between 1 and 100000, got %d", c.Reports.RejectExamples)
 	}
 	if c.Reports.Language != "en" && c.Reports.Language != "zh-CN" {
 		add("reports.language", "must be en or zh-CN, got %q", c.Reports.Language)

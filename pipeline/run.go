@@ -209,6 +209,9 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 			"rows", f.Rows, "latest", f.Latest, "as_of", res.AsOf.Format(time.DateOnly))
 	}
 
+	if err := recordRejects(ctx, conn, res); err != nil {
+		return err
+	}
 	// DuckDB can report a successful Commit after a failed statement, so
 	// every error rolls back at once and row counts are checked after the
 	// commit (verify).
@@ -291,18 +294,7 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 		}
 		return nil
 	}
-	for _, t := range config.CanonicalTables {
-		_, loaded := r.Config.Sources[t.Name]
-		if err := replaceCanonical(ctx, tx, t, loaded); err != nil {
-			return err
-		}
-	}
 	for _, s := range res.Sources {
-		if err := exec("record rejects", fmt.Sprintf(
-			`INSERT INTO rejects SELECT ?, ?, __file, __line, column_name, value, reason FROM rej_%s ORDER BY __file, __line, column_name`, s.Source),
-			res.RunID, s.Source); err != nil {
-			return err
-		}
 		for _, f := range s.Files {
 			if err := exec("record inputs", `INSERT INTO run_inputs (run_id, source, file, sha256, size_bytes, encoding, rows_read,
 				rows_loaded, rows_rejected, duplicates, is_new, extra_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -312,10 +304,66 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 			}
 		}
 	}
+	for _, t := range config.CanonicalTables {
+		_, loaded := r.Config.Sources[t.Name]
+		if err := replaceCanonical(ctx, tx, t, loaded); err != nil {
+			return err
+		}
+	}
 	if err := r.recordOrphans(ctx, tx, res); err != nil {
 		return err
 	}
-	return r.compute(ctx, tx, res)
+	if err := r.compute(ctx, tx, res); err != nil {
+		return err
+	}
+	return r.checkVisible(ctx, tx, res)
+}
+
+// recordRejects commits the run's rejects before its transaction begins:
+// they are part of the run's record (a failed run keeps them, to say why),
+// not of its results, which readers see only when the run succeeds. In the
+// run's transaction, a 200,000-row INSERT INTO rejects read back as no rows
+// (DuckDB 1.5; the rows were there after the commit), so the reports showed
+// none; checkVisible guards against any such loss before reports render.
+func recordRejects(ctx context.Context, conn *sql.Conn, res *Result) error {
+	for _, s := range res.Sources {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(
+			`INSERT INTO rejects SELECT ?, ?, __file, __line, column_name, value, reason FROM rej_%s ORDER BY __file, __line, column_name`, s.Source),
+			res.RunID, s.Source); err != nil {
+			return fmt.Errorf("run: record rejects of %s: %w", s.Source, err)
+		}
+	}
+	return nil
+}
+
+// checkVisible checks, in the run's transaction and before any report is
+// rendered from it, that the transaction reads back what the run wrote:
+// each source's rows and rejects, and a score for every customer. verify
+// checks the same after the commit.
+func (r *Runner) checkVisible(ctx context.Context, tx *sql.Tx, res *Result) error {
+	for _, s := range res.Sources {
+		var loaded, rejects, recorded int64
+		err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT (SELECT count(*) FROM %s), (SELECT count(*) FROM rej_%s),
+			(SELECT count(*) FROM rejects WHERE run_id = ? AND source = ?)`, s.Source, s.Source), res.RunID, s.Source).Scan(&loaded, &rejects, &recorded)
+		if err != nil {
+			return fmt.Errorf("run: check %s: %w", s.Source, err)
+		}
+		if loaded != s.Loaded {
+			return fmt.Errorf("run: check %s: the run reads %d rows back, %d were loaded", s.Source, loaded, s.Loaded)
+		}
+		if recorded != rejects {
+			return fmt.Errorf("run: check %s: the run reads %d rejects back, %d were recorded", s.Source, recorded, rejects)
+		}
+	}
+	var customers, scored int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM customer_value WHERE run_id = ?)`,
+		res.RunID).Scan(&customers, &scored); err != nil {
+		return fmt.Errorf("run: check scores: %w", err)
+	}
+	if customers != scored {
+		return fmt.Errorf("run: check scores: %d customers, %d scored", customers, scored)
+	}
+	return nil
 }
 
 // dropStaged drops every source's staged table.

@@ -200,10 +200,12 @@ type arKpiRow struct {
 }
 
 type rejectGroup struct {
-	source string
-	reason string
-	rows   int64
-	files  int64
+	source, column, reason string
+	rows, values, files    int64
+	// The first rejected value of the group, by file and line.
+	firstFile  string
+	firstLine  sql.NullInt64
+	firstValue sql.NullString
 }
 
 // reportData is everything the page and the Summary sheet show besides the
@@ -230,9 +232,11 @@ type reportData struct {
 	unsupportedRevenue   string
 	scatter              []scatterPoint
 	aging                []agingTier
-	queue                []queueRow   // top queueTopN by rank
-	overdue              []overdueRow // top overdueTopN by overdue amount
-	rejects              []rejectGroup
+	queue                []queueRow    // top queueTopN by rank
+	overdue              []overdueRow  // top overdueTopN by overdue amount
+	rejects              []rejectGroup // the first rejectGroupsShown of rejectGroups
+	rejectGroups         int64         // source × column × reason groups of the run's rejects
+	rejectExamples       int           // rejected rows per group on the Rejects sheet and in rejects.csv
 
 	model     []modelRow // every row of model_used
 	evidence  []evidenceRow
@@ -516,6 +520,10 @@ func (d *reportData) loadOverdue(ctx context.Context, q queryer, runID int64, sc
 	return rows.Err()
 }
 
+// rejectGroupsShown is how many source × column × reason groups of rejects
+// the page shows; the Reject counts sheet and data file have them all.
+const rejectGroupsShown = 50
+
 // rejectedRows counts the input rows behind a set of rejects.
 const rejectedRows = `(count(DISTINCT (source, file, line)) FILTER (WHERE line IS NOT NULL) + count(*) FILTER (WHERE line IS NULL))`
 
@@ -523,17 +531,21 @@ func (d *reportData) loadRejects(ctx context.Context, q queryer, runID int64, sc
 	if sc.filtered {
 		return nil // a rejected value can be any customer's data
 	}
+	t := tableNamed("reject_counts")
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+t.relation(sc)+` WHERE run_id = $1`, runID).Scan(&d.rejectGroups); err != nil {
+		return err
+	}
+	d.rejectExamples = sc.rejectExamples()
 	rows, err := q.QueryContext(ctx, `
-		SELECT coalesce(source, ''), coalesce(reason, ''), `+rejectedRows+`, count(DISTINCT file)
-		FROM rejects WHERE run_id = $1
-		GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2`, runID)
+		SELECT source, coalesce(column_name, ''), reason, "rows", "values", files, first_file, first_line, first_value
+		FROM `+t.relation(sc)+` WHERE run_id = $1 ORDER BY `+t.orderBy+` LIMIT `+strconv.Itoa(rejectGroupsShown), runID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var g rejectGroup
-		if err := rows.Scan(&g.source, &g.reason, &g.rows, &g.files); err != nil {
+		if err := rows.Scan(&g.source, &g.column, &g.reason, &g.rows, &g.values, &g.files, &g.firstFile, &g.firstLine, &g.firstValue); err != nil {
 			return err
 		}
 		d.rejects = append(d.rejects, g)

@@ -274,6 +274,7 @@ func (d *Deliverer) render(ctx context.Context, db *sql.DB, cfg *config.Config, 
 		CurrencySymbol: cfg.Currency.Symbol,
 		CurrencyFormat: cfg.Currency.ExcelFormat,
 		Title:          cfg.Reports.Title,
+		RejectExamples: cfg.Reports.RejectExamples,
 		Filter:         t.filter,
 	}
 	key := t.language + "\x00" + t.filter

@@ -130,7 +130,12 @@
 //	                check), then exceptions (by check, kind, key)
 //	Service queue   service_queue
 //	Orphans         orphans
-//	Rejects         rejects
+//	Reject counts   reject_counts: one row per source × column × reason of
+//	                the run's rejects, counted whole (rows, values, files)
+//	                with its first rejected value (by file and line)
+//	Rejects         rejects: the first Options.RejectExamples rows of each
+//	                source × column × reason (by file, line); a run can have
+//	                millions, and the database's rejects table has them all
 //
 // Each data sheet has one header row and one row per table row of the run
 // (Reconciliation: per totals row plus per exception; Trend: per customer),
@@ -216,7 +221,11 @@
 //	    Order: rank, ticket_id.
 //	orphans: run_id, source, column_name, value, parent, rows.
 //	    Order: source, column_name, value.
-//	rejects: run_id, source, file, line, column_name, value, reason.
+//	reject_counts: run_id, source, column_name, reason, rows, values, files,
+//	    first_file, first_line, first_value.
+//	    Order: source, rows descending, column_name, reason.
+//	rejects: run_id, source, file, line, column_name, value, reason; the
+//	    first Options.RejectExamples of each source × column × reason.
 //	    Order: source, file, line, column_name, reason, value.
 //
 // Column meanings and types are those of the result tables (see the internal

@@ -45,6 +45,16 @@ const allowedCustomers = "accord_recipient_customers"
 // the customers its recipient's filter allows.
 type scope struct {
 	filtered bool
+	// examples is how many rejected rows of each source, column and reason
+	// the report shows (DefaultRejectExamples when 0).
+	examples int
+}
+
+func (sc scope) rejectExamples() int {
+	if sc.examples > 0 {
+		return sc.examples
+	}
+	return DefaultRejectExamples
 }
 
 // rel is the relation a report reads in place of table: the table itself,

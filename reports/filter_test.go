@@ -142,9 +142,9 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 		}
 	}
 	if want := slices.DeleteFunc(slices.Clone(wantSheets), func(s string) bool {
-		return s == "Rejects" || s == "Orphans" || s == "Receivables KPIs"
+		return s == "Rejects" || s == "Reject counts" || s == "Orphans" || s == "Receivables KPIs"
 	}); !slices.Equal(sheets, want) {
-		t.Errorf("sheets %q, want %q (no Rejects, Orphans or Receivables KPIs in a filtered report)", sheets, want)
+		t.Errorf("sheets %q, want %q (no Rejects, Reject counts, Orphans or Receivables KPIs in a filtered report)", sheets, want)
 	}
 	for name, x := range sheetXML(t, out.XLSX) {
 		assertNoOutsideTokens(t, "weekly.xlsx sheet XML "+name, []byte(x))
@@ -168,7 +168,7 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 	// Every data file, byte for byte, and the Parquet rows read back.
 	var wantFiles []string
 	for _, table := range resultTables {
-		if table.name == "rejects" || table.name == "orphans" || table.name == "reconciliation_totals" || table.name == "ar_kpis" {
+		if table.reach == unfilteredOnly || table.name == "reconciliation_totals" || table.name == "ar_kpis" {
 			continue
 		}
 		wantFiles = append(wantFiles, filepath.Join(out.Dir, "data", table.name+".csv"), filepath.Join(out.Dir, "data", table.name+".parquet"))
@@ -176,7 +176,7 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 	if !slices.Equal(out.DataFiles, wantFiles) {
 		t.Errorf("data files %q, want %q", out.DataFiles, wantFiles)
 	}
-	for _, name := range []string{"rejects", "orphans", "reconciliation_totals", "ar_kpis"} {
+	for _, name := range []string{"rejects", "reject_counts", "orphans", "reconciliation_totals", "ar_kpis"} {
 		if _, err := os.Stat(filepath.Join(out.Dir, "data", name+".csv")); !os.IsNotExist(err) {
 			t.Errorf("data/%s.csv exists in a filtered report", name)
 		}

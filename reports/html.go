@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -331,16 +332,43 @@ func formatScore(v float64) string {
 
 func rejectsTable(d *reportData, l labels) tableView {
 	t := tableView{
-		Header:  []string{l.get("rejects.source"), l.get("rejects.reason"), l.get("rejects.rows"), l.get("rejects.files")},
-		Numeric: []bool{false, false, true, true},
+		Header: []string{l.get("rejects.source"), l.get("rejects.column"), l.get("rejects.reason"), l.get("rejects.rows"),
+			l.get("rejects.values"), l.get("rejects.files"), l.get("rejects.first")},
+		Numeric: []bool{false, false, false, true, true, true, false},
 		Empty:   l.get("report.no_rows"),
 	}
 	if d.filtered {
 		t.Empty = l.get("report.filtered_rejects")
 	}
 	for _, g := range d.rejects {
-		t.Rows = append(t.Rows, []string{g.source, g.reason,
-			strconv.FormatInt(g.rows, 10), strconv.FormatInt(g.files, 10)})
+		column := g.column
+		if column == "" {
+			column = l.get("rejects.whole_row")
+		}
+		first := filepath.Base(g.firstFile) // the whole path is on the sheets
+		if g.firstLine.Valid {
+			first += ":" + strconv.FormatInt(g.firstLine.Int64, 10)
+		}
+		if g.firstValue.Valid && g.firstValue.String != "" {
+			first += " " + strconv.Quote(shortText(g.firstValue.String, 60))
+		}
+		t.Rows = append(t.Rows, []string{g.source, column, g.reason,
+			strconv.FormatInt(g.rows, 10), strconv.FormatInt(g.values, 10), strconv.FormatInt(g.files, 10), first})
+	}
+	if d.rejectGroups > 0 {
+		t.More = l.getf("rejects.examples", d.rejectExamples)
+	}
+	if n := d.rejectGroups - int64(len(d.rejects)); n > 0 {
+		t.More = l.getf("report.more", n) + " " + t.More
 	}
 	return t
+}
+
+// shortText is s cut to at most n characters, with an ellipsis when cut.
+func shortText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

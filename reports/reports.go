@@ -37,6 +37,10 @@ type Options struct {
 	// .otf or .ttc); when empty, ACCORD_FONT, then the usual places of Noto
 	// Sans CJK (see font.go).
 	FontPath string
+	// RejectExamples is how many rejected rows of each source, column and
+	// reason the Rejects sheet and data/rejects.csv show (the counts are
+	// whole); DefaultRejectExamples when 0.
+	RejectExamples int
 }
 
 // Output lists what Write created.
@@ -129,6 +133,7 @@ func writeIn(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir s
 	if err != nil {
 		return Output{}, nil, err
 	}
+	sc.examples = opt.RejectExamples
 	d, err := loadReportData(ctx, tx, runID, sc)
 	if err != nil {
 		return Output{}, nil, err

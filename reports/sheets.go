@@ -29,7 +29,7 @@ type sheetSpec struct {
 // is either a result table's sheet or one composed below.
 var workbookOrder = []string{
 	"Customers", "Contributions", "Model", "Evidence", "Movers", "Trend", "Drain", "Hot-spots", "Repeat failures", "Unsupported", "Aging",
-	"Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Rejects",
+	"Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Reject counts", "Rejects",
 }
 
 // Sheets composed from more than one table or row.
@@ -51,7 +51,7 @@ func (t resultTable) sheetSpec(sc scope, l labels, runID int64) sheetSpec {
 }
 
 // workbookSheets lists the data sheets of a workbook in this scope, in
-// workbookOrder: a filtered report has no Orphans and no Rejects sheet.
+// workbookOrder: a filtered report has no Orphans, Reject counts or Rejects sheet.
 func workbookSheets(ctx context.Context, q queryer, sc scope, runID int64, l labels) ([]sheetSpec, error) {
 	var out []sheetSpec
 	for _, name := range workbookOrder {

@@ -40,7 +40,10 @@ type resultTable struct {
 	sheet   string
 	hasAsOf bool // rejects and orphans carry no as_of column
 	// reach says what a recipient filter does to the table (filter.go).
-	reach   reach
+	reach reach
+	// derived tables are queries over another table (relation), not tables
+	// of their own.
+	derived bool
 	columns []column
 	orderBy string
 }
@@ -203,13 +206,45 @@ var resultTables = []resultTable{
 		orderBy: `source, column_name, "value"`,
 	},
 	{
-		name: "rejects", sheet: "Rejects", hasAsOf: false, reach: unfilteredOnly,
+		name: "reject_counts", sheet: "Reject counts", hasAsOf: false, reach: unfilteredOnly, derived: true,
+		columns: []column{
+			{"source", kindText}, {"column_name", kindText}, {"reason", kindText},
+			{"rows", kindInt}, {"values", kindInt}, {"files", kindInt},
+			{"first_file", kindText}, {"first_line", kindInt}, {"first_value", kindText},
+		},
+		orderBy: `source, "rows" DESC, column_name NULLS FIRST, reason`,
+	},
+	{
+		name: "rejects", sheet: "Rejects", hasAsOf: false, reach: unfilteredOnly, derived: true,
 		columns: []column{
 			{"source", kindText}, {"file", kindText}, {"line", kindInt}, {"column_name", kindText},
 			{"value", kindText}, {"reason", kindText},
 		},
 		orderBy: "source, file, line NULLS LAST, column_name NULLS LAST, reason, value NULLS LAST",
 	},
+}
+
+// DefaultRejectExamples is how many rejected rows of each source, column
+// and reason the report shows when Options.RejectExamples is 0.
+const DefaultRejectExamples = 20
+
+// relation is what a report reads for t: the table in the scope, or, for a
+// derived table, the query over rejects that makes it. Both keep the
+// table's name, so "relation WHERE run_id = $1" reads the same. A run's
+// rejects can be millions of rows; the report shows their counts whole and
+// only the first examples of each source, column and reason.
+func (t resultTable) relation(sc scope) string {
+	switch t.name {
+	case "reject_counts":
+		return `(SELECT run_id, source, column_name, reason, ` + rejectedRows + ` AS "rows", count(*) AS "values",
+			count(DISTINCT file) AS files, arg_min(file, (file, line, "value")) AS first_file,
+			arg_min(line, (file, line, "value")) AS first_line, arg_min("value", (file, line, "value")) AS first_value
+			FROM rejects GROUP BY run_id, source, column_name, reason) AS reject_counts`
+	case "rejects":
+		return fmt.Sprintf(`(SELECT * FROM rejects QUALIFY row_number() OVER (PARTITION BY run_id, source, column_name, reason
+			ORDER BY file, line NULLS LAST, "value" NULLS LAST) <= %d) AS rejects`, sc.rejectExamples())
+	}
+	return sc.rel(t.name, t.reach)
 }
 
 // tableNamed returns the result table called name; the names are package
@@ -241,11 +276,11 @@ func (t resultTable) readSQL(sc scope) string {
 		}
 	}
 	return fmt.Sprintf("SELECT %s FROM %s WHERE run_id = $1 ORDER BY %s",
-		strings.Join(cols, ", "), sc.rel(t.name, t.reach), t.orderBy)
+		strings.Join(cols, ", "), t.relation(sc), t.orderBy)
 }
 
 func (t resultTable) countSQL(sc scope) string {
-	return fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = $1", sc.rel(t.name, t.reach))
+	return fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = $1", t.relation(sc))
 }
 
 // exportSQL selects one run's rows for a data file: run_id and as_of first,
@@ -271,5 +306,5 @@ func (t resultTable) exportSQL(sc scope, runID int64, neutralise bool) string {
 		cols = append(cols, q)
 	}
 	return fmt.Sprintf("SELECT %s FROM %s WHERE run_id = %d ORDER BY %s",
-		strings.Join(cols, ", "), sc.rel(t.name, t.reach), runID, t.orderBy)
+		strings.Join(cols, ", "), t.relation(sc), runID, t.orderBy)
 }

@@ -19,7 +19,7 @@ import (
 )
 
 var wantSheets = []string{"Summary", "Customers", "Contributions", "Model", "Evidence", "Movers", "Trend", "Drain",
-	"Hot-spots", "Repeat failures", "Unsupported", "Aging", "Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Rejects"}
+	"Hot-spots", "Repeat failures", "Unsupported", "Aging", "Receivables KPIs", "Reconciliation", "Service queue", "Orphans", "Reject counts", "Rejects"}
 
 // sheetSources says which result tables each data sheet shows: its rows
 // are one per row of these tables for the run (Trend: one per customer).
@@ -30,7 +30,7 @@ var sheetSources = map[string][]string{
 	"Aging":            {"ar_aging"},
 	"Receivables KPIs": {"ar_kpis"},
 	"Reconciliation":   {"reconciliation_totals", "reconciliation_exceptions"},
-	"Service queue":    {"service_queue"}, "Orphans": {"orphans"}, "Rejects": {"rejects"},
+	"Service queue":    {"service_queue"}, "Orphans": {"orphans"}, "Reject counts": {"reject_counts"}, "Rejects": {"rejects"},
 }
 
 // fixtureSheetRows is how many data rows a sheet has for the fixture run.
@@ -217,7 +217,7 @@ func TestWorkbookSheetsRowsAndLayout(t *testing.T) {
 			inDB := 0
 			for _, table := range sheetSources[sheet] {
 				var n int
-				if err := db.QueryRow("SELECT count(*) FROM "+table+" WHERE run_id = $1", fixtureRun).Scan(&n); err != nil {
+				if err := db.QueryRow("SELECT count(*) FROM "+tableNamed(table).relation(scope{})+" WHERE run_id = $1", fixtureRun).Scan(&n); err != nil {
 					t.Fatal(err)
 				}
 				inDB += n
@@ -428,10 +428,12 @@ func TestWorkbookSummaryTiesToTheCent(t *testing.T) {
 	// Movers 3 (C4 name, top_down "@referral…" and "=ease…"), Trend 2 (C4,
 	// C7 names), Drain 1 ("=cmd"), Aging 2 (C4, C7 names), Reconciliation 1
 	// (key "=INV-2"), Service queue 2 (T2 name, T2 reason "-severity 2"),
-	// Orphans 1 ("=X1"), Rejects 3 ("=1+1", "-", "@cmd"): 21.
+	// Orphans 1 ("=X1"), Rejects 3 ("=1+1", "-", "@cmd"), and Reject
+	// counts 3 (the same three as their groups' first values): 24. The
+	// 40,000-character reject is cut twice: on Rejects and as a first value.
 	for _, want := range []string{
-		"21 text cells start with = + - @",
-		"1 text cells were longer than Excel's 32,767 characters",
+		"24 text cells start with = + - @",
+		"2 text cells were longer than Excel's 32,767 characters",
 		// C7's revenue on Customers and dee's on Drain.
 		"2 money values have more than 15 significant digits",
 	} {

@@ -542,7 +542,7 @@ func publisher(cfg *config.Config) func(context.Context, *sql.Tx, *pipeline.Resu
 	return func(ctx context.Context, tx *sql.Tx, res *pipeline.Result, dir string) error {
 		_, err := reports.WriteTx(ctx, tx, res.RunID, res.AsOf, dir, reports.Options{
 			Language: cfg.Reports.Language, CurrencySymbol: cfg.Currency.Symbol,
-			CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title,
+			CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title, RejectExamples: cfg.Reports.RejectExamples,
 		})
 		return err
 	}
