@@ -533,8 +533,47 @@ func (l *loader) insertLineMap(ctx context.Context, kind string, m map[int64]int
 	return nil
 }
 
+// perFileLoaded counts each file's rows in the staged (to be canonical)
+// table. A file's rows are read, then rejected, dropped as duplicates or
+// loaded, so for a file read directly its duplicates are what is left; a
+// transform counted its files' duplicates before it ran, and its output
+// rows are a file's only when they carry __file (or there is one file).
+func (l *loader) perFileLoaded(ctx context.Context, name string, src *config.Source, t *typedLayout, files []*stagedFile) error {
+	fileExpr, _, _ := t.where(files)
+	byFile := map[string]int64{}
+	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf("SELECT %s, count(*) FROM %s GROUP BY 1", fileExpr, stagedTable(name)))
+	if err != nil {
+		return fmt.Errorf("count rows per file: %w", err)
+	}
+	defer rows.Close()
+	unattributed := false
+	for rows.Next() {
+		var file sql.NullString
+		var n int64
+		if err := rows.Scan(&file, &n); err != nil {
+			return fmt.Errorf("count rows per file: %w", err)
+		}
+		if !file.Valid {
+			unattributed = true
+			continue
+		}
+		byFile[file.String] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count rows per file: %w", err)
+	}
+	for _, f := range files {
+		f.LoadedKnown = !unattributed
+		f.Loaded = byFile[f.Path]
+		if src.Transform == "" {
+			f.Duplicates = f.RowsRead - f.Rejected - f.Loaded
+		}
+	}
+	return nil
+}
+
 // summarize counts per file and source and enforces the reject threshold.
-func (l *loader) summarize(ctx context.Context, name string, src *config.Source, files []*stagedFile, res SourceLoad) (SourceLoad, error) {
+func (l *loader) summarize(ctx context.Context, name string, src *config.Source, t *typedLayout, files []*stagedFile, res SourceLoad) (SourceLoad, error) {
 	for _, f := range files {
 		n, err := l.count(ctx, fmt.Sprintf(
 			`SELECT count(DISTINCT coalesce(__rid::VARCHAR, 'line ' || __duck_line)) FROM rej_%s WHERE __file = ?`, name), f.Path)
@@ -542,13 +581,25 @@ func (l *loader) summarize(ctx context.Context, name string, src *config.Source,
 			return res, err
 		}
 		f.Rejected = n + f.unread // the unread tail is one reject row standing for its lines
-		res.Files = append(res.Files, f.FileLoad)
 		res.RowsRead += f.RowsRead
 		res.Rejected += f.Rejected
 	}
-	var err error
+	// A transform's output rows without __file are rejected for no one file,
+	// but count against the source all the same.
+	orphaned, err := l.count(ctx, fmt.Sprintf(
+		`SELECT count(DISTINCT coalesce(__rid::VARCHAR, 'line ' || __duck_line)) FROM rej_%s WHERE __file IS NULL`, name))
+	if err != nil {
+		return res, err
+	}
+	res.Rejected += orphaned
 	if res.Loaded, err = l.count(ctx, "SELECT count(*) FROM "+stagedTable(name)); err != nil {
 		return res, err
+	}
+	if err := l.perFileLoaded(ctx, name, src, t, files); err != nil {
+		return res, err
+	}
+	for _, f := range files {
+		res.Files = append(res.Files, f.FileLoad)
 	}
 	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(
 		`SELECT coalesce(column_name, 'row') || ': ' || reason, count(*) AS n FROM rej_%s GROUP BY ALL ORDER BY n DESC, 1 LIMIT 3`, name))

@@ -40,8 +40,10 @@ type Delivery struct {
 func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, error) {
 	rows, err := db.QueryContext(ctx, `SELECT r.run_id, r.job, strftime(r.as_of, '%Y-%m-%d'), r.started_at, r.finished_at, r.status,
 			coalesce(r.error, ''), coalesce(r.report_dir, ''), coalesce(r.timings, '{}'),
-			coalesce((SELECT sum(rows_loaded) FROM run_inputs i WHERE i.run_id = r.run_id), 0),
-			coalesce((SELECT sum(rows_rejected) FROM run_inputs i WHERE i.run_id = r.run_id), 0)
+			coalesce((SELECT sum(rows_loaded) FROM run_sources s WHERE s.run_id = r.run_id),
+			         (SELECT sum(rows_loaded) FROM run_inputs i WHERE i.run_id = r.run_id), 0),
+			coalesce((SELECT sum(rows_rejected) FROM run_sources s WHERE s.run_id = r.run_id),
+			         (SELECT sum(rows_rejected) FROM run_inputs i WHERE i.run_id = r.run_id), 0)
 		FROM runs r WHERE ? = '' OR r.job = ? ORDER BY r.run_id DESC LIMIT ?`, job, job, limit)
 	if err != nil {
 		return nil, fmt.Errorf("runs: %w", err)

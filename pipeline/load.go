@@ -29,7 +29,14 @@ type FileLoad struct {
 	Encoding string
 	RowsRead int64
 	Rejected int64
-	New      bool // no earlier run loaded a file with this content
+	// Loaded is the file's rows in the canonical table; LoadedKnown is
+	// false when that cannot be told: a transform's output rows that do not
+	// carry __file belong to no one file (run_sources has the total).
+	Loaded      int64
+	LoadedKnown bool
+	// Duplicates is the file's exact duplicate rows dropped.
+	Duplicates int64
+	New                bool // no earlier run loaded a file with this content
 	// Extra lists the file's headers the mapping does not use.
 	Extra []string
 }
@@ -235,7 +242,7 @@ func (l *loader) stage(ctx context.Context, name string) (SourceLoad, error) {
 	if err := l.assignLines(ctx, name, src, files); err != nil {
 		return res, fmt.Errorf("source %s: locate rejects: %w", name, err)
 	}
-	return l.summarize(ctx, name, src, files, res)
+	return l.summarize(ctx, name, src, typed, files, res)
 }
 
 // mappedColumns lists the canonical columns the source gives a value:
@@ -552,11 +559,14 @@ func (l *loader) transform(ctx context.Context, name string, src *config.Source,
 	if err := l.exec(ctx, q); err != nil {
 		return nil, fmt.Errorf("source %s: dedupe export: %w", name, err)
 	}
-	dups, err := l.count(ctx, fmt.Sprintf("SELECT (SELECT count(*) FROM export_%s) - (SELECT count(*) FROM export)", name))
-	if err != nil {
-		return nil, fmt.Errorf("source %s: count duplicates: %w", name, err)
+	for _, f := range files {
+		dups, err := l.count(ctx, fmt.Sprintf("SELECT (SELECT count(*) FROM export_%s WHERE __file = $1) - (SELECT count(*) FROM export WHERE __file = $1)", name), f.Path)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: count duplicates: %w", name, err)
+		}
+		f.Duplicates = dups
+		res.Duplicates += dups
 	}
-	res.Duplicates += dups
 	if err := l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE tout_%s AS %s", name, src.Transform)); err != nil {
 		return nil, fmt.Errorf("source %s: transform: %w", name, err)
 	}

@@ -298,10 +298,14 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 		for _, f := range s.Files {
 			if err := exec("record inputs", `INSERT INTO run_inputs (run_id, source, file, sha256, size_bytes, encoding, rows_read,
 				rows_loaded, rows_rejected, duplicates, is_new, extra_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				res.RunID, s.Source, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, f.RowsRead-f.Rejected, f.Rejected, s.Duplicates, f.New,
-				nullIfEmpty(strings.Join(f.Extra, ", "))); err != nil {
+				res.RunID, s.Source, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, loadedOrNull(f), f.Rejected,
+				f.Duplicates, f.New, nullIfEmpty(strings.Join(f.Extra, ", "))); err != nil {
 				return err
 			}
+		}
+		if err := exec("record source", `INSERT INTO run_sources (run_id, source, files, rows_read, rows_loaded, rows_rejected, duplicates)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, res.RunID, s.Source, len(s.Files), s.RowsRead, s.Loaded, s.Rejected, s.Duplicates); err != nil {
+			return err
 		}
 	}
 	for _, t := range config.CanonicalTables {
@@ -317,6 +321,15 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 		return err
 	}
 	return r.checkVisible(ctx, tx, res)
+}
+
+// loadedOrNull is a file's rows_loaded: NULL when its share of the source
+// cannot be told (a transform's output without __file).
+func loadedOrNull(f FileLoad) any {
+	if !f.LoadedKnown {
+		return nil
+	}
+	return f.Loaded
 }
 
 // recordRejects commits the run's rejects before its transaction begins:

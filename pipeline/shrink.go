@@ -33,16 +33,6 @@ func (e *ShrinkError) Error() string {
 		e.Source, e.Rows, 100*(1-float64(e.Rows)/float64(e.Previous)), e.Previous, e.PreviousRun, 100*e.MaxShrink, e.Source)
 }
 
-// rowsLoaded is what run_inputs records as loaded for a source: read less
-// rejected, per file (duplicates are not subtracted there either).
-func rowsLoaded(s SourceLoad) int64 {
-	var n int64
-	for _, f := range s.Files {
-		n += f.RowsRead - f.Rejected
-	}
-	return n
-}
-
 // checkShrink fails on every source that loaded nothing (unless
 // allow_empty) or fell by more than its max_shrink from the last
 // successful run that loaded it.
@@ -69,7 +59,7 @@ func checkShrink(ctx context.Context, conn *sql.Conn, cfg *config.Config, source
 	var errs []error
 	for _, s := range sources {
 		src := cfg.Sources[s.Source]
-		n, p := rowsLoaded(s), prev[s.Source]
+		n, p := s.Loaded, prev[s.Source]
 		switch {
 		case n == 0 && !src.AllowEmpty:
 			errs = append(errs, &ShrinkError{Source: s.Source, Previous: p.rows, PreviousRun: p.run, MaxShrink: src.Shrink()})

@@ -59,9 +59,13 @@ FROM outbox WHERE run_id BETWEEN ? AND ? ORDER BY run_id, recipient;
 -- name: GateInputs
 -- Rows per configured source in the run, for the inputs_not_empty and
 -- reject_ratio gates.
-SELECT source, count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)
-FROM run_inputs WHERE run_id = ?
-GROUP BY source ORDER BY source;
+-- Loaded rows are the source's own total (run_sources): a transform's
+-- output rows may belong to no one file.
+SELECT i.source, count(*), coalesce(sum(i.rows_read), 0),
+       coalesce(any_value(s.rows_loaded), sum(i.rows_loaded), 0), coalesce(any_value(s.rows_rejected), sum(i.rows_rejected), 0)
+FROM run_inputs i LEFT JOIN run_sources s ON s.run_id = i.run_id AND s.source = i.source
+WHERE i.run_id = ?
+GROUP BY i.source ORDER BY i.source;
 
 -- name: GateReconciliation
 -- The run's reconciliation checks (queries/reconcile.sql): the gate passes

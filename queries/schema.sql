@@ -26,11 +26,23 @@ CREATE TABLE IF NOT EXISTS run_inputs (
     size_bytes    BIGINT NOT NULL,
     encoding      VARCHAR NOT NULL,
     rows_read     BIGINT NOT NULL,
-    rows_loaded   BIGINT NOT NULL,
+    rows_loaded   BIGINT,            -- the file's rows in the canonical table; NULL: see run_sources
     rows_rejected BIGINT NOT NULL,
-    duplicates    BIGINT NOT NULL,
+    duplicates    BIGINT NOT NULL,   -- the file's exact duplicate rows dropped
     is_new        BOOLEAN NOT NULL,
     extra_columns VARCHAR            -- headers the mapping does not use, comma-separated
+);
+-- What each source of a run loaded, in all: run_inputs' per-file rows add up
+-- to these, except rows_loaded of a transform whose output rows carry no
+-- __file (NULL per file there: they belong to no one file).
+CREATE TABLE IF NOT EXISTS run_sources (
+    run_id        BIGINT NOT NULL,
+    source        VARCHAR NOT NULL,
+    files         BIGINT NOT NULL,
+    rows_read     BIGINT NOT NULL,
+    rows_loaded   BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    duplicates    BIGINT NOT NULL
 );
 -- Rows whose reference names nothing loaded (a ticket for an unknown
 -- customer): loaded, but reported.
@@ -350,6 +362,7 @@ ALTER TABLE reconciliation_totals ALTER COLUMN ties DROP NOT NULL;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_not_tested VARCHAR;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_period_months INTEGER;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS region_basis VARCHAR;
+ALTER TABLE run_inputs ALTER COLUMN rows_loaded DROP NOT NULL;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf
