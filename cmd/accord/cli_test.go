@@ -149,3 +149,48 @@ func TestVersionPrintsDuckDB(t *testing.T) {
 		t.Errorf("version output %q", out.String())
 	}
 }
+
+// TestValidateCompilesMappings is issue 10's "validate says valid and run
+// fails with a raw Binder Error": validate now binds every derived
+// expression, transform and mapped header against the first file's
+// headers, and names the config field of each failure.
+func TestValidateCompilesMappings(t *testing.T) {
+	path := fixtureWithJobs(t, "")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.NewReplacer(
+		// a derived expression naming a header the file lacks ("np")
+		"surveys: {files: [surveys.csv], columns: {survey_id: survey_id, customer_id: customer_id, answered_at: answered_at, nps: nps,",
+		`surveys: {files: [surveys.csv], derived: {nps: '"np" + 1'}, columns: {survey_id: survey_id, customer_id: customer_id, answered_at: answered_at,`,
+		// a transform selecting a column the export lacks
+		"products: {files: [products.csv]",
+		`products: {transform: "SELECT product_idd AS product_id, name, family, launched_at, supported_until FROM export", files: [products.csv]`,
+		// a mapped header the file lacks
+		"activities: {files: [activities.csv], columns: {activity_id: activity_id,",
+		"activities: {files: [activities.csv], columns: {activity_id: activity_idx,",
+	).Replace(string(raw))
+	if cfg == string(raw) {
+		t.Fatal("fixture config changed: nothing replaced")
+	}
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"validate", "--config", path}, &out, &errOut, clock); code != exitUsage {
+		t.Fatalf("exit %d, want %d; stdout:\n%s", code, exitUsage, out.String())
+	}
+	for _, want := range []string{
+		`sources.surveys.derived.nps: does not compile`, `"np" not found`,
+		`sources.products.transform: does not compile`, `"product_idd" not found`,
+		`sources.activities.columns.activity_id: header "activity_idx" is not in the file`, `did you mean "activity_id"?`,
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if strings.Contains(errOut.String(), "LINE 1") {
+		t.Errorf("stderr quotes Accord's own SQL:\n%s", errOut.String())
+	}
+}

@@ -206,7 +206,14 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "%s: valid (%d sources, %d model groups)\n", *path, len(cfg.Sources), len(cfg.Model.Groups))
+	problems, err := pipeline.CheckMapping(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &config.ValidationError{Path: *path, Problems: problems} // exit 2, like any config problem
+	}
+	fmt.Fprintf(stdout, "%s: valid (%d sources, %d model groups; every mapping compiles against its first file's headers)\n", *path, len(cfg.Sources), len(cfg.Model.Groups))
 	if !*inputs {
 		return nil
 	}
