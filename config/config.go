@@ -57,6 +57,10 @@ type Source struct {
 	Encoding  string `yaml:"encoding"`
 	Delimiter string `yaml:"delimiter"`
 	Quote     string `yaml:"quote"`
+	// Header is false for an export whose first record is data; its
+	// columns are then named by ColumnNames, in file order. Default true.
+	Header      *bool    `yaml:"header"`
+	ColumnNames []string `yaml:"column_names"`
 	// SkipLines are lines before the header (titles printed above a table).
 	SkipLines int `yaml:"skip_lines"`
 	// SkipFooterLines are trailing records to drop (a "Total" row).
@@ -315,6 +319,10 @@ func (c *Config) applyDefaults() {
 	c.Engine.applyDefaults()
 }
 
+// HasHeader reports whether the export's first record (after SkipLines)
+// names its columns.
+func (s *Source) HasHeader() bool { return s.Header == nil || *s.Header }
+
 // Maps reports whether the source gives canonical column col a value.
 func (s *Source) Maps(col string) bool {
 	return s.Columns[col] != "" || s.Constants[col] != "" || s.Derived[col] != ""
@@ -392,6 +400,21 @@ func (c *Config) validate() error {
 			add(f+".format", "not set and not derivable from the file extension (csv, tsv, xlsx, parquet, jsonl)")
 		default:
 			add(f+".format", "unknown format %q (csv, tsv, xlsx, parquet, jsonl)", s.Format)
+		}
+		switch {
+		case !s.HasHeader() && (s.Format == "parquet" || s.Format == "jsonl"):
+			add(f+".header", "a %s file names its columns itself; header: false is for csv, tsv and xlsx", s.Format)
+		case !s.HasHeader() && len(s.ColumnNames) == 0:
+			add(f+".column_names", "header: false needs column_names, the export's columns in file order")
+		case s.HasHeader() && len(s.ColumnNames) > 0:
+			add(f+".column_names", "only with header: false (the file's header names the columns)")
+		}
+		seenName := map[string]bool{}
+		for i, n := range s.ColumnNames {
+			if strings.TrimSpace(n) == "" || seenName[n] || strings.HasPrefix(n, "__") {
+				add(fmt.Sprintf("%s.column_names[%d]", f, i), "must be non-empty, unique and not start with __, got %q", n)
+			}
+			seenName[n] = true
 		}
 		if !knownEncodings[strings.ToLower(s.Encoding)] {
 			add(f+".encoding", "unknown encoding %q", s.Encoding)

@@ -38,7 +38,12 @@ sources:
     columns: {customer_id: id, colour: c}
   tickets:
     files: [t.csv]
+    header: false
     columns: {ticket_id: id}
+  products:
+    files: [p.csv]
+    column_names: [id, id]
+    columns: {product_id: id}
 model:
   normalization: magic
   hourly_cost: "12,50"
@@ -58,6 +63,7 @@ hotspots: {baseline_windows: -1, rising_alpha: 1.5, rising_min_failures: -2, ris
 	want := []string{
 		"timezone", "sources.customers.files[0]", "sources.customers.format", "sources.customers.encoding",
 		"sources.customers.columns.name", "sources.customers.columns.colour", "sources.tickets.columns.customer_id",
+		"sources.tickets.column_names", "sources.products.column_names", "sources.products.column_names[1]",
 		"model.normalization.method", "model.hourly_cost", "model.groups[0].weight",
 		"model.groups[0].indicators[0].name", "model.groups[0].indicators[1].weight",
 		"model.groups[0].indicators[1].missing", "model.tiers.quantiles", "reports.language",

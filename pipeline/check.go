@@ -457,7 +457,7 @@ func (l *loader) assignLines(ctx context.Context, name string, src *config.Sourc
 			return err
 		}
 		remaining := len(wantOrd) + len(wantDuck)
-		err = scanRecords(fh, src.SkipLines, delimiterOf(src, f), src.Quote[0], f.duckRejects, func(p recordPos) bool {
+		err = scanFileRecords(fh, src.SkipLines, src.HasHeader(), delimiterOf(src, f), src.Quote[0], f.duckRejects, func(p recordPos) bool {
 			if p.ord > 0 && wantOrd[p.ord] {
 				byOrd[p.ord] = p.physLine
 				remaining--

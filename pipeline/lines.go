@@ -26,6 +26,11 @@ type recordPos struct {
 // file a \r is a break of its own, and so is a lone \r; an editor counts
 // "\r\n" once.
 func scanRecords(r io.Reader, skipLines int, delim, quote byte, rejected map[int64]bool, visit func(recordPos) bool) error {
+	return scanFileRecords(r, skipLines, true, delim, quote, rejected, visit)
+}
+
+// scanFileRecords is scanRecords for a file with or without a header record.
+func scanFileRecords(r io.Reader, skipLines int, hasHeader bool, delim, quote byte, rejected map[int64]bool, visit func(recordPos) bool) error {
 	br := bufio.NewReaderSize(r, 1<<20)
 	var (
 		phys, duck int64 = 1, 1
@@ -36,7 +41,7 @@ func scanRecords(r io.Reader, skipLines int, delim, quote byte, rejected map[int
 		style      byte   // the file's line breaks: 'n' \n, 'w' \r\n, 'r' \r; 0 until the first
 		atStart    = true
 		inRecord   bool
-		header     = true
+		header     = hasHeader
 		start      recordPos
 	)
 	for skipped := 0; skipped < skipLines; {

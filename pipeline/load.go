@@ -319,9 +319,12 @@ func (l *loader) exportFrom(ctx context.Context, src *config.Source, f *stagedFi
 	if f.xlsx {
 		delim, quote, skip = ",", `"`, 0
 	}
-	headers, err := readHeader(f.readable, skip, delim)
-	if err != nil {
-		return "", nil, fmt.Errorf("read header: %w", err)
+	headers := slices.Clone(src.ColumnNames)
+	if src.HasHeader() {
+		var err error
+		if headers, err = readHeader(f.readable, skip, delim); err != nil {
+			return "", nil, fmt.Errorf("read header: %w", err)
+		}
 	}
 	var colSpec []string
 	for _, h := range headers {
@@ -335,9 +338,9 @@ func (l *loader) exportFrom(ctx context.Context, src *config.Source, f *stagedFi
 		}
 		nullstr = ", nullstr=[" + strings.Join(toks, ", ") + "]"
 	}
-	from := fmt.Sprintf(`read_csv(%s, header=true, auto_detect=false, columns={%s}, delim=%s, quote=%s, escape=%s, skip=%d,
+	from := fmt.Sprintf(`read_csv(%s, header=%t, auto_detect=false, columns={%s}, delim=%s, quote=%s, escape=%s, skip=%d,
 		store_rejects=true, rejects_table='accord_csv_errors', rejects_scan='accord_csv_scans'%s)`,
-		quoteLit(f.readable), strings.Join(colSpec, ", "), quoteLit(delim), quoteLit(quote), quoteLit(quote), skip, nullstr)
+		quoteLit(f.readable), src.HasHeader(), strings.Join(colSpec, ", "), quoteLit(delim), quoteLit(quote), quoteLit(quote), skip, nullstr)
 	return from, headers, nil
 }
 
@@ -800,7 +803,7 @@ func (l *loader) rejectUnreadTail(ctx context.Context, name string, src *config.
 		return err
 	}
 	var quoteLine int64
-	err = scanRecords(fh, src.SkipLines, delimiterOf(src, f), quoteOf(src, f), f.duckRejects, func(p recordPos) bool {
+	err = scanFileRecords(fh, src.SkipLines, src.HasHeader(), delimiterOf(src, f), quoteOf(src, f), f.duckRejects, func(p recordPos) bool {
 		if p.duckLine == f.unterminated {
 			quoteLine = p.physLine
 			return false
