@@ -3,6 +3,7 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +32,36 @@ func TestHeaderlessExport(t *testing.T) {
 	}
 	if line != 3 {
 		t.Errorf("reject on line %d (%s), want 3", line, reason)
+	}
+}
+
+// TestGeneratedLineNumber: an export with no line number gets one from its
+// record number through a transform, as the README shows. The fixture's
+// billing lines lose their line_no column; each line's number is then its
+// record in the file (1..17, by hand: the file has 17 data rows).
+func TestGeneratedLineNumber(t *testing.T) {
+	dir := copyFixture(t)
+	p := filepath.Join(dir, "fixture", "billing_lines.csv")
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		f := strings.Split(line, ",")
+		out = append(out, strings.Join(append(f[:1:1], f[2:]...), ","))
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	editFixtureConfig(t, dir, "billing_lines: {files: [billing_lines.csv], columns: {invoice_id: invoice_id, line_no: line_no,",
+		`billing_lines: {transform: "SELECT *, __record AS line_no FROM export", files: [billing_lines.csv], columns: {invoice_id: invoice_id,`)
+	store, _ := runFixture(t, filepath.Join(dir, "fixture.yaml"))
+	var n, lo, hi, distinct int64
+	if err := store.DB.QueryRow(`SELECT count(*), min(line_no), max(line_no), count(DISTINCT line_no) FROM billing_lines`).Scan(&n, &lo, &hi, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if n != 17 || lo != 1 || hi != 17 || distinct != 17 {
+		t.Errorf("billing lines: %d rows, line_no %d..%d, %d distinct; want 17 rows numbered 1..17", n, lo, hi, distinct)
 	}
 }
