@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,11 @@ type Config struct {
 	TimeZone string             `yaml:"timezone"`
 	Currency Currency           `yaml:"currency"`
 	Sources  map[string]*Source `yaml:"sources"`
+	// Lookups are side files a transform may join by name (a region map,
+	// a product code table): each is read as text into a table of that
+	// name before any source, resolved against InputsDir and fingerprinted
+	// in run_inputs (source "lookup:<name>") like any input.
+	Lookups  map[string]*Lookup `yaml:"lookups"`
 	Model    Model              `yaml:"model"`
 	Hotspots Hotspots           `yaml:"hotspots"`
 	Reports  Reports            `yaml:"reports"`
@@ -38,6 +44,25 @@ type Config struct {
 	// Path is the file the config was read from; Hash is the sha256 of its bytes.
 	Path string `yaml:"-"`
 	Hash string `yaml:"-"`
+}
+
+// Lookup is one side file for transforms: CSV or TSV with a header.
+type Lookup struct {
+	File      string `yaml:"file"`
+	Encoding  string `yaml:"encoding"` // as for sources; default auto
+	Delimiter string `yaml:"delimiter"`
+}
+
+var lookupName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// LookupNames lists the lookups in name order.
+func (c *Config) LookupNames() []string {
+	names := make([]string, 0, len(c.Lookups))
+	for n := range c.Lookups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Currency says how money is shown; amounts themselves stay exact decimals.
@@ -261,6 +286,20 @@ func (c *Config) applyDefaults() {
 	if c.Currency.ExcelFormat == "" {
 		c.Currency.ExcelFormat = `"` + c.Currency.Symbol + `"#,##0.00`
 	}
+	for _, lk := range c.Lookups {
+		if lk == nil {
+			continue
+		}
+		if lk.Encoding == "" {
+			lk.Encoding = "auto"
+		}
+		if lk.Delimiter == "" {
+			lk.Delimiter = ","
+			if strings.HasSuffix(strings.ToLower(lk.File), ".tsv") {
+				lk.Delimiter = "\t"
+			}
+		}
+	}
 	for _, s := range c.Sources {
 		if s == nil {
 			continue
@@ -368,6 +407,26 @@ func (c *Config) validate() error {
 	}
 	if len(c.Sources) == 0 {
 		add("sources", "no sources configured")
+	}
+	for _, n := range c.LookupNames() {
+		lk, f := c.Lookups[n], "lookups."+n
+		_, canonical := CanonicalTable(n)
+		switch {
+		case !lookupName.MatchString(n) || canonical || n == "export":
+			add(f, "a lookup is a table name a transform joins: lower-case letters, digits and _, not a canonical table or export")
+		case lk == nil || lk.File == "":
+			add(f+".file", "no file")
+		default:
+			if ext := strings.ToLower(filepath.Ext(lk.File)); ext != ".csv" && ext != ".tsv" && ext != ".txt" {
+				add(f+".file", "a lookup is a CSV or TSV file, got %q", lk.File)
+			}
+			if !knownEncodings[strings.ToLower(lk.Encoding)] {
+				add(f+".encoding", "unknown encoding %q", lk.Encoding)
+			}
+			if len([]rune(lk.Delimiter)) != 1 {
+				add(f+".delimiter", "must be one character, got %q", lk.Delimiter)
+			}
+		}
 	}
 	names := make([]string, 0, len(c.Sources))
 	for n := range c.Sources {

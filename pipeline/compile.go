@@ -23,6 +23,10 @@ func CheckMapping(ctx context.Context, cfg *config.Config) ([]config.Problem, er
 	}
 	defer s.close()
 	var problems []config.Problem
+	if _, err := s.l.loadLookups(ctx); err != nil {
+		// Transforms that join a lookup cannot compile without it.
+		return append(problems, config.Problem{Field: "lookups", Reason: err.Error()}), nil
+	}
 	for _, name := range cfg.SourceNames() {
 		src := cfg.Sources[name]
 		field := "sources." + name

@@ -36,7 +36,7 @@ type FileLoad struct {
 	LoadedKnown bool
 	// Duplicates is the file's exact duplicate rows dropped.
 	Duplicates int64
-	New                bool // no earlier run loaded a file with this content
+	New        bool // no earlier run loaded a file with this content
 	// Extra lists the file's headers the mapping does not use.
 	Extra []string
 }
@@ -102,6 +102,8 @@ type loader struct {
 	seen map[string]bool
 	// exportHeaders are the columns of the source being transformed.
 	exportHeaders []string
+	// lookups are the lookup files read, for run_inputs.
+	lookups []LookupLoad
 }
 
 type stagedFile struct {
@@ -174,6 +176,10 @@ func (l *loader) count(ctx context.Context, q string, args ...any) (int64, error
 // the failing source last.
 func (l *loader) stageAll(ctx context.Context, staged func(SourceLoad)) ([]SourceLoad, error) {
 	var out []SourceLoad
+	var err error
+	if l.lookups, err = l.loadLookups(ctx); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
 	for _, name := range l.cfg.SourceNames() {
 		sl, err := l.stage(ctx, name)
 		out = append(out, sl)
@@ -853,4 +859,57 @@ func quoteOf(src *config.Source, f *stagedFile) byte {
 		return '"'
 	}
 	return src.Quote[0]
+}
+
+// loadLookups reads every lookup file into a temporary table of its name on
+// the load's connection, so the transforms that follow can join it. Each is
+// fingerprinted like a source's file; a row DuckDB's reader cannot split
+// fails the run (a lookup has no rejects table and no threshold: a dropped
+// row would silently drop the joined rows).
+func (l *loader) loadLookups(ctx context.Context) ([]LookupLoad, error) {
+	var out []LookupLoad
+	for i, name := range l.cfg.LookupNames() {
+		lk := l.cfg.Lookups[name]
+		src := &config.Source{Format: "csv", Encoding: lk.Encoding, Delimiter: lk.Delimiter, Quote: `"`}
+		path := lk.File
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(l.cfg.Resolve(l.cfg.InputsDir), path)
+		}
+		f, fingerprinted, err := l.prepare("lookup_"+name, src, path, i)
+		if err == nil {
+			err = fingerprinted()
+		}
+		var from string
+		if err == nil {
+			from, _, err = l.exportFrom(ctx, src, f)
+		}
+		if err == nil {
+			err = l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", quoteIdent(name), from))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lookup %s: %s: %w", name, path, err)
+		}
+		var bad int64
+		var line sql.NullInt64
+		var msg sql.NullString
+		if err := l.conn.QueryRowContext(ctx, `SELECT count(*), min(line), any_value(error_message) FROM accord_csv_errors`).Scan(&bad, &line, &msg); err != nil {
+			return nil, fmt.Errorf("lookup %s: %w", name, err)
+		}
+		if bad > 0 {
+			return nil, fmt.Errorf("lookup %s: %s line %d: %s (%d rows could not be read)", name, path, line.Int64, msg.String, bad)
+		}
+		n, err := l.count(ctx, "SELECT count(*) FROM "+quoteIdent(name))
+		if err != nil {
+			return nil, fmt.Errorf("lookup %s: %w", name, err)
+		}
+		f.RowsRead, f.Loaded, f.LoadedKnown = n, n, true
+		out = append(out, LookupLoad{Name: name, File: f.FileLoad})
+	}
+	return out, nil
+}
+
+// LookupLoad is what a run read from one lookup file.
+type LookupLoad struct {
+	Name string
+	File FileLoad
 }

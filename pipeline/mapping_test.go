@@ -1,10 +1,15 @@
 package pipeline
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/accordhq/accord/config"
 )
 
 // TestHeaderlessExport: an export with no header row loads through
@@ -63,5 +68,55 @@ func TestGeneratedLineNumber(t *testing.T) {
 	}
 	if n != 17 || lo != 1 || hi != 17 || distinct != 17 {
 		t.Errorf("billing lines: %d rows, line_no %d..%d, %d distinct; want 17 rows numbered 1..17", n, lo, hi, distinct)
+	}
+}
+
+// TestTransformJoinsALookup: a transform joins a configured lookup file by
+// name; the file is found under inputs_dir (not the working directory) and
+// fingerprinted in run_inputs like any input. The lookup renames the
+// fixture's regions East → 华东 and North → 华北 (South has no entry and
+// keeps its name), so by hand: C1, C4 华东; C2, C3 华北; C5 South.
+func TestTransformJoinsALookup(t *testing.T) {
+	dir := copyFixture(t)
+	lookup := "code,region_name\nEast,华东\nNorth,华北\n"
+	if err := os.WriteFile(filepath.Join(dir, "fixture", "regions.csv"), []byte(lookup), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	editFixtureConfig(t, dir, "customers: {files: [customers.csv]",
+		`customers: {transform: "SELECT c.* EXCLUDE (region), coalesce(r.region_name, c.region) AS region FROM export c LEFT JOIN regions r ON r.code = c.region", files: [customers.csv]`)
+	editFixtureConfig(t, dir, "model:", "lookups: {regions: {file: regions.csv}}\nmodel:")
+	cfg, err := config.Load(filepath.Join(dir, "fixture.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := CheckMapping(t.Context(), cfg); err != nil || len(problems) > 0 {
+		t.Fatalf("validate: %v %v", problems, err)
+	}
+	store, res := runFixture(t, filepath.Join(dir, "fixture.yaml"))
+	got := map[string]string{}
+	rows, err := store.DB.Query("SELECT customer_id, region FROM customers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, region string
+		if err := rows.Scan(&id, &region); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = region
+	}
+	rows.Close()
+	want := map[string]string{"C1": "华东", "C2": "华北", "C3": "华北", "C4": "华东", "C5": "South"}
+	if !maps.Equal(got, want) {
+		t.Errorf("regions %v, want %v", got, want)
+	}
+	sum := sha256.Sum256([]byte(lookup))
+	var file, sha string
+	var read int64
+	if err := store.DB.QueryRow(`SELECT file, sha256, rows_read FROM run_inputs WHERE run_id = ? AND source = 'lookup:regions'`, res.RunID).Scan(&file, &sha, &read); err != nil {
+		t.Fatal(err)
+	}
+	if sha != hex.EncodeToString(sum[:]) || read != 2 || file != filepath.Join(dir, "fixture", "regions.csv") {
+		t.Errorf("run_inputs lookup row: %s %s %d, want the file under inputs_dir, its sha256 and 2 rows", file, sha, read)
 	}
 }

@@ -44,6 +44,7 @@ type Result struct {
 	RunID      int64
 	AsOf       time.Time
 	Sources    []SourceLoad
+	Lookups    []LookupLoad
 	Tiers      map[string]int64
 	TopHotspot *HotspotSummary
 	// IndicatorsWithData of Indicators have a value for at least one customer.
@@ -196,7 +197,7 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	if err != nil {
 		return err
 	}
-	res.Sources = sources
+	res.Sources, res.Lookups = sources, l.lookups
 	res.Timings["load"] = time.Since(start)
 	if err := checkShrink(ctx, conn, r.Config, sources); err != nil {
 		return err
@@ -311,6 +312,14 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 	for _, t := range config.CanonicalTables {
 		_, loaded := r.Config.Sources[t.Name]
 		if err := replaceCanonical(ctx, tx, t, loaded); err != nil {
+			return err
+		}
+	}
+	for _, lk := range res.Lookups {
+		f := lk.File
+		if err := exec("record lookups", `INSERT INTO run_inputs (run_id, source, file, sha256, size_bytes, encoding, rows_read,
+			rows_loaded, rows_rejected, duplicates, is_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)`,
+			res.RunID, "lookup:"+lk.Name, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, f.Loaded, f.New); err != nil {
 			return err
 		}
 	}
