@@ -24,6 +24,17 @@ type RunRecord struct {
 	Rows       int64            `json:"rows_loaded"`
 	Rejected   int64            `json:"rows_rejected"`
 	Deliveries []Delivery       `json:"deliveries,omitempty"`
+	// Availability says, for a succeeded run, what each analysis rests on
+	// or why it is not available.
+	Availability []Availability `json:"availability,omitempty"`
+}
+
+// Availability is one analysis of a run: whether it has a result, and what
+// it rests on or why not (queries/delivery.sql, RunAvailability).
+type Availability struct {
+	Analysis  string `json:"analysis"`
+	Available bool   `json:"available"`
+	Detail    string `json:"detail"`
 }
 
 // Delivery is one recipient's e-mail of a run (from the outbox).
@@ -79,8 +90,32 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 	}
 	for i := range out {
 		out[i].Deliveries = byRun[out[i].RunID]
+		if out[i].Status != "succeeded" {
+			continue
+		}
+		if out[i].Availability, err = availability(ctx, db, out[i].RunID); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// availability is what run computed and what it could not.
+func availability(ctx context.Context, db *sql.DB, run int64) ([]Availability, error) {
+	rows, err := db.QueryContext(ctx, queries.Get("RunAvailability"), run)
+	if err != nil {
+		return nil, fmt.Errorf("runs: availability of run %d: %w", run, err)
+	}
+	defer rows.Close()
+	var out []Availability
+	for rows.Next() {
+		var a Availability
+		if err := rows.Scan(&a.Analysis, &a.Available, &a.Detail); err != nil {
+			return nil, fmt.Errorf("runs: availability of run %d: %w", run, err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // deliveries are the outbox rows of runs first to last, by run.

@@ -82,3 +82,50 @@ ORDER BY check_name;
 UPDATE outbox SET status = 'queued', updated_at = ?
 WHERE run_id = ? AND status = 'failed' AND recipient NOT LIKE 'alert:%'
 RETURNING recipient;
+
+-- name: RunAvailability
+-- What a run could and could not compute, one row per analysis: its name,
+-- whether it has a result, and what it rests on or why it is not available.
+-- The same facts the page and workbook state, for `accord runs --json`.
+WITH src AS (SELECT DISTINCT source FROM run_inputs WHERE run_id = $1),
+cov AS (SELECT count(DISTINCT indicator) FILTER (WHERE NOT missing) AS with_data, count(DISTINCT indicator) AS total
+        FROM value_contributions WHERE run_id = $1),
+cv AS (SELECT count(*) AS n, count(*) FILTER (WHERE tier = 'unrated') AS unrated, count(quadrant) AS placed
+       FROM customer_value WHERE run_id = $1),
+hs AS (SELECT count(*) AS groups, coalesce(sum(failures), 0) AS failures, any_value(region_basis) AS basis
+       FROM hotspots WHERE run_id = $1),
+ev AS (SELECT count(*) FILTER (WHERE detail LIKE 'not available%') AS na, any_value(detail) FILTER (WHERE detail LIKE 'not available%') AS why
+       FROM model_evidence WHERE run_id = $1)
+SELECT 'value_index' AS analysis, with_data > 0 AS available,
+       printf('the index rests on %d of %d indicators', with_data, total) || CASE WHEN 2 * with_data < total THEN ' (under half)' ELSE '' END AS detail
+FROM cov
+UNION ALL
+SELECT 'tiers', n > unrated, CASE WHEN n = 0 THEN 'not available: no customer scored' ELSE printf('%d of %d customers rated', n - unrated, n) END
+FROM cv
+UNION ALL
+SELECT 'quadrants', placed > 0, CASE WHEN placed > 0 THEN printf('%d customers placed', placed)
+       ELSE 'not available: service cost or score is the same for every customer' END
+FROM cv
+UNION ALL
+SELECT 'hotspots', groups > 0, CASE
+       WHEN NOT EXISTS (SELECT 1 FROM src WHERE source = 'tickets') THEN 'not available: no tickets source'
+       WHEN groups = 0 THEN 'not available: no fault ticket with a product and a component'
+       ELSE printf('%d groups, %d fault tickets; regions: %s', groups, failures, coalesce(basis, 'none')) END
+FROM hs
+UNION ALL
+SELECT 'service_queue', EXISTS (SELECT 1 FROM src WHERE source = 'tickets'),
+       CASE WHEN EXISTS (SELECT 1 FROM src WHERE source = 'tickets')
+            THEN printf('%d open tickets', (SELECT count(*) FROM service_queue WHERE run_id = $1))
+            ELSE 'not available: no tickets source' END
+UNION ALL
+SELECT 'receivables_aging', EXISTS (SELECT 1 FROM src WHERE source = 'ar_invoices'),
+       CASE WHEN EXISTS (SELECT 1 FROM src WHERE source = 'ar_invoices')
+            THEN printf('%d customers with open receivables', (SELECT count(*) FROM ar_aging WHERE run_id = $1))
+            ELSE 'not available: no ar_invoices source' END
+UNION ALL
+SELECT 'reconciliation.' || check_name, not_checked IS NULL,
+       coalesce('not checked: ' || not_checked, printf('%d exceptions; %s', exceptions, CASE WHEN ties THEN 'ties to the cent' ELSE 'does not tie' END))
+FROM (SELECT * FROM reconciliation_totals WHERE run_id = $1 ORDER BY check_name)
+UNION ALL
+SELECT 'evidence', na = 0, coalesce(why, 'rank correlation of score and value-added profit computed')
+FROM ev;

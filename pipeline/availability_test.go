@@ -1,0 +1,72 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunsListWhatWasNotAvailable: `accord runs --json` carries, per
+// succeeded run, each analysis and why it is not available. The fixture
+// without its tickets and receivables sources cannot rank hot-spots, queue
+// tickets or age receivables, and its ledger checks cannot run; the value
+// index still rests on the indicators that have data. Expectations are the
+// sources removed, by hand.
+func TestRunsListWhatWasNotAvailable(t *testing.T) {
+	dir := copyFixture(t)
+	for _, src := range []string{"tickets", "ar_invoices", "ar_payments"} {
+		cfg := filepath.Join(dir, "fixture.yaml")
+		var line string
+		for _, l := range strings.Split(readFile(t, cfg), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), src+": {") {
+				line = l
+			}
+		}
+		if line == "" {
+			t.Fatalf("fixture config has no %s source", src)
+		}
+		editFixtureConfig(t, dir, line+"\n", "")
+	}
+	store, res := runFixture(t, filepath.Join(dir, "fixture.yaml"))
+	runs, err := Runs(t.Context(), store.DB, "", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].RunID != res.RunID {
+		t.Fatalf("runs %+v", runs)
+	}
+	got := map[string]Availability{}
+	for _, a := range runs[0].Availability {
+		got[a.Analysis] = a
+	}
+	for name, want := range map[string]struct {
+		available bool
+		detail    string
+	}{
+		"hotspots":                            {false, "not available: no tickets source"},
+		"service_queue":                       {false, "not available: no tickets source"},
+		"receivables_aging":                   {false, "not available: no ar_invoices source"},
+		"reconciliation.payments_vs_invoices": {false, "not checked"},
+		"tiers":                               {true, "customers rated"},
+		"value_index":                         {true, "the index rests on"},
+	} {
+		a, ok := got[name]
+		if !ok {
+			t.Errorf("no availability of %s in %+v", name, runs[0].Availability)
+			continue
+		}
+		if a.Available != want.available || !strings.Contains(a.Detail, want.detail) {
+			t.Errorf("%s: %+v, want available=%v and %q", name, a, want.available, want.detail)
+		}
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
