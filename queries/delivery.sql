@@ -100,7 +100,9 @@ SELECT 'value_index' AS analysis, with_data > 0 AS available,
        printf('the index rests on %d of %d indicators', with_data, total) || CASE WHEN 2 * with_data < total THEN ' (under half)' ELSE '' END AS detail
 FROM cov
 UNION ALL
-SELECT 'tiers', n > unrated, CASE WHEN n = 0 THEN 'not available: no customer scored' ELSE printf('%d of %d customers rated', n - unrated, n) END
+SELECT 'tiers', n > unrated, CASE WHEN n = 0 THEN 'not available: no customer scored'
+       WHEN n = unrated THEN printf('not available: all %d customers are unrated (data for fewer indicators than model.min_coverage asks, or every score of their segment ties)', n)
+       ELSE printf('%d of %d customers rated', n - unrated, n) END
 FROM cv
 UNION ALL
 SELECT 'quadrants', placed > 0, CASE WHEN placed > 0 THEN printf('%d customers placed', placed)
