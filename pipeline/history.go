@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/accordhq/accord/queries"
@@ -223,4 +224,80 @@ func (r *Runner) refreshLater(ctx context.Context, tx *sql.Tx, res *Result) erro
 		return err
 	}
 	return exec(fmt.Sprintf("SET VARIABLE run_id = %d", res.RunID))
+}
+
+// HistorySnapshot is the run history as of a moment, written beside the
+// database (SnapshotPath) whenever a run starts or ends, so readers can
+// show it while a run holds the database (DuckDB lets one process open the
+// file, so `accord runs` cannot read it then).
+type HistorySnapshot struct {
+	WrittenAt time.Time   `json:"written_at"`
+	Runs      []RunRecord `json:"runs"`
+}
+
+// SnapshotPath is where the history snapshot of the database at dbPath is.
+func SnapshotPath(dbPath string) string { return dbPath + ".history.json" }
+
+// historySnapshotRuns is how many runs, newest first, a snapshot holds.
+const historySnapshotRuns = 50
+
+// writeHistorySnapshot writes the snapshot under a temporary name and
+// renames it, so a reader never sees half of one.
+func writeHistorySnapshot(ctx context.Context, db *sql.DB, dbPath string, now time.Time) error {
+	runs, err := Runs(ctx, db, "", historySnapshotRuns)
+	if err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(HistorySnapshot{WrittenAt: now.UTC(), Runs: runs}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("history snapshot: %w", err)
+	}
+	path := SnapshotPath(dbPath)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, raw, 0o644); err != nil {
+		return fmt.Errorf("history snapshot: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("history snapshot: %w", err)
+	}
+	return nil
+}
+
+// ReadHistorySnapshot reads the snapshot beside the database at dbPath.
+func ReadHistorySnapshot(dbPath string) (*HistorySnapshot, error) {
+	raw, err := os.ReadFile(SnapshotPath(dbPath))
+	if err != nil {
+		return nil, fmt.Errorf("history snapshot: %w", err)
+	}
+	var s HistorySnapshot
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("history snapshot %s: %w", SnapshotPath(dbPath), err)
+	}
+	return &s, nil
+}
+
+// Busy describes, from the snapshot, the run holding the database: which
+// run, since when, and when it should end by the last succeeded run's
+// length. "" when the snapshot shows no running run.
+func (s *HistorySnapshot) Busy() string {
+	var running, last *RunRecord
+	for i := range s.Runs {
+		r := &s.Runs[i]
+		if r.Status == "running" && running == nil {
+			running = r
+		}
+		if r.Status == "succeeded" && last == nil && r.FinishedAt != nil {
+			last = r
+		}
+	}
+	if running == nil {
+		return ""
+	}
+	msg := fmt.Sprintf("run %d (as of %s) has been writing since %s UTC", running.RunID, running.AsOf, running.StartedAt.UTC().Format("2006-01-02 15:04:05"))
+	if last != nil {
+		took := last.FinishedAt.Sub(last.StartedAt).Round(time.Second)
+		msg += fmt.Sprintf("; the last run took %s, so it should end about %s UTC", took, running.StartedAt.Add(took).UTC().Format("15:04:05"))
+	}
+	return msg
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestRunsAttachEachRunsDeliveries lists runs of one job, skipping another
@@ -60,5 +61,30 @@ func TestRunsAttachEachRunsDeliveries(t *testing.T) {
 				t.Fatalf("run %d deliveries %v, want %v", run, got[run], w)
 			}
 		}
+	}
+}
+
+// TestSnapshotSaysWhenTheRunShouldEnd: the run holding the database and,
+// from the last succeeded run's length (10 minutes here, by hand), when it
+// should end.
+func TestSnapshotSaysWhenTheRunShouldEnd(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.DateTime, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	finished := at("2026-11-20 07:10:00")
+	snap := HistorySnapshot{Runs: []RunRecord{
+		{RunID: 8, AsOf: "2026-11-27", Status: "running", StartedAt: at("2026-11-27 07:00:00")},
+		{RunID: 7, AsOf: "2026-11-20", Status: "succeeded", StartedAt: at("2026-11-20 07:00:00"), FinishedAt: &finished},
+	}}
+	want := "run 8 (as of 2026-11-27) has been writing since 2026-11-27 07:00:00 UTC; the last run took 10m0s, so it should end about 07:10:00 UTC"
+	if got := snap.Busy(); got != want {
+		t.Errorf("Busy() = %q, want %q", got, want)
+	}
+	if got := (&HistorySnapshot{Runs: snap.Runs[1:]}).Busy(); got != "" {
+		t.Errorf("no running run, Busy() = %q", got)
 	}
 }

@@ -96,6 +96,9 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 		res.RunID, opt.Job, asOf, r.Now().UTC(), r.Config.Path, r.Config.Hash); err != nil {
 		return nil, fmt.Errorf("run: record start: %w", err)
 	}
+	if err := writeHistorySnapshot(ctx, r.Store.DB, r.Store.Path, r.Now()); err != nil {
+		log.Warn("history snapshot not written", "error", err) // readers fall back to waiting
+	}
 	defer func() {
 		status, msg := "succeeded", ""
 		if err != nil {
@@ -114,6 +117,10 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 			`UPDATE runs SET status = ?, error = ?, finished_at = ?, timings = ?, report_dir = ? WHERE run_id = ?`,
 			status, nullIfEmpty(msg), r.Now().UTC(), string(tj), nullIfEmpty(res.ReportDir), res.RunID); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("run: record end: %w", rerr))
+		}
+		// Best effort: the snapshot is for readers while a later run writes.
+		if serr := writeHistorySnapshot(context.WithoutCancel(ctx), r.Store.DB, r.Store.Path, r.Now()); serr != nil {
+			log.Warn("history snapshot not written", "error", serr)
 		}
 	}()
 	// Registered after the deferred record above, so it runs first: a panic

@@ -324,9 +324,23 @@ func openConfigStore(ctx context.Context, path, db string) (*config.Config, *pip
 	}
 	store, err := pipeline.OpenStore(ctx, databasePath(cfg, db), engineOption(cfg))
 	if err != nil {
-		return nil, nil, err
+		return cfg, nil, withBusy(err, databasePath(cfg, db))
 	}
 	return cfg, store, nil
+}
+
+// withBusy adds to a locked-database error what the history snapshot says
+// of the run holding it and when it should end.
+func withBusy(err error, dbPath string) error {
+	if !errors.Is(err, pipeline.ErrLocked) {
+		return err
+	}
+	if snap, serr := pipeline.ReadHistorySnapshot(dbPath); serr == nil {
+		if busy := snap.Busy(); busy != "" {
+			return fmt.Errorf("%w; %s", err, busy)
+		}
+	}
+	return err
 }
 
 func cmdExplain(ctx context.Context, args []string, stdout io.Writer) error {
@@ -411,6 +425,10 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 		return errUsage
 	}
 	cfg, store, err := openConfigStore(ctx, *path, *dbFlag)
+	if errors.Is(err, pipeline.ErrLocked) {
+		// A run holds the database: show the history as of its start.
+		return printRunsSnapshot(stdout, databasePath(cfg, *dbFlag), *job, *limit, *asJSON, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -435,6 +453,45 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 			Scheduled []schedule.Entry     `json:"scheduled"`
 		}{runs, scheduled})
 	}
+	printRuns(stdout, runs)
+	if len(scheduled) == 0 {
+		return nil
+	}
+	return printScheduled(stdout, cfg, scheduled)
+}
+
+// printRunsSnapshot shows the history snapshot of a database a run holds,
+// saying so; lockErr is returned when there is no snapshot to show.
+func printRunsSnapshot(stdout io.Writer, dbPath, job string, limit int, asJSON bool, lockErr error) error {
+	snap, err := pipeline.ReadHistorySnapshot(dbPath)
+	if err != nil {
+		return withBusy(lockErr, dbPath)
+	}
+	var runs []pipeline.RunRecord
+	for _, r := range snap.Runs {
+		if (job == "" || r.Job == job) && len(runs) < limit {
+			runs = append(runs, r)
+		}
+	}
+	note := fmt.Sprintf("the database is held by a run; this is the history as of %s UTC (%s)",
+		snap.WrittenAt.UTC().Format("2006-01-02 15:04:05"), pipeline.SnapshotPath(dbPath))
+	if busy := snap.Busy(); busy != "" {
+		note += "; " + busy
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Snapshot string               `json:"snapshot"`
+			Runs     []pipeline.RunRecord `json:"runs"`
+		}{note, runs})
+	}
+	fmt.Fprintln(stdout, note)
+	printRuns(stdout, runs)
+	return nil
+}
+
+func printRuns(stdout io.Writer, runs []pipeline.RunRecord) {
 	fmt.Fprintf(stdout, "%6s  %-10s  %-10s  %-9s  %-19s  %8s  %8s  %s\n", "run", "job", "as of", "status", "started (UTC)", "rows", "rejected", "error / reports")
 	for _, r := range runs {
 		detail := r.ReportDir
@@ -447,9 +504,9 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "%6s  → %-40s %-8s %d attempt(s)  %s %s\n", "", d.Recipient, d.Status, d.Attempts, d.MessageID, d.Error)
 		}
 	}
-	if len(scheduled) == 0 {
-		return nil
-	}
+}
+
+func printScheduled(stdout io.Writer, cfg *config.Config, scheduled []schedule.Entry) error {
 	zones := map[string]*time.Location{}
 	for _, j := range cfg.Jobs {
 		if loc, err := time.LoadLocation(j.TimeZone); err == nil {

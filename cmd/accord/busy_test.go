@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accordhq/accord/pipeline"
+)
+
+// When ACCORD_TEST_HOLD_DB is set, the test binary is a helper process that
+// opens that database, says "ready", and holds it until killed, as a run
+// writing would.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("ACCORD_TEST_HOLD_DB"); path != "" {
+		s, err := pipeline.OpenStore(context.Background(), path)
+		if err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(3)
+		}
+		os.Stdout.WriteString("ready\n")
+		time.Sleep(time.Minute)
+		s.Close()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestRunsWhileTheDatabaseIsHeld is issue 11's "readers during a run":
+// `accord runs` failed while a run wrote. It now shows the history snapshot
+// the last run left beside the database, saying it is one.
+func TestRunsWhileTheDatabaseIsHeld(t *testing.T) {
+	cfgPath := fixtureWithJobs(t, "")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"run", "--config", cfgPath, "--as-of", "2026-11-27"}, &out, &errOut, clock); code != 0 {
+		t.Fatalf("run exited %d: %s", code, errOut.String())
+	}
+	dbPath := filepath.Join(filepath.Dir(cfgPath), "fixture.duckdb")
+	holder := exec.Command(os.Args[0], "-test.run=^$")
+	holder.Env = append(os.Environ(), "ACCORD_TEST_HOLD_DB="+dbPath)
+	stdout, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
+		t.Fatalf("holder did not open the database: %q %v", line, err)
+	}
+
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"runs", "--config", cfgPath}, &out, &errOut, clock); code != 0 {
+		t.Fatalf("runs exited %d while the database was held: %s", code, errOut.String())
+	}
+	for _, want := range []string{"the database is held by a run; this is the history as of", "succeeded"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("runs output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// explain needs the data itself: it says the database is held.
+	errOut.Reset()
+	if code := run(context.Background(), []string{"explain", "--config", cfgPath, "C1"}, &out, &errOut, clock); code == 0 ||
+		!strings.Contains(errOut.String(), "is in use by process") {
+		t.Errorf("explain exited %d while the database was held: %s", code, errOut.String())
+	}
+}
