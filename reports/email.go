@@ -556,8 +556,9 @@ func reportLocation(location, dir string) string {
 // report would carry for a recipient with this language and filter (""
 // for the whole report): the HTML part and the plain-text part, exactly
 // as compose builds them, from the reports written under
-// outDir/mail/<language>-<filter>. It is for previews and tests that
-// read what a reader would see without an SMTP server.
+// outDir/mail/<language>-<filter>, without the chart images. It is for
+// previews and tests that read what a reader would see without an SMTP
+// server.
 func EmailBody(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, asOf time.Time,
 	outDir, language, filter string) (html, text string, err error) {
 	if language == "" {
@@ -572,13 +573,11 @@ func EmailBody(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64,
 	if err != nil {
 		return "", "", err
 	}
-	images, err := emailCharts(r.d, l, opt)
-	if err != nil {
-		return "", "", err
-	}
+	// The chart images are left out: they repeat the page's charts, and
+	// drawing them needs a CJK font the caller may not have.
 	in := composeInput{d: r.d, l: l, opt: opt, out: r.out, runID: runID, asOf: asOf,
 		location: reportLocation("", outDir)}
-	view := bodyView(in, images, nil, []string{xlsxName, htmlName})
+	view := bodyView(in, nil, nil, []string{xlsxName, htmlName})
 	if html, err = renderEmailHTML(view); err != nil {
 		return "", "", err
 	}
