@@ -49,8 +49,8 @@ func (s *scorer) sensitivity(ctx context.Context) error {
 					return err
 				}
 				if err := s.exec(ctx, "sensitivity", queries.Get("EvidenceSensitivity"),
-					seg, fmt.Sprintf("sensitivity_%s_%+d", g.Name, int(delta*100)),
-					fmt.Sprintf("customers whose tier changes if %s moves %+d points", g.Name, int(delta*100)), seg); err != nil {
+					seg, g.Name, seg, fmt.Sprintf("sensitivity_%s_%+d", g.Name, int(delta*100)),
+					fmt.Sprintf("customers whose tier changes if %s moves %+d points", g.Name, int(delta*100)), g.Name, seg); err != nil {
 					return err
 				}
 			}

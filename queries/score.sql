@@ -300,12 +300,21 @@ SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as
 FROM ranked GROUP BY segment ORDER BY segment;
 
 -- name: EvidenceSensitivity
--- Parameters: segment, metric, detail, segment.
+-- Parameters: segment, metric, detail, segment, group, segment, group.
+-- A group none of whose indicators has data in this run (model_used.available:
+-- its sources are not configured) gives every customer the same share, so
+-- moving its weight changes no tier by construction: the value is NULL and
+-- the detail says why, rather than a count of 0 that reads as "stable".
 INSERT INTO model_evidence BY NAME
+WITH g AS (
+    SELECT coalesce(bool_or(available), true) AS has_data FROM model_used
+    WHERE run_id = getvariable('run_id')::BIGINT AND segment = ? AND group_name = ?
+)
 SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, ? AS segment, ? AS metric,
-       count(*) FILTER (WHERE b.computed_tier <> s.computed_tier)::DOUBLE AS value, ? AS detail
-FROM scored_customers s JOIN base_tiers b USING (customer_id)
-WHERE s.segment = ?;
+       CASE WHEN any_value(g.has_data) THEN count(*) FILTER (WHERE b.computed_tier <> s.computed_tier)::DOUBLE END AS value,
+       CASE WHEN any_value(g.has_data) THEN ?
+            ELSE 'not available: no indicator of group ' || ? || ' has data in this run (its sources are not configured)' END AS detail
+FROM g LEFT JOIN (scored_customers s JOIN base_tiers b USING (customer_id)) ON s.segment = ?;
 
 -- name: EvidenceLift
 -- Tier A against tier D, with tiers as scored at the back-test date (the
@@ -344,6 +353,14 @@ LATERAL (VALUES
     ('lift_repurchase', buy_a / nullif(buy_d, 0),
      printf('bought again since %s: tier A %.0f%%, tier D %.0f%% (tiers as scored on %s)', p.past, 100 * buy_a, 100 * buy_d, p.past)),
     ('lift_on_time', pay_a / nullif(pay_d, 0),
-     printf('paid on time since %s: tier A %.0f%%, tier D %.0f%% of the amount due', p.past, 100 * pay_a, 100 * pay_d))
+     CASE WHEN NOT list_contains(getvariable('configured_sources'), 'ar_invoices')
+          THEN 'not available: no ar_invoices source is configured'
+          WHEN NOT list_contains(getvariable('configured_sources'), 'ar_payments')
+          THEN 'not available: no ar_payments source is configured'
+          WHEN pay_a IS NULL OR pay_d IS NULL
+          THEN printf('not available: no invoice of tier %s customers fell due since %s', CASE WHEN pay_a IS NULL THEN 'A' ELSE 'D' END, p.past)
+          WHEN pay_d = 0
+          THEN printf('not available: tier D paid nothing on time since %s (nothing to divide by)', p.past)
+          ELSE printf('paid on time since %s: tier A %.0f%%, tier D %.0f%% of the amount due', p.past, 100 * pay_a, 100 * pay_d) END)
 ) AS v(metric, value, detail)
 ORDER BY segment, metric;

@@ -523,6 +523,9 @@ SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as
        beginning_open, cei, due_amount_90d, paid_on_time_amount, on_time_rate,
        open_invoices, overdue_invoices, issued_invoices_90d, due_invoices_90d, on_time_invoices
 FROM ratios
+-- Without a receivables ledger there are no KPIs: a row of zeros would say
+-- "nothing open, nothing overdue"; the reports say the source is missing.
+WHERE list_contains(getvariable('configured_sources'), 'ar_invoices')
 ORDER BY scope = 'tier', tier;
 
 -- name: ServiceQueue

@@ -270,6 +270,11 @@ type reportData struct {
 	// filtered is set when the report shows only the customers a recipient
 	// filter allows: rejects are then not read at all (see filter.go).
 	filtered bool
+
+	// sources are the canonical tables the run loaded (run_inputs); nil
+	// when the run recorded none, and then no source is called missing
+	// (sources.go).
+	sources map[string]bool
 }
 
 const (
@@ -299,6 +304,7 @@ func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*rep
 		what string
 		load func(context.Context, queryer, int64, scope) error
 	}{
+		{"sources", d.loadSources},
 		{"tiers", d.loadTiers},
 		{"receivable totals", d.loadTotals},
 		{"hot-spots", d.loadHotspots},

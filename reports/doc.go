@@ -126,8 +126,10 @@
 //	                Kind, Invoice / payment, Customer ID, Amount A, Amount B,
 //	                Difference, Exceptions, Explained, Ties. A totals row
 //	                has total A and B in the amount columns; an exception
-//	                row has no count, explained or ties. Totals first (by
-//	                check), then exceptions (by check, kind, key)
+//	                row has no count, explained or ties; a check that
+//	                was not checked has only Not checked (its reason), no
+//	                amounts, count or ties. Totals first (by check), then
+//	                exceptions (by check, kind, key)
 //	Service queue   service_queue
 //	Orphans         orphans
 //	Reject counts   reject_counts: one row per source × column × reason of

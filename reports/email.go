@@ -2,6 +2,8 @@ package reports
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"fmt"
 	"html/template"
 	"io"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/wneessen/go-mail"
+
+	"github.com/accordhq/accord/config"
 )
 
 // E-mail composition. The message is
@@ -313,6 +317,7 @@ func bodyView(in composeInput, images []inlineImage, notes, attached []string) e
 	if d.filtered {
 		v.Notes = append(v.Notes, l.get("report.filtered"))
 	}
+	v.Notes = append(v.Notes, missingSourceNotes(d, l)...)
 	for _, img := range images {
 		v.Images = append(v.Images, emailImage{Src: template.URL("cid:" + img.cid), Alt: img.alt, Width: img.width, Height: img.height})
 	}
@@ -328,6 +333,9 @@ func bodyView(in composeInput, images []inlineImage, notes, attached []string) e
 
 func emailQueueTable(d *reportData, l labels) emailTable {
 	t := emailTable{Title: l.get("section.service_queue"), Empty: l.get("report.no_rows")}
+	if d.lacks("tickets") {
+		t.Empty = l.get("queue.not_available")
+	}
 	for _, c := range []string{"rank", "ticket_id", "name", "tier", "score", "severity", "age_days", "product_id", "component"} {
 		t.Header = append(t.Header, l.get("col."+c))
 	}
@@ -365,7 +373,8 @@ func emailMoversTable(d *reportData, l labels) emailTable {
 }
 
 func emailHotspotTable(d *reportData, l labels) emailTable {
-	t := emailTable{Title: l.get("mail.section_hotspots"), Empty: l.get("report.no_rows")}
+	// No group at all: the analysis could not run (as on the page).
+	t := emailTable{Title: l.get("mail.section_hotspots"), Empty: l.get("hotspots.not_available")}
 	for _, c := range []string{"rank", "product_name", "component", "region", "failures", "shrunk_rate_per_100_per_year", "rate_per_100_per_year"} {
 		t.Header = append(t.Header, l.get("col."+c))
 	}
@@ -390,6 +399,9 @@ func emailHotspotTable(d *reportData, l labels) emailTable {
 
 func emailOverdueTable(d *reportData, l labels, opt Options) emailTable {
 	t := emailTable{Title: l.get("mail.section_overdue"), Empty: l.get("mail.no_overdue")}
+	if d.lacks("ar_invoices") {
+		t.Empty = l.get("ar.not_available")
+	}
 	t.Header = []string{l.get("col.name"), l.get("col.tier"), l.get("mail.col_overdue"), l.get("col.d90_plus")}
 	t.Numeric = []bool{false, false, true, true}
 	for _, r := range d.overdue {
@@ -538,4 +550,36 @@ func reportLocation(location, dir string) string {
 		return abs
 	}
 	return dir
+}
+
+// EmailBody renders, without sending, the body of the e-mail run runID's
+// report would carry for a recipient with this language and filter (""
+// for the whole report): the HTML part and the plain-text part, exactly
+// as compose builds them, from the reports written under
+// outDir/mail/<language>-<filter>, without the chart images. It is for
+// previews and tests that read what a reader would see without an SMTP
+// server.
+func EmailBody(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, asOf time.Time,
+	outDir, language, filter string) (html, text string, err error) {
+	if language == "" {
+		language = cfg.Reports.Language
+	}
+	var d Deliverer
+	r, opt := d.render(ctx, db, cfg, runID, asOf, outDir, target{language: language, filter: filter}, map[string]renderedReport{})
+	if r.err != nil {
+		return "", "", r.err
+	}
+	l, err := labelsFor(language)
+	if err != nil {
+		return "", "", err
+	}
+	// The chart images are left out: they repeat the page's charts, and
+	// drawing them needs a CJK font the caller may not have.
+	in := composeInput{d: r.d, l: l, opt: opt, out: r.out, runID: runID, asOf: asOf,
+		location: reportLocation("", outDir)}
+	view := bodyView(in, nil, nil, []string{xlsxName, htmlName})
+	if html, err = renderEmailHTML(view); err != nil {
+		return "", "", err
+	}
+	return html, renderEmailText(view), nil
 }

@@ -71,6 +71,8 @@ type hsData struct {
 	tickets     []hsTicket
 	unsupported []hsUnsupported
 	windowYears float64 // 0: unknown (no group with failures and a rate)
+	// availability names what could not run and why (hotspotAvailability).
+	availability []string
 }
 
 func loadHotspotPage(ctx context.Context, q queryer, runID int64, sc scope) (*hsData, error) {
@@ -557,7 +559,7 @@ func renderHotspots(d *hsData, runID int64, asOf time.Time, l labels, opt Option
 		Subtitle:   l.getf("report.as_of", asOf.Format(time.DateOnly), runID),
 		Footer:     l.getf("report.generated_by", runID),
 		Labels:     l,
-		Notes:      []string{l.get("hs.intro"), l.get("hotspots.note")},
+		Notes:      append([]string{l.get("hs.intro"), l.get("hotspots.note")}, d.availability...),
 		Charts:     hotspotChartIDs,
 		Tables:     hsTables(d, l, opt),
 		Library:    template.JS(echartsJS),
@@ -661,6 +663,11 @@ func writeHotspots(ctx context.Context, q queryer, sc scope, runID int64, asOf t
 	if err != nil {
 		return err
 	}
+	var src reportData
+	if err := src.loadSources(ctx, q, runID, sc); err != nil {
+		return fmt.Errorf("reports: load sources: %w", err)
+	}
+	d.availability = hotspotAvailability(&src, len(d.groups) > 0, l)
 	page, err := renderHotspots(d, runID, asOf, l, opt)
 	if err != nil {
 		return err

@@ -73,7 +73,8 @@ type pageView struct {
 	Lang       string
 	Title      string
 	Subtitle   string
-	Notice     string // set for a filtered report
+	Notice     string   // set for a filtered report
+	Missing    []string // optional sources the run lacks, and what each takes away
 	Footer     string
 	Labels     map[string]string
 	KPIs       []kpi
@@ -135,6 +136,9 @@ footer{color:#888;font-size:12px;margin-top:32px}
 <div class="kpi"><div class="l">{{.Label}}</div><div class="v">{{.Value}}</div></div>
 {{- end}}
 </div>
+{{- range .Missing}}
+<p class="note missing-source">{{.}}</p>
+{{- end}}
 
 <h2>{{index .Labels "section.charts"}}</h2>
 {{- range .Charts}}
@@ -216,6 +220,7 @@ func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Option
 		Subtitle:   l.getf("report.as_of", asOf.Format(time.DateOnly), runID),
 		Footer:     l.getf("report.generated_by", runID),
 		Notice:     filteredNotice(d, l),
+		Missing:    missingSourceNotes(d, l),
 		Labels:     l,
 		KPIs:       kpis(d, l, opt),
 		Sections:   pageSections(d, l, opt),
@@ -248,10 +253,20 @@ func kpis(d *reportData, l labels, opt Options) []kpi {
 		}
 		out = append(out, kpi{l.getf("kpi.tier", name), strconv.FormatInt(t.count, 10)})
 	}
-	out = append(out,
-		kpi{l.get("kpi.open_ar"), formatMoney(d.openAR, opt.CurrencySymbol)},
-		kpi{l.get("kpi.overdue_90"), formatMoney(d.overdue90, opt.CurrencySymbol)},
-	)
+	// Without a ledger the receivable figures are not available, not ¥0.00
+	// (and the source is named); likewise the ticket figures.
+	if d.lacks("ar_invoices") {
+		na := noSource(l, "ar_invoices")
+		out = append(out, kpi{l.get("kpi.open_ar"), na}, kpi{l.get("kpi.overdue_90"), na})
+		if !d.filtered {
+			out = append(out, kpi{l.get("kpi.dso"), na}, kpi{l.get("kpi.on_time"), na})
+		}
+	} else {
+		out = append(out,
+			kpi{l.get("kpi.open_ar"), formatMoney(d.openAR, opt.CurrencySymbol)},
+			kpi{l.get("kpi.overdue_90"), formatMoney(d.overdue90, opt.CurrencySymbol)},
+		)
+	}
 	// Portfolio figures: only in an unfiltered report (loadArKpis).
 	if len(d.arKpis) > 0 && d.arKpis[0].scope == "portfolio" {
 		p := d.arKpis[0]
@@ -259,7 +274,7 @@ func kpis(d *reportData, l labels, opt Options) []kpi {
 	}
 	out = append(out,
 		kpi{l.get("kpi.top_hotspot"), topHotspot(d, l)},
-		kpi{l.get("kpi.open_tickets"), strconv.FormatInt(d.openTickets, 10)},
+		kpi{l.get("kpi.open_tickets"), openTickets(d, l)},
 	)
 	if !d.filtered {
 		out = append(out, kpi{l.get("kpi.rejected_rows"), strconv.FormatInt(d.rejected, 10)})
@@ -277,7 +292,18 @@ func filteredNotice(d *reportData, l labels) string {
 	return l.get("report.filtered")
 }
 
+// openTickets is the queue's length, or not available without tickets.
+func openTickets(d *reportData, l labels) string {
+	if d.lacks("tickets") {
+		return noSource(l, "tickets")
+	}
+	return strconv.FormatInt(d.openTickets, 10)
+}
+
 func topHotspot(d *reportData, l labels) string {
+	if d.lacks("tickets") {
+		return noSource(l, "tickets")
+	}
 	if len(d.hotspots) == 0 {
 		return l.get("kpi.none")
 	}
@@ -291,6 +317,9 @@ func queueTable(d *reportData, l labels) tableView {
 	cols := []string{"rank", "ticket_id", "name", "tier", "score", "severity", "age_days", "priority",
 		"estimated_hours", "fits_capacity", "product_id", "component", "category", "reason"}
 	t := tableView{Empty: l.get("report.no_rows")}
+	if d.lacks("tickets") {
+		t.Empty = l.get("queue.not_available")
+	}
 	for _, c := range cols {
 		t.Header = append(t.Header, l.get("col."+c))
 	}

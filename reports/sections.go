@@ -272,9 +272,19 @@ func drainSection(d *reportData, l labels, opt Options) sectionView {
 		Numeric: []bool{false, true, true, true, true},
 		Empty:   l.get("report.no_rows"),
 	}
+	// Without tickets no service effort is known: service cost and
+	// value-added profit are not available, not ¥0.00 and the revenue.
+	noCost := d.lacks("tickets")
+	money := func(cost, profit string) (string, string) {
+		if noCost {
+			return l.get("report.na"), l.get("report.na")
+		}
+		return formatMoney(cost, sym), formatMoney(profit, sym)
+	}
 	for _, q := range d.quadrants {
+		cost, profit := money(q.cost, q.profit)
 		quads.Rows = append(quads.Rows, []string{quadrantName(q.quadrant, l), strconv.FormatInt(q.customers, 10),
-			formatMoney(q.revenue, sym), formatMoney(q.cost, sym), formatMoney(q.profit, sym)})
+			formatMoney(q.revenue, sym), cost, profit})
 	}
 	owners := tableView{
 		Header: headers(l, "account_owner", "customers", "revenue_12m", "service_cost_12m", "value_added_profit",
@@ -296,15 +306,19 @@ func drainSection(d *reportData, l labels, opt Options) sectionView {
 		if noQuadrants {
 			drains = l.get("report.na")
 		}
+		cost, profit := money(o.cost, o.profit)
 		owners.Rows = append(owners.Rows, []string{o.owner, strconv.FormatInt(o.customers, 10),
-			formatMoney(o.revenue, sym), formatMoney(o.cost, sym), formatMoney(o.profit, sym),
+			formatMoney(o.revenue, sym), cost, profit,
 			strconv.FormatInt(o.tierA, 10), drains})
 	}
 	if d.ownersTotal > int64(len(owners.Rows)) && len(owners.Rows) > 0 {
 		owners.More = l.getf("report.more", d.ownersTotal-int64(len(owners.Rows)))
 	}
 	notes := []string{l.get("drain.intro")}
-	if noQuadrants {
+	switch {
+	case noCost:
+		notes = append(notes, l.get("drain.no_tickets"))
+	case noQuadrants:
 		notes = append(notes, l.get("drain.not_available"))
 	}
 	switch {
@@ -456,6 +470,10 @@ func receivablesSection(d *reportData, l labels, opt Options) sectionView {
 		s.Notes = []string{l.get("ar.filtered")}
 		return s
 	}
+	if d.lacks("ar_invoices") {
+		s.Notes = []string{l.get("ar.not_available")}
+		return s
+	}
 	t := tableView{
 		Header: headers(l, "scope", "open_amount", "current_amount", "overdue_amount", "overdue_share", "dso",
 			"best_possible_dso", "add_days", "cei", "on_time_rate", "open_invoices"),
@@ -525,6 +543,9 @@ func hotspotSection(d *reportData, l labels, opt Options) sectionView {
 		if r.tickets.Valid {
 			tickets = strconv.FormatInt(r.tickets.Int64, 10)
 		}
+		if d.lacks("tickets") {
+			tickets = l.get("report.na")
+		}
 		u.Rows = append(u.Rows, []string{l.lookup("unsupported.", r.reason), product, name, r.ticketID, units, tickets,
 			formatMoney(r.revenue, opt.CurrencySymbol)})
 	}
@@ -552,8 +573,25 @@ func hotspotNotes(d *reportData, l labels) []string {
 	case "none":
 		notes = append(notes, l.get("hotspots.region_none"))
 	}
-	if len(d.hotspots) == 0 {
+	return append(notes, hotspotAvailability(d, len(d.hotspots) > 0, l)...)
+}
+
+// hotspotAvailability says what of the hot-spot analysis could not run and
+// why, on weekly.html and hotspots.html alike: no groups at all, units
+// from billing without an installed base, no end-of-support check without
+// products, no unsupported tickets without tickets.
+func hotspotAvailability(d *reportData, hasGroups bool, l labels) []string {
+	var notes []string
+	if !hasGroups {
 		notes = append(notes, l.get("hotspots.not_available"))
+	} else if d.lacks("installed_base") {
+		notes = append(notes, l.get("hotspots.units_from_billing"))
+	}
+	if d.lacks("products") {
+		notes = append(notes, l.get("unsupported.no_products"))
+	}
+	if d.lacks("tickets") {
+		notes = append(notes, l.get("unsupported.no_tickets"))
 	}
 	return notes
 }

@@ -178,8 +178,11 @@ func reconciliationSpec(sc scope, runID int64, l labels) sheetSpec {
 	if sc.shows(tableNamed("reconciliation_totals")) {
 		parts = append([]string{fmt.Sprintf(`SELECT 0 AS part, %s AS record, check_name, CAST(NULL AS VARCHAR) AS kind,
 			CAST(NULL AS VARCHAR) AS "key", CAST(NULL AS VARCHAR) AS customer_id,
-			CAST(total_a AS VARCHAR) AS amount_a, CAST(total_b AS VARCHAR) AS amount_b,
-			CAST(difference AS VARCHAR) AS difference, exceptions, CAST(explained AS VARCHAR) AS explained, ties,
+			CASE WHEN not_checked IS NULL THEN CAST(total_a AS VARCHAR) END AS amount_a,
+			CASE WHEN not_checked IS NULL THEN CAST(total_b AS VARCHAR) END AS amount_b,
+			CASE WHEN not_checked IS NULL THEN CAST(difference AS VARCHAR) END AS difference,
+			CASE WHEN not_checked IS NULL THEN exceptions END AS exceptions,
+			CASE WHEN not_checked IS NULL THEN CAST(explained AS VARCHAR) END AS explained, ties,
 			not_checked, difference AS sort_difference
 		FROM reconciliation_totals WHERE run_id = $1`, sqlString(l.get("recon.total")))}, parts...)
 		counts = append(counts, "(SELECT count(*) FROM reconciliation_totals WHERE run_id = $1)")

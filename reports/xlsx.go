@@ -445,10 +445,21 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 		}
 		add(w.textCell(l.getf("kpi.tier", name)), excelize.Cell{StyleID: w.st.integer, Value: t.count})
 	}
-	add(label("kpi.open_ar"), w.moneyCell(d.openAR))
-	add(label("kpi.overdue_90"), w.moneyCell(d.overdue90))
+	// A figure whose source the run lacks says so instead of 0 (sources.go).
+	if d.lacks("ar_invoices") {
+		na := w.textCell(noSource(l, "ar_invoices"))
+		add(label("kpi.open_ar"), na)
+		add(label("kpi.overdue_90"), na)
+	} else {
+		add(label("kpi.open_ar"), w.moneyCell(d.openAR))
+		add(label("kpi.overdue_90"), w.moneyCell(d.overdue90))
+	}
 	add(label("kpi.top_hotspot"), w.textCell(topHotspot(d, l)))
-	add(label("kpi.open_tickets"), excelize.Cell{StyleID: w.st.integer, Value: d.openTickets})
+	if d.lacks("tickets") {
+		add(label("kpi.open_tickets"), w.textCell(noSource(l, "tickets")))
+	} else {
+		add(label("kpi.open_tickets"), excelize.Cell{StyleID: w.st.integer, Value: d.openTickets})
+	}
 	if !d.filtered {
 		add(label("kpi.rejected_rows"), excelize.Cell{StyleID: w.st.integer, Value: d.rejected})
 	}
@@ -470,7 +481,7 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 	add()
 	add(excelize.Cell{StyleID: w.st.bold, Value: l.get("xlsx.notes")})
 	// Counts are final here: the summary's own cells were counted above.
-	notes := append([]string{}, w.notes...)
+	notes := append(missingSourceNotes(d, l), w.notes...)
 	if d.filtered {
 		notes = append(notes, l.get("report.filtered"), l.get("xlsx.filtered_reconciliation"), l.get("xlsx.filtered_drain"))
 	}
