@@ -202,7 +202,7 @@ func TestEndToEndDemoRun(t *testing.T) {
 		}
 		defer wb.Close()
 		for sheet, table := range map[string]string{"Customers": "customer_value", "Contributions": "value_contributions",
-			"Hot-spots": "hotspots", "Aging": "ar_aging", "Service queue": "service_queue", "Rejects": "rejects",
+			"Hot-spots": "hotspots", "Aging": "ar_aging", "Service queue": "service_queue",
 			"Model": "model_used", "Evidence": "model_evidence", "Drain": "owner_drain", "Orphans": "orphans",
 			"Repeat failures": "hotspot_repeats", "Unsupported": "hotspot_unsupported",
 			"Receivables KPIs": "ar_kpis"} {
@@ -214,6 +214,21 @@ func TestEndToEndDemoRun(t *testing.T) {
 			want := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = ?", table), runID)
 			if int64(len(rows)-1) != want {
 				t.Errorf("sheet %s has %d data rows, table %s has %d", sheet, len(rows)-1, table, want)
+			}
+		}
+		// Rejects are counted whole on Reject counts (a row per source ×
+		// column × reason) and shown as the first 20 (the default) of each.
+		for sheet, q := range map[string]string{
+			"Reject counts": `SELECT count(*) FROM (SELECT DISTINCT source, column_name, reason FROM rejects WHERE run_id = ?)`,
+			"Rejects":       `SELECT coalesce(sum(least(n, 20)), 0) FROM (SELECT count(*) AS n FROM rejects WHERE run_id = ? GROUP BY source, column_name, reason)`,
+		} {
+			rows, err := wb.GetRows(sheet)
+			if err != nil {
+				t.Errorf("sheet %s: %v", sheet, err)
+				continue
+			}
+			if want := queryInt(t, db, q, runID); int64(len(rows)-1) != want || want == 0 {
+				t.Errorf("sheet %s has %d data rows, want %d (and some)", sheet, len(rows)-1, want)
 			}
 		}
 	})
