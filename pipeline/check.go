@@ -44,11 +44,22 @@ func typedExpr(c config.Column, raw string, src *config.Source) string {
 		return fmt.Sprintf("(CASE WHEN "+plainDecimal+" THEN TRY_CAST(%[1]s AS DECIMAL(18,4)) "+
 			"ELSE TRY_CAST(accord_number(%[1]s) AS DECIMAL(18,4)) END)", raw)
 	case config.Date, config.Timestamp:
-		format := "NULL::VARCHAR"
-		if f := src.DateFormats[c.Name]; f != "" {
-			format = quoteLit(f)
+		e := fmt.Sprintf("accord_timestamp(%s, NULL::VARCHAR)", raw)
+		if formats := src.DateFormats[c.Name]; len(formats) > 0 {
+			// One accord_timestamp per format, not try_strptime's list form:
+			// the list takes the first format that parses at all, so with
+			// [%m/%d/%Y, %m/%d/%y] it reads 2/20/11 as the year 11 under %Y;
+			// accord_timestamp refuses a year below 1000 and the next
+			// format gets its turn.
+			var each []string
+			for _, f := range formats {
+				each = append(each, fmt.Sprintf("accord_timestamp(%s, %s)", raw, quoteLit(f)))
+			}
+			e = each[0]
+			if len(each) > 1 {
+				e = "coalesce(" + strings.Join(each, ", ") + ")"
+			}
 		}
-		e := fmt.Sprintf("accord_timestamp(%s, %s)", raw, format)
 		if c.Type == config.Date {
 			e = "CAST(" + e + " AS DATE)"
 		}
@@ -59,6 +70,26 @@ func typedExpr(c config.Column, raw string, src *config.Source) string {
 		}
 		return fmt.Sprintf("accord_text(%s)", raw)
 	}
+}
+
+// unreadableDate is the SQL text of why a value of a date column with
+// configured formats did not type: the formats tried, and, when one of them
+// read it with a year below 1000 (%Y takes the 11 of 2/20/11 as the year
+// 0011), that the year is short. It runs only on values that did not type.
+func unreadableDate(raw string, formats []string) string {
+	under := formats[0]
+	if len(formats) > 1 {
+		under = strings.Join(formats[:len(formats)-1], ", ") + " or " + formats[len(formats)-1]
+	}
+	msg := "cannot read as a date under " + under
+	var years []string
+	for _, f := range formats {
+		y := fmt.Sprintf("year(try_strptime(trim(%s), %s))", raw, quoteLit(f))
+		years = append(years, fmt.Sprintf("CASE WHEN %[1]s < 1000 THEN %[1]s END", y))
+	}
+	short := "coalesce(" + strings.Join(years, ", ") + ")"
+	return fmt.Sprintf("CASE WHEN %[1]s IS NOT NULL THEN %[2]s || lpad(CAST(%[1]s AS VARCHAR), 4, '0') || %[3]s ELSE %[4]s END",
+		short, quoteLit(msg+": year "), quoteLit(" has fewer than four digits (use %y for two-digit years)"), quoteLit(msg))
 }
 
 func describeType(c config.Column) string {
@@ -99,7 +130,7 @@ const ambiguousDate = `regexp_full_match(trim(%[1]s), '\d{1,2}[/-]\d{1,2}[/-]\d{
 // searched.
 func (l *loader) checkAmbiguousDates(ctx context.Context, t *typedLayout) error {
 	for _, c := range t.mapped {
-		if (c.Type != config.Date && c.Type != config.Timestamp) || t.src.DateFormats[c.Name] != "" {
+		if (c.Type != config.Date && c.Type != config.Timestamp) || len(t.src.DateFormats[c.Name]) > 0 {
 			continue
 		}
 		var file, example sql.NullString
@@ -119,12 +150,14 @@ func (l *loader) checkAmbiguousDates(ctx context.Context, t *typedLayout) error 
 // rejectReason is a SQL CASE giving why a staged value is unusable, or NULL.
 // Most values type, so that case is decided first, on the typed value alone;
 // the raw text is looked at only when the value did not type.
-func rejectReason(c config.Column, raw, typed string) string {
+func rejectReason(c config.Column, src *config.Source, raw, typed string) string {
 	var empty, unreadable string
 	if c.Required {
 		empty = "'required value is empty'"
 	}
-	if c.Type != config.Text {
+	if formats := src.DateFormats[c.Name]; len(formats) > 0 && (c.Type == config.Date || c.Type == config.Timestamp) {
+		unreadable = unreadableDate(raw, formats)
+	} else if c.Type != config.Text {
 		unreadable = quoteLit("cannot read as " + describeType(c))
 	}
 	var whens []string
@@ -175,7 +208,7 @@ type typedLayout struct {
 func newTypedLayout(name string, src *config.Source, table config.Table, mapped []config.Column, meta []string) *typedLayout {
 	t := &typedLayout{name: name, src: src, table: table, mapped: mapped, meta: meta}
 	for _, c := range mapped {
-		if rejectReason(c, "x", "x") != "" {
+		if rejectReason(c, src, "x", "x") != "" {
 			t.problems = append(t.problems, c)
 		}
 	}
@@ -229,7 +262,7 @@ func (t *typedLayout) insert(rel string) string {
 		mid = append(mid, quoteIdent(c.Name), typed)
 	}
 	for _, c := range t.problems {
-		mid = append(mid, rejectReason(c, quoteIdent(c.Name), quoteIdent("t:"+c.Name))+" AS "+quoteIdent("r:"+c.Name))
+		mid = append(mid, rejectReason(c, t.src, quoteIdent(c.Name), quoteIdent("t:"+c.Name))+" AS "+quoteIdent("r:"+c.Name))
 	}
 	for _, c := range t.table.Columns {
 		if isMapped[c.Name] {

@@ -108,3 +108,47 @@ func TestStagedTablesBecomeCanonicalAndLeaveNothing(t *testing.T) {
 		t.Errorf("surveys after the failed run: %d rows (%v), want the last good 4", n, err)
 	}
 }
+
+// An export whose dates changed shape mid-year lists both formats; a value
+// neither reads is rejected at its line, naming the formats tried, and a
+// two-digit year read by %Y says so instead of loading the year 0026.
+func TestDateFormatListLoads(t *testing.T) {
+	dir := copyFixture(t)
+	os.WriteFile(filepath.Join(dir, "fixture", "ar_invoices.csv"), []byte("invoice_id,customer_id,issued_at,due_at,amount\n"+
+		"A1,C1,05/31/2026,2026-06-30,1000.00\n"+ // %m/%d/%Y
+		"A2,C2,2026-07-01,2026-07-31,2000.00\n"+ // %Y-%m-%d, the second format
+		"A3,C3,8/1/26,2026-08-31,1000.00\n"+ // line 4: %Y reads the year 0026
+		"A4,C5,31/08/2026,2026-09-30,400.00\n"+ // line 5: no month 31 under either
+		"A5,C1,2025-10-01,2025-10-31,777.00\n"), 0o644)
+	cfg := editFixtureConfig(t, dir, "ar_invoices: {files:",
+		`ar_invoices: {reject_threshold: 0.5, date_formats: {issued_at: ["%m/%d/%Y", "%Y-%m-%d"], due_at: "%Y-%m-%d"}, files:`)
+	store, res := runFixture(t, cfg)
+	var got []string
+	rows, err := store.DB.Query(`SELECT line, column_name, reason FROM rejects WHERE run_id = ? AND source = 'ar_invoices' ORDER BY line`, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var line int64
+		var col, reason string
+		if err := rows.Scan(&line, &col, &reason); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, itoa(line)+" "+col+": "+reason)
+	}
+	want := []string{
+		"4 issued_at: cannot read as a date under %m/%d/%Y or %Y-%m-%d: year 0026 has fewer than four digits (use %y for two-digit years)",
+		"5 issued_at: cannot read as a date under %m/%d/%Y or %Y-%m-%d",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rejects\n%q\nwant\n%q", got, want)
+	}
+	var issued string
+	if err := store.DB.QueryRow(`SELECT string_agg(invoice_id || ' ' || issued_at, ', ' ORDER BY invoice_id) FROM ar_invoices`).Scan(&issued); err != nil {
+		t.Fatal(err)
+	}
+	if issued != "A1 2026-05-31, A2 2026-07-01, A5 2025-10-01" {
+		t.Errorf("loaded %s", issued)
+	}
+}
