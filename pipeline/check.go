@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -113,8 +114,61 @@ type AmbiguousDateError struct {
 }
 
 func (e *AmbiguousDateError) Error() string {
-	return fmt.Sprintf("%s: column %s has dates like %q whose day/month order is ambiguous; set sources.%s.date_formats.%s to \"%%m/%%d/%%Y\" or \"%%d/%%m/%%Y\"",
-		e.File, e.Column, e.Example, e.Source, e.Column)
+	monthFirst, dayFirst, timeRead := ambiguousFormats(e.Example)
+	var clock string
+	if !timeRead {
+		clock = ", each followed by the format of its time of day"
+	}
+	return fmt.Sprintf("%s: column %s has dates like %q whose day/month order is ambiguous; set sources.%s.date_formats.%s to %q or %q%s",
+		e.File, e.Column, e.Example, e.Source, e.Column, monthFirst, dayFirst, clock)
+}
+
+var (
+	ambiguousDateShape = regexp.MustCompile(`^(\d{1,2})([/-])(\d{1,2})([/-])(\d+)(.*)$`)
+	ambiguousTimeShape = regexp.MustCompile(`^([ T])\d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)?(\s*)([AaPp][Mm])?$`)
+)
+
+// ambiguousFormats are the two formats that could read example (a value
+// ambiguousDate matched), month first and day first: its separators, its
+// year's width and its time of day, so that the suggestion, pasted into the
+// config, reads the column (a date-only format rejects "03/04/2026 14:05").
+// A time part of another shape is left for the user: timeRead is false.
+func ambiguousFormats(example string) (monthFirst, dayFirst string, timeRead bool) {
+	m := ambiguousDateShape.FindStringSubmatch(strings.TrimSpace(example))
+	if m == nil {
+		return "%m/%d/%Y", "%d/%m/%Y", true
+	}
+	timeRead = true
+	year := "%Y"
+	if len(m[5]) == 2 {
+		year = "%y"
+	}
+	var clock string
+	if rest := m[6]; rest != "" {
+		t := ambiguousTimeShape.FindStringSubmatch(rest)
+		switch {
+		case t == nil:
+			timeRead = false
+		default:
+			hour := "%H"
+			if t[5] != "" {
+				hour = "%I"
+			}
+			clock = t[1] + hour + ":%M"
+			if t[2] != "" {
+				clock += ":%S"
+			}
+			if t[3] != "" {
+				clock += ".%f"
+			}
+			if t[5] != "" {
+				clock += t[4] + "%p"
+			}
+		}
+	}
+	monthFirst = "%m" + m[2] + "%d" + m[4] + year + clock
+	dayFirst = "%d" + m[2] + "%m" + m[4] + year + clock
+	return monthFirst, dayFirst, timeRead
 }
 
 // ambiguousDate is a SQL condition on %[1]s: N/N/YYYY or N-N-YYYY with both

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -150,5 +151,25 @@ func TestDateFormatListLoads(t *testing.T) {
 	}
 	if issued != "A1 2026-05-31, A2 2026-07-01, A5 2025-10-01" {
 		t.Errorf("loaded %s", issued)
+	}
+}
+
+// Day/month-ambiguous timestamps fail the load with formats that read them,
+// time of day included: a date-only format would reject every value.
+func TestAmbiguousTimestampsHint(t *testing.T) {
+	dir := copyFixture(t)
+	tickets := filepath.Join(dir, "fixture", "tickets.csv")
+	raw, err := os.ReadFile(tickets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(tickets, []byte(strings.Replace(string(raw), "T1,C1,2026-02-01 09:00:00,", "T1,C1,02/01/2026 09:00,", 1)), 0o644)
+	_, _, err = runAt(t, filepath.Join(dir, "fixture.yaml"), fixtureAsOf)
+	var amb *AmbiguousDateError
+	if !errors.As(err, &amb) {
+		t.Fatalf("want an AmbiguousDateError, got %v", err)
+	}
+	if want := `column opened_at has dates like "02/01/2026 09:00" whose day/month order is ambiguous; set sources.tickets.date_formats.opened_at to "%m/%d/%Y %H:%M" or "%d/%m/%Y %H:%M"`; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q lacks %q", err, want)
 	}
 }

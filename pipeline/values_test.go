@@ -202,3 +202,40 @@ func TestDateFormatLists(t *testing.T) {
 		}
 	}
 }
+
+// The ambiguity hint suggests formats that read the example as it is
+// written: its separators, its year's width and its time of day. Each
+// suggestion is checked against DuckDB's strptime, and the two must read
+// the example as different dates.
+func TestAmbiguousDateHint(t *testing.T) {
+	conn := macroConn(t)
+	cases := []struct{ example, monthFirst, dayFirst string }{
+		{"03/04/2026", "%m/%d/%Y", "%d/%m/%Y"},
+		{"03-04-2026", "%m-%d-%Y", "%d-%m-%Y"},
+		{"3/4/26", "%m/%d/%y", "%d/%m/%y"},
+		{"03/04/2026 14:05", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"},
+		{"03/04/2026 9:05:30", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"},
+		{"03/04/2026T14:05:30.250", "%m/%d/%YT%H:%M:%S.%f", "%d/%m/%YT%H:%M:%S.%f"},
+		{"03/04/2026 2:05 PM", "%m/%d/%Y %I:%M %p", "%d/%m/%Y %I:%M %p"},
+	}
+	for _, c := range cases {
+		m, d, ok := ambiguousFormats(c.example)
+		if m != c.monthFirst || d != c.dayFirst || !ok {
+			t.Errorf("%q: suggests %q and %q (time read: %v), want %q and %q", c.example, m, d, ok, c.monthFirst, c.dayFirst)
+			continue
+		}
+		var a, b sql.NullString
+		if err := conn.QueryRowContext(context.Background(), "SELECT CAST(try_strptime(?, ?) AS VARCHAR), CAST(try_strptime(?, ?) AS VARCHAR)",
+			c.example, m, c.example, d).Scan(&a, &b); err != nil {
+			t.Fatal(err)
+		}
+		if !a.Valid || !b.Valid || a.String == b.String {
+			t.Errorf("%q: %q reads %v, %q reads %v; want two different dates", c.example, m, nullText(a), d, nullText(b))
+		}
+	}
+	// A time of another shape is left to the user, and the message says so.
+	e := &AmbiguousDateError{Source: "tickets", Column: "opened_at", File: "t.csv", Example: "03/04/2026 14h05"}
+	if want := `set sources.tickets.date_formats.opened_at to "%m/%d/%Y" or "%d/%m/%Y", each followed by the format of its time of day`; !strings.Contains(e.Error(), want) {
+		t.Errorf("hint %q lacks %q", e.Error(), want)
+	}
+}
