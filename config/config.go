@@ -72,7 +72,8 @@ type Source struct {
 	// headers (quoted with double quotes), e.g. 'concat("First", \' \', "Last")'.
 	Derived map[string]string `yaml:"derived"`
 	// Transform is a SQL query over the view "export" (the staged file, all
-	// columns text, exact duplicate rows removed, plus __file and __record,
+	// columns text, exact duplicate rows removed unless Duplicates is keep
+	// or reject, plus __file and __record,
 	// the record's number in its file). Its output columns are what Columns
 	// maps; output columns named like canonical columns map themselves.
 	// Output __file and __record (e.g. min(__record)) to let rejects name a line.
@@ -82,6 +83,10 @@ type Source struct {
 	// list several formats, tried in order (the first that reads a value
 	// with a four-digit year wins).
 	DateFormats map[string]Formats `yaml:"date_formats"`
+	// Duplicates is what happens to exact duplicate rows (the same values in
+	// every mapped column): drop (the default: load one, count the rest),
+	// keep (load every copy) or reject (reject every copy).
+	Duplicates string `yaml:"duplicates"`
 	// RejectThreshold is the share of rows that may be rejected before the
 	// run fails (default 0.01).
 	RejectThreshold *float64 `yaml:"reject_threshold"`
@@ -113,6 +118,13 @@ func (f *Formats) UnmarshalYAML(unmarshal func(any) error) error {
 	*f = Formats(many)
 	return nil
 }
+
+// Duplicate policies (Source.Duplicates).
+const (
+	DuplicatesDrop   = "drop"
+	DuplicatesKeep   = "keep"
+	DuplicatesReject = "reject"
+)
 
 // Hotspots configures failure hot-spot analysis.
 type Hotspots struct {
@@ -298,6 +310,9 @@ func (c *Config) applyDefaults() {
 		if s.Quote == "" {
 			s.Quote = `"`
 		}
+		if s.Duplicates == "" {
+			s.Duplicates = DuplicatesDrop
+		}
 	}
 	c.Model.applyDefaults()
 	if c.Hotspots.WindowMonths == 0 {
@@ -471,6 +486,16 @@ func (c *Config) validate() error {
 					add(field, "%q has no %% directive (strptime syntax, e.g. \"%%m/%%d/%%Y\")", format)
 				}
 			}
+		}
+		switch s.Duplicates {
+		case DuplicatesDrop, DuplicatesReject:
+		case DuplicatesKeep:
+			if len(t.ReferencedBy) > 0 {
+				add(f+".duplicates", "keep would load copies of a row under one %s, and %s find %s by it (every copy would double what joins to it); use drop or reject",
+					strings.Join(t.Key, ", "), strings.Join(t.ReferencedBy, ", "), n)
+			}
+		default:
+			add(f+".duplicates", "must be drop, keep or reject, got %q", s.Duplicates)
 		}
 	}
 	for _, t := range CanonicalTables {

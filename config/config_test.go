@@ -98,8 +98,8 @@ func TestUnknownKeyIsAnError(t *testing.T) {
 	}
 }
 
-// date_formats takes one format or a list per column, each validated and
-// named by its index.
+// date_formats takes one format or a list per column, and duplicates a
+// policy; both are validated field by field.
 func TestDateFormatsAndDuplicates(t *testing.T) {
 	minimal := func(extra string) string {
 		return `
@@ -111,6 +111,7 @@ sources:
 ` + extra
 	}
 	c, err := Parse("ok.yaml", []byte(minimal(`    date_formats: {issued_at: ["%m/%d/%Y", "%Y-%m-%d"]}
+    duplicates: keep
   tickets:
     files: [t.csv]
     columns: {ticket_id: t, customer_id: c, opened_at: o, category: k}
@@ -125,8 +126,16 @@ sources:
 	if got := c.Sources["tickets"].DateFormats["opened_at"]; len(got) != 1 || got[0] != "%d/%m/%Y %H:%M" {
 		t.Errorf("string form read as %q", got)
 	}
+	if c.Sources["billing_lines"].Duplicates != DuplicatesKeep || c.Sources["customers"].Duplicates != DuplicatesDrop {
+		t.Errorf("duplicates %q and %q, want keep and the default drop", c.Sources["billing_lines"].Duplicates, c.Sources["customers"].Duplicates)
+	}
 
 	_, err = Parse("bad.yaml", []byte(minimal(`    date_formats: {issued_at: ["%m/%d/%Y", "", "mm/dd/yyyy"], amount: "%Y"}
+    duplicates: sometimes
+  products:
+    files: [p.csv]
+    columns: {product_id: p}
+    duplicates: keep
 `)))
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
@@ -136,6 +145,8 @@ sources:
 		"sources.billing_lines.date_formats.issued_at[1]": "empty format",
 		"sources.billing_lines.date_formats.issued_at[2]": `"mm/dd/yyyy" has no % directive`,
 		"sources.billing_lines.date_formats.amount":       "not a date column",
+		"sources.billing_lines.duplicates":                `must be drop, keep or reject, got "sometimes"`,
+		"sources.products.duplicates":                     "billing_lines, tickets, installed_base find products by it",
 	}
 	got := map[string]string{}
 	for _, p := range ve.Problems {

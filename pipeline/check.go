@@ -376,8 +376,9 @@ func (t *typedLayout) where(files []*stagedFile) (file, line, record string) {
 // duplicate copies): what is left is what the run loads, in file order. It
 // returns how many exact duplicate rows it dropped.
 //
-// Exact duplicates (same values throughout) are loaded once; conflicting
-// ones (same key, different values) not at all, each variant rejected. Few
+// Exact duplicates (same values throughout) are settled by the source's
+// duplicates policy (settleDuplicates); conflicting ones (same key,
+// different values) are not loaded at all, each row rejected. Few
 // keys repeat, so the repeated hashes of the key, found by sorting the
 // hashes, give the candidates, and only their rows are compared whole.
 func (l *loader) check(ctx context.Context, t *typedLayout, files []*stagedFile) (int64, error) {
@@ -434,9 +435,15 @@ func (l *loader) check(ctx context.Context, t *typedLayout, files []*stagedFile)
 }
 
 // settleDuplicates compares the rows whose key hash repeats: per key, each
-// distinct row is a variant. A key with one variant keeps its first row and
-// drops the copies; a key with several is a conflict: each variant is
-// rejected (at its first row) and none is loaded.
+// distinct row is a variant. A key with several variants is a conflict:
+// every one of its rows is rejected and none is loaded, whatever the
+// policy (which copy would be right is not Accord's to guess). A key with
+// one variant in several copies is an exact duplicate, settled by the
+// source's duplicates policy: drop keeps its first row and deletes the
+// copies (counted, and returned), keep loads every copy, reject rejects
+// every copy. Only dropped copies are counted as duplicates: kept copies
+// are loaded rows and rejected ones rejected rows, so rows read = loaded +
+// rejected + duplicates under each policy.
 func (l *loader) settleDuplicates(ctx context.Context, t *typedLayout, keys, mapped []string, fileExpr, lineExpr, recordExpr string) (int64, error) {
 	name, typed := t.name, t.tableName()
 	keyList := strings.Join(keys, ", ")
@@ -455,31 +462,46 @@ func (l *loader) settleDuplicates(ctx context.Context, t *typedLayout, keys, map
 		{"variants", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE variants_%[1]s AS
 			SELECT min(__rid) AS __rid, count(*) AS copies, %[2]s FROM duprows_%[1]s GROUP BY %[2]s`, name, strings.Join(mapped, ", "))},
 		{"variant counts", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE varkeys_%[1]s AS
-			SELECT %[2]s, count(*) AS variants FROM variants_%[1]s GROUP BY %[2]s`, name, keyList)},
+			SELECT %[2]s, count(*) AS variants, sum(copies) AS copies FROM variants_%[1]s GROUP BY %[2]s`, name, keyList)},
 	}
 	for _, s := range steps {
 		if err := l.exec(ctx, s.q); err != nil {
 			return 0, fmt.Errorf("duplicates: %s: %w", s.what, err)
 		}
 	}
-	var vKeys []string
+	var dKeys []string
 	for _, k := range keys {
-		vKeys = append(vKeys, "v."+k)
+		dKeys = append(dKeys, "d."+k)
 	}
-	keyText := "concat_ws(' / ', " + strings.Join(vKeys, ", ") + ")"
+	keyText := "concat_ws(' / ', " + strings.Join(dKeys, ", ") + ")"
+	// Every row of a conflicting key is rejected, each copy of a variant
+	// too: rejecting only a variant's first row left its copies neither
+	// loaded nor counted.
+	reasons := []string{`WHEN k.variants > 1 THEN 'conflicting duplicate: ' || k.variants || ' rows share this key with different values'`}
+	policy := t.src.Duplicates
+	if policy == config.DuplicatesReject {
+		reasons = append(reasons, `WHEN k.copies > 1 THEN 'duplicate row (' || k.copies || ' copies)'`)
+	}
 	q := fmt.Sprintf(`INSERT INTO rej_%[1]s
-		SELECT v.__rid, d.__file, d.__line, d.__record, NULL, %[2]s, %[3]s,
-		       'conflicting duplicate: ' || k.variants || ' rows share this key with different values'
-		FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[4]s AND k.variants > 1
-		JOIN duprows_%[1]s d ON d.__rid = v.__rid
-		ORDER BY v.__rid`, name, quoteLit(strings.Join(t.table.Key, ", ")), keyText, sameKey("k", "v"))
+		SELECT * FROM (SELECT d.__rid, d.__file, d.__line, d.__record, NULL, %[2]s, %[3]s, CASE %[4]s END AS __reason
+		               FROM duprows_%[1]s d JOIN varkeys_%[1]s k ON %[5]s)
+		WHERE __reason IS NOT NULL
+		ORDER BY __rid`, name, quoteLit(strings.Join(t.table.Key, ", ")), keyText, strings.Join(reasons, " "), sameKey("k", "d"))
 	if err := l.exec(ctx, q); err != nil {
-		return 0, fmt.Errorf("conflicting duplicates: %w", err)
+		return 0, fmt.Errorf("duplicates: reject: %w", err)
 	}
-	// Every candidate row goes but the first of each unconflicted variant.
-	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE keep_%[1]s AS
-		SELECT v.__rid, v.copies FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1`, name, sameKey("k", "v"))
-	if err := l.exec(ctx, q); err != nil {
+	// The candidate rows to load: per unconflicted key, its first row
+	// (drop), all of its rows (keep), or its row if it has no copy (reject).
+	var keep string
+	switch policy {
+	case config.DuplicatesKeep:
+		keep = fmt.Sprintf(`SELECT d.__rid, 1 AS copies FROM duprows_%[1]s d JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1`, name, sameKey("k", "d"))
+	case config.DuplicatesReject:
+		keep = fmt.Sprintf(`SELECT v.__rid, v.copies FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1 AND k.copies = 1`, name, sameKey("k", "v"))
+	default:
+		keep = fmt.Sprintf(`SELECT v.__rid, v.copies FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1`, name, sameKey("k", "v"))
+	}
+	if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE keep_%s AS %s`, name, keep)); err != nil {
 		return 0, fmt.Errorf("duplicates: %w", err)
 	}
 	q = fmt.Sprintf(`DELETE FROM %[2]s
