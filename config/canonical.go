@@ -28,6 +28,9 @@ type Table struct {
 	Key      []string
 	Columns  []Column
 	Optional bool // a config may leave the source out
+	// ReferencedBy names the tables whose rows find a row of this one by
+	// its key: the key must be unique, so its duplicates cannot be kept.
+	ReferencedBy []string
 }
 
 // Column returns the named column and whether it exists.
@@ -44,7 +47,7 @@ func bound(v int64) *int64 { return &v }
 
 // CanonicalTables lists the canonical tables in load order (parents first).
 var CanonicalTables = []Table{
-	{Name: "customers", Key: []string{"customer_id"}, Columns: []Column{
+	{Name: "customers", Key: []string{"customer_id"}, ReferencedBy: []string{"customers (referred_by)", "activities", "surveys", "billing_lines", "ar_invoices", "ar_payments", "tickets", "installed_base"}, Columns: []Column{
 		{Name: "customer_id", Type: Text, Required: true},
 		{Name: "name", Type: Text, Required: true},
 		{Name: "industry", Type: Text},
@@ -82,7 +85,7 @@ var CanonicalTables = []Table{
 		{Name: "amount", Type: Money, Required: true},
 		{Name: "currency", Type: Text},
 	}},
-	{Name: "ar_invoices", Key: []string{"invoice_id"}, Optional: true, Columns: []Column{
+	{Name: "ar_invoices", Key: []string{"invoice_id"}, Optional: true, ReferencedBy: []string{"ar_payments"}, Columns: []Column{
 		{Name: "invoice_id", Type: Text, Required: true},
 		{Name: "customer_id", Type: Text, Required: true},
 		{Name: "issued_at", Type: Date, Required: true},
@@ -113,7 +116,7 @@ var CanonicalTables = []Table{
 		{Name: "csat", Type: Integer, Min: bound(1), Max: bound(5)},
 		{Name: "resolution", Type: Text},
 	}},
-	{Name: "products", Key: []string{"product_id"}, Optional: true, Columns: []Column{
+	{Name: "products", Key: []string{"product_id"}, Optional: true, ReferencedBy: []string{"billing_lines", "tickets", "installed_base"}, Columns: []Column{
 		{Name: "product_id", Type: Text, Required: true},
 		{Name: "name", Type: Text},
 		{Name: "family", Type: Text},

@@ -101,14 +101,21 @@ type Source struct {
 	// headers (quoted with double quotes), e.g. 'concat("First", \' \', "Last")'.
 	Derived map[string]string `yaml:"derived"`
 	// Transform is a SQL query over the view "export" (the staged file, all
-	// columns text, exact duplicate rows removed, plus __file and __record,
+	// columns text, exact duplicate rows removed unless Duplicates is keep
+	// or reject, plus __file and __record,
 	// the record's number in its file). Its output columns are what Columns
 	// maps; output columns named like canonical columns map themselves.
 	// Output __file and __record (e.g. min(__record)) to let rejects name a line.
 	Transform string `yaml:"transform"`
 	// DateFormats overrides date parsing per canonical column (strptime syntax,
-	// e.g. "%m/%d/%Y"); needed for ambiguous day/month orders.
-	DateFormats map[string]string `yaml:"date_formats"`
+	// e.g. "%m/%d/%Y"); needed for ambiguous day/month orders. A column may
+	// list several formats, tried in order (the first that reads a value
+	// with a four-digit year wins).
+	DateFormats map[string]Formats `yaml:"date_formats"`
+	// Duplicates is what happens to exact duplicate rows (the same values in
+	// every mapped column): drop (the default: load one, count the rest),
+	// keep (load every copy) or reject (reject every copy).
+	Duplicates string `yaml:"duplicates"`
 	// RejectThreshold is the share of rows that may be rejected before the
 	// run fails (default 0.01).
 	RejectThreshold *float64 `yaml:"reject_threshold"`
@@ -120,6 +127,33 @@ type Source struct {
 	// without failing the run.
 	AllowEmpty bool `yaml:"allow_empty"`
 }
+
+// Formats is a column's date formats: a YAML string (one format) or a list
+// (several, tried in order). Exports mixing two shapes in one column (a
+// system migrated mid-year) need the list.
+type Formats []string
+
+// UnmarshalYAML reads "%m/%d/%Y" or ["%m/%d/%Y", "%Y-%m-%d"].
+func (f *Formats) UnmarshalYAML(unmarshal func(any) error) error {
+	var one string
+	if err := unmarshal(&one); err == nil {
+		*f = Formats{one}
+		return nil
+	}
+	var many []string
+	if err := unmarshal(&many); err != nil {
+		return fmt.Errorf("date_formats: want a format or a list of formats: %w", err)
+	}
+	*f = Formats(many)
+	return nil
+}
+
+// Duplicate policies (Source.Duplicates).
+const (
+	DuplicatesDrop   = "drop"
+	DuplicatesKeep   = "keep"
+	DuplicatesReject = "reject"
+)
 
 // Hotspots configures failure hot-spot analysis.
 type Hotspots struct {
@@ -319,6 +353,9 @@ func (c *Config) applyDefaults() {
 		if s.Quote == "" {
 			s.Quote = `"`
 		}
+		if s.Duplicates == "" {
+			s.Duplicates = DuplicatesDrop
+		}
 	}
 	c.Model.applyDefaults()
 	if c.Hotspots.WindowMonths == 0 {
@@ -367,7 +404,7 @@ func (s *Source) Maps(col string) bool {
 	return s.Columns[col] != "" || s.Constants[col] != "" || s.Derived[col] != ""
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -513,11 +550,34 @@ func (c *Config) validate() error {
 				add(f+".columns."+k, "mapped more than once (columns, constants, derived)")
 			}
 		}
-		for k := range s.DateFormats {
+		for _, k := range sortedKeys(s.DateFormats) {
 			col, ok := t.Column(k)
 			if !ok || (col.Type != Date && col.Type != Timestamp) {
 				add(f+".date_formats."+k, "not a date column of %s", n)
 			}
+			if len(s.DateFormats[k]) == 0 {
+				add(f+".date_formats."+k, "no formats listed")
+			}
+			for i, format := range s.DateFormats[k] {
+				field := fmt.Sprintf("%s.date_formats.%s[%d]", f, k, i)
+				switch {
+				case strings.TrimSpace(format) == "":
+					add(field, "empty format")
+				case !strings.Contains(format, "%"):
+					// Without a directive strptime matches only that literal text.
+					add(field, "%q has no %% directive (strptime syntax, e.g. \"%%m/%%d/%%Y\")", format)
+				}
+			}
+		}
+		switch s.Duplicates {
+		case DuplicatesDrop, DuplicatesReject:
+		case DuplicatesKeep:
+			if len(t.ReferencedBy) > 0 {
+				add(f+".duplicates", "keep would load copies of a row under one %s, and %s find %s by it (every copy would double what joins to it); use drop or reject",
+					strings.Join(t.Key, ", "), strings.Join(t.ReferencedBy, ", "), n)
+			}
+		default:
+			add(f+".duplicates", "must be drop, keep or reject, got %q", s.Duplicates)
 		}
 	}
 	for _, t := range CanonicalTables {

@@ -103,3 +103,67 @@ func TestUnknownKeyIsAnError(t *testing.T) {
 		t.Fatalf("want an error naming the unknown key, got %v", err)
 	}
 }
+
+// date_formats takes one format or a list per column, and duplicates a
+// policy; both are validated field by field.
+func TestDateFormatsAndDuplicates(t *testing.T) {
+	minimal := func(extra string) string {
+		return `
+sources:
+  customers: {files: [c.csv], columns: {customer_id: id, name: n}}
+  billing_lines:
+    files: [b.csv]
+    columns: {invoice_id: i, line_no: l, customer_id: c, issued_at: d, category: k, amount: a}
+` + extra
+	}
+	c, err := Parse("ok.yaml", []byte(minimal(`    date_formats: {issued_at: ["%m/%d/%Y", "%Y-%m-%d"]}
+    duplicates: keep
+  tickets:
+    files: [t.csv]
+    columns: {ticket_id: t, customer_id: c, opened_at: o, category: k}
+    date_formats: {opened_at: "%d/%m/%Y %H:%M"}
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Sources["billing_lines"].DateFormats["issued_at"]; len(got) != 2 || got[0] != "%m/%d/%Y" || got[1] != "%Y-%m-%d" {
+		t.Errorf("list form read as %q", got)
+	}
+	if got := c.Sources["tickets"].DateFormats["opened_at"]; len(got) != 1 || got[0] != "%d/%m/%Y %H:%M" {
+		t.Errorf("string form read as %q", got)
+	}
+	if c.Sources["billing_lines"].Duplicates != DuplicatesKeep || c.Sources["customers"].Duplicates != DuplicatesDrop {
+		t.Errorf("duplicates %q and %q, want keep and the default drop", c.Sources["billing_lines"].Duplicates, c.Sources["customers"].Duplicates)
+	}
+
+	_, err = Parse("bad.yaml", []byte(minimal(`    date_formats: {issued_at: ["%m/%d/%Y", "", "mm/dd/yyyy"], amount: "%Y"}
+    duplicates: sometimes
+  products:
+    files: [p.csv]
+    columns: {product_id: p}
+    duplicates: keep
+`)))
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want ValidationError, got %v", err)
+	}
+	want := map[string]string{
+		"sources.billing_lines.date_formats.issued_at[1]": "empty format",
+		"sources.billing_lines.date_formats.issued_at[2]": `"mm/dd/yyyy" has no % directive`,
+		"sources.billing_lines.date_formats.amount":       "not a date column",
+		"sources.billing_lines.duplicates":                `must be drop, keep or reject, got "sometimes"`,
+		"sources.products.duplicates":                     "billing_lines, tickets, installed_base find products by it",
+	}
+	got := map[string]string{}
+	for _, p := range ve.Problems {
+		got[p.Field] = p.Reason
+	}
+	for field, reason := range want {
+		if !strings.Contains(got[field], reason) {
+			t.Errorf("%s: reason %q, want it to say %q; all:\n%v", field, got[field], reason, err)
+		}
+	}
+	if _, ok := got["sources.billing_lines.date_formats.issued_at[0]"]; ok {
+		t.Errorf("a valid format was reported: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -44,11 +45,22 @@ func typedExpr(c config.Column, raw string, src *config.Source) string {
 		return fmt.Sprintf("(CASE WHEN "+plainDecimal+" THEN TRY_CAST(%[1]s AS DECIMAL(18,4)) "+
 			"ELSE TRY_CAST(accord_number(%[1]s) AS DECIMAL(18,4)) END)", raw)
 	case config.Date, config.Timestamp:
-		format := "NULL::VARCHAR"
-		if f := src.DateFormats[c.Name]; f != "" {
-			format = quoteLit(f)
+		e := fmt.Sprintf("accord_timestamp(%s, NULL::VARCHAR)", raw)
+		if formats := src.DateFormats[c.Name]; len(formats) > 0 {
+			// One accord_timestamp per format, not try_strptime's list form:
+			// the list takes the first format that parses at all, so with
+			// [%m/%d/%Y, %m/%d/%y] it reads 2/20/11 as the year 11 under %Y;
+			// accord_timestamp refuses a year below 1000 and the next
+			// format gets its turn.
+			var each []string
+			for _, f := range formats {
+				each = append(each, fmt.Sprintf("accord_timestamp(%s, %s)", raw, quoteLit(f)))
+			}
+			e = each[0]
+			if len(each) > 1 {
+				e = "coalesce(" + strings.Join(each, ", ") + ")"
+			}
 		}
-		e := fmt.Sprintf("accord_timestamp(%s, %s)", raw, format)
 		if c.Type == config.Date {
 			e = "CAST(" + e + " AS DATE)"
 		}
@@ -59,6 +71,26 @@ func typedExpr(c config.Column, raw string, src *config.Source) string {
 		}
 		return fmt.Sprintf("accord_text(%s)", raw)
 	}
+}
+
+// unreadableDate is the SQL text of why a value of a date column with
+// configured formats did not type: the formats tried, and, when one of them
+// read it with a year below 1000 (%Y takes the 11 of 2/20/11 as the year
+// 0011), that the year is short. It runs only on values that did not type.
+func unreadableDate(raw string, formats []string) string {
+	under := formats[0]
+	if len(formats) > 1 {
+		under = strings.Join(formats[:len(formats)-1], ", ") + " or " + formats[len(formats)-1]
+	}
+	msg := "cannot read as a date under " + under
+	var years []string
+	for _, f := range formats {
+		y := fmt.Sprintf("year(try_strptime(trim(%s), %s))", raw, quoteLit(f))
+		years = append(years, fmt.Sprintf("CASE WHEN %[1]s < 1000 THEN %[1]s END", y))
+	}
+	short := "coalesce(" + strings.Join(years, ", ") + ")"
+	return fmt.Sprintf("CASE WHEN %[1]s IS NOT NULL THEN %[2]s || lpad(CAST(%[1]s AS VARCHAR), 4, '0') || %[3]s ELSE %[4]s END",
+		short, quoteLit(msg+": year "), quoteLit(" has fewer than four digits (use %y for two-digit years)"), quoteLit(msg))
 }
 
 func describeType(c config.Column) string {
@@ -82,8 +114,61 @@ type AmbiguousDateError struct {
 }
 
 func (e *AmbiguousDateError) Error() string {
-	return fmt.Sprintf("%s: column %s has dates like %q whose day/month order is ambiguous; set sources.%s.date_formats.%s to \"%%m/%%d/%%Y\" or \"%%d/%%m/%%Y\"",
-		e.File, e.Column, e.Example, e.Source, e.Column)
+	monthFirst, dayFirst, timeRead := ambiguousFormats(e.Example)
+	var clock string
+	if !timeRead {
+		clock = ", each followed by the format of its time of day"
+	}
+	return fmt.Sprintf("%s: column %s has dates like %q whose day/month order is ambiguous; set sources.%s.date_formats.%s to %q or %q%s",
+		e.File, e.Column, e.Example, e.Source, e.Column, monthFirst, dayFirst, clock)
+}
+
+var (
+	ambiguousDateShape = regexp.MustCompile(`^(\d{1,2})([/-])(\d{1,2})([/-])(\d+)(.*)$`)
+	ambiguousTimeShape = regexp.MustCompile(`^([ T])\d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)?(\s*)([AaPp][Mm])?$`)
+)
+
+// ambiguousFormats are the two formats that could read example (a value
+// ambiguousDate matched), month first and day first: its separators, its
+// year's width and its time of day, so that the suggestion, pasted into the
+// config, reads the column (a date-only format rejects "03/04/2026 14:05").
+// A time part of another shape is left for the user: timeRead is false.
+func ambiguousFormats(example string) (monthFirst, dayFirst string, timeRead bool) {
+	m := ambiguousDateShape.FindStringSubmatch(strings.TrimSpace(example))
+	if m == nil {
+		return "%m/%d/%Y", "%d/%m/%Y", true
+	}
+	timeRead = true
+	year := "%Y"
+	if len(m[5]) == 2 {
+		year = "%y"
+	}
+	var clock string
+	if rest := m[6]; rest != "" {
+		t := ambiguousTimeShape.FindStringSubmatch(rest)
+		switch {
+		case t == nil:
+			timeRead = false
+		default:
+			hour := "%H"
+			if t[5] != "" {
+				hour = "%I"
+			}
+			clock = t[1] + hour + ":%M"
+			if t[2] != "" {
+				clock += ":%S"
+			}
+			if t[3] != "" {
+				clock += ".%f"
+			}
+			if t[5] != "" {
+				clock += t[4] + "%p"
+			}
+		}
+	}
+	monthFirst = "%m" + m[2] + "%d" + m[4] + year + clock
+	dayFirst = "%d" + m[2] + "%m" + m[4] + year + clock
+	return monthFirst, dayFirst, timeRead
 }
 
 // ambiguousDate is a SQL condition on %[1]s: N/N/YYYY or N-N-YYYY with both
@@ -99,7 +184,7 @@ const ambiguousDate = `regexp_full_match(trim(%[1]s), '\d{1,2}[/-]\d{1,2}[/-]\d{
 // searched.
 func (l *loader) checkAmbiguousDates(ctx context.Context, t *typedLayout) error {
 	for _, c := range t.mapped {
-		if (c.Type != config.Date && c.Type != config.Timestamp) || t.src.DateFormats[c.Name] != "" {
+		if (c.Type != config.Date && c.Type != config.Timestamp) || len(t.src.DateFormats[c.Name]) > 0 {
 			continue
 		}
 		var file, example sql.NullString
@@ -119,12 +204,14 @@ func (l *loader) checkAmbiguousDates(ctx context.Context, t *typedLayout) error 
 // rejectReason is a SQL CASE giving why a staged value is unusable, or NULL.
 // Most values type, so that case is decided first, on the typed value alone;
 // the raw text is looked at only when the value did not type.
-func rejectReason(c config.Column, raw, typed string) string {
+func rejectReason(c config.Column, src *config.Source, raw, typed string) string {
 	var empty, unreadable string
 	if c.Required {
 		empty = "'required value is empty'"
 	}
-	if c.Type != config.Text {
+	if formats := src.DateFormats[c.Name]; len(formats) > 0 && (c.Type == config.Date || c.Type == config.Timestamp) {
+		unreadable = unreadableDate(raw, formats)
+	} else if c.Type != config.Text {
 		unreadable = quoteLit("cannot read as " + describeType(c))
 	}
 	var whens []string
@@ -175,7 +262,7 @@ type typedLayout struct {
 func newTypedLayout(name string, src *config.Source, table config.Table, mapped []config.Column, meta []string) *typedLayout {
 	t := &typedLayout{name: name, src: src, table: table, mapped: mapped, meta: meta}
 	for _, c := range mapped {
-		if rejectReason(c, "x", "x") != "" {
+		if rejectReason(c, src, "x", "x") != "" {
 			t.problems = append(t.problems, c)
 		}
 	}
@@ -229,7 +316,7 @@ func (t *typedLayout) insert(rel string) string {
 		mid = append(mid, quoteIdent(c.Name), typed)
 	}
 	for _, c := range t.problems {
-		mid = append(mid, rejectReason(c, quoteIdent(c.Name), quoteIdent("t:"+c.Name))+" AS "+quoteIdent("r:"+c.Name))
+		mid = append(mid, rejectReason(c, t.src, quoteIdent(c.Name), quoteIdent("t:"+c.Name))+" AS "+quoteIdent("r:"+c.Name))
 	}
 	for _, c := range t.table.Columns {
 		if isMapped[c.Name] {
@@ -289,8 +376,9 @@ func (t *typedLayout) where(files []*stagedFile) (file, line, record string) {
 // duplicate copies): what is left is what the run loads, in file order. It
 // returns how many exact duplicate rows it dropped.
 //
-// Exact duplicates (same values throughout) are loaded once; conflicting
-// ones (same key, different values) not at all, each variant rejected. Few
+// Exact duplicates (same values throughout) are settled by the source's
+// duplicates policy (settleDuplicates); conflicting ones (same key,
+// different values) are not loaded at all, each row rejected. Few
 // keys repeat, so the repeated hashes of the key, found by sorting the
 // hashes, give the candidates, and only their rows are compared whole.
 func (l *loader) check(ctx context.Context, t *typedLayout, files []*stagedFile) (int64, error) {
@@ -347,9 +435,15 @@ func (l *loader) check(ctx context.Context, t *typedLayout, files []*stagedFile)
 }
 
 // settleDuplicates compares the rows whose key hash repeats: per key, each
-// distinct row is a variant. A key with one variant keeps its first row and
-// drops the copies; a key with several is a conflict: each variant is
-// rejected (at its first row) and none is loaded.
+// distinct row is a variant. A key with several variants is a conflict:
+// every one of its rows is rejected and none is loaded, whatever the
+// policy (which copy would be right is not Accord's to guess). A key with
+// one variant in several copies is an exact duplicate, settled by the
+// source's duplicates policy: drop keeps its first row and deletes the
+// copies (counted, and returned), keep loads every copy, reject rejects
+// every copy. Only dropped copies are counted as duplicates: kept copies
+// are loaded rows and rejected ones rejected rows, so rows read = loaded +
+// rejected + duplicates under each policy.
 func (l *loader) settleDuplicates(ctx context.Context, t *typedLayout, keys, mapped []string, fileExpr, lineExpr, recordExpr string) (int64, error) {
 	name, typed := t.name, t.tableName()
 	keyList := strings.Join(keys, ", ")
@@ -368,31 +462,46 @@ func (l *loader) settleDuplicates(ctx context.Context, t *typedLayout, keys, map
 		{"variants", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE variants_%[1]s AS
 			SELECT min(__rid) AS __rid, count(*) AS copies, %[2]s FROM duprows_%[1]s GROUP BY %[2]s`, name, strings.Join(mapped, ", "))},
 		{"variant counts", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE varkeys_%[1]s AS
-			SELECT %[2]s, count(*) AS variants FROM variants_%[1]s GROUP BY %[2]s`, name, keyList)},
+			SELECT %[2]s, count(*) AS variants, sum(copies) AS copies FROM variants_%[1]s GROUP BY %[2]s`, name, keyList)},
 	}
 	for _, s := range steps {
 		if err := l.exec(ctx, s.q); err != nil {
 			return 0, fmt.Errorf("duplicates: %s: %w", s.what, err)
 		}
 	}
-	var vKeys []string
+	var dKeys []string
 	for _, k := range keys {
-		vKeys = append(vKeys, "v."+k)
+		dKeys = append(dKeys, "d."+k)
 	}
-	keyText := "concat_ws(' / ', " + strings.Join(vKeys, ", ") + ")"
+	keyText := "concat_ws(' / ', " + strings.Join(dKeys, ", ") + ")"
+	// Every row of a conflicting key is rejected, each copy of a variant
+	// too: rejecting only a variant's first row left its copies neither
+	// loaded nor counted.
+	reasons := []string{`WHEN k.variants > 1 THEN 'conflicting duplicate: ' || k.variants || ' rows share this key with different values'`}
+	policy := t.src.Duplicates
+	if policy == config.DuplicatesReject {
+		reasons = append(reasons, `WHEN k.copies > 1 THEN 'duplicate row (' || k.copies || ' copies)'`)
+	}
 	q := fmt.Sprintf(`INSERT INTO rej_%[1]s
-		SELECT v.__rid, d.__file, d.__line, d.__record, NULL, %[2]s, %[3]s,
-		       'conflicting duplicate: ' || k.variants || ' rows share this key with different values'
-		FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[4]s AND k.variants > 1
-		JOIN duprows_%[1]s d ON d.__rid = v.__rid
-		ORDER BY v.__rid`, name, quoteLit(strings.Join(t.table.Key, ", ")), keyText, sameKey("k", "v"))
+		SELECT * FROM (SELECT d.__rid, d.__file, d.__line, d.__record, NULL, %[2]s, %[3]s, CASE %[4]s END AS __reason
+		               FROM duprows_%[1]s d JOIN varkeys_%[1]s k ON %[5]s)
+		WHERE __reason IS NOT NULL
+		ORDER BY __rid`, name, quoteLit(strings.Join(t.table.Key, ", ")), keyText, strings.Join(reasons, " "), sameKey("k", "d"))
 	if err := l.exec(ctx, q); err != nil {
-		return 0, fmt.Errorf("conflicting duplicates: %w", err)
+		return 0, fmt.Errorf("duplicates: reject: %w", err)
 	}
-	// Every candidate row goes but the first of each unconflicted variant.
-	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE keep_%[1]s AS
-		SELECT v.__rid, v.copies FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1`, name, sameKey("k", "v"))
-	if err := l.exec(ctx, q); err != nil {
+	// The candidate rows to load: per unconflicted key, its first row
+	// (drop), all of its rows (keep), or its row if it has no copy (reject).
+	var keep string
+	switch policy {
+	case config.DuplicatesKeep:
+		keep = fmt.Sprintf(`SELECT d.__rid, 1 AS copies FROM duprows_%[1]s d JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1`, name, sameKey("k", "d"))
+	case config.DuplicatesReject:
+		keep = fmt.Sprintf(`SELECT v.__rid, v.copies FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1 AND k.copies = 1`, name, sameKey("k", "v"))
+	default:
+		keep = fmt.Sprintf(`SELECT v.__rid, v.copies FROM variants_%[1]s v JOIN varkeys_%[1]s k ON %[2]s AND k.variants = 1`, name, sameKey("k", "v"))
+	}
+	if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE keep_%s AS %s`, name, keep)); err != nil {
 		return 0, fmt.Errorf("duplicates: %w", err)
 	}
 	q = fmt.Sprintf(`DELETE FROM %[2]s

@@ -48,7 +48,7 @@ type SourceLoad struct {
 	RowsRead   int64
 	Loaded     int64
 	Rejected   int64 // rows (not problems): a row with two bad cells counts once
-	Duplicates int64 // exact duplicate rows dropped
+	Duplicates int64 // exact duplicate rows dropped (duplicates: drop); kept or rejected copies are not counted here
 	TopReasons []ReasonCount
 }
 
@@ -565,6 +565,12 @@ func (l *loader) transform(ctx context.Context, name string, src *config.Source,
 	list := strings.Join(cols, ", ")
 	q := fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW export AS
 		SELECT __file, min(__record) AS __record, %[1]s FROM export_%[2]s GROUP BY __file, %[1]s`, list, name)
+	if src.Duplicates == config.DuplicatesKeep || src.Duplicates == config.DuplicatesReject {
+		// The export keeps its copies: keep means the transform sees every
+		// line, and reject settles the copies in its output, where a row
+		// is rejected with its line (a copy dropped here would go unsaid).
+		q = fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW export AS SELECT __file, __record, %[1]s FROM export_%[2]s`, list, name)
+	}
 	if err := l.exec(ctx, q); err != nil {
 		return nil, fmt.Errorf("source %s: dedupe export: %w", name, err)
 	}
