@@ -43,7 +43,8 @@ func deliveryDB(t *testing.T) *sql.DB {
 	return db
 }
 
-// setInputs records the run's inputs: customers and tickets rows loaded.
+// setInputs records the run's inputs: customers and tickets rows loaded,
+// and one row of each other source.
 func setInputs(t *testing.T, db *sql.DB, customers, tickets int) {
 	t.Helper()
 	if _, err := db.Exec("DELETE FROM run_inputs WHERE run_id = $1", fixtureRun); err != nil {
@@ -52,7 +53,15 @@ func setInputs(t *testing.T, db *sql.DB, customers, tickets int) {
 	_, err := db.Exec(`INSERT INTO run_inputs (run_id, source, file, sha256, size_bytes, encoding, rows_read, rows_loaded,
 		rows_rejected, duplicates, is_new) VALUES
 		($1, 'customers', 'customers.xlsx', 'x', 1, 'xlsx', $2, $2, 0, 0, true),
-		($1, 'tickets', 'tickets.csv', 'y', 1, 'utf-8', $3 + 1, $3, 1, 0, true)`, fixtureRun, customers, tickets)
+		($1, 'tickets', 'tickets.csv', 'y', 1, 'utf-8', $3 + 1, $3, 1, 0, true),
+		-- the fixture's other results come from these sources: none is missing
+		($1, 'billing_lines', 'b.csv', 'b', 1, 'utf-8', 1, 1, 0, 0, true),
+		($1, 'ar_invoices', 'i.csv', 'i', 1, 'utf-8', 1, 1, 0, 0, true),
+		($1, 'ar_payments', 'p.csv', 'p', 1, 'utf-8', 1, 1, 0, 0, true),
+		($1, 'activities', 'a.csv', 'a', 1, 'utf-8', 1, 1, 0, 0, true),
+		($1, 'surveys', 's.csv', 's', 1, 'utf-8', 1, 1, 0, 0, true),
+		($1, 'products', 'pr.csv', 'pr', 1, 'utf-8', 1, 1, 0, 0, true),
+		($1, 'installed_base', 'ib.csv', 'ib', 1, 'utf-8', 1, 1, 0, 0, true)`, fixtureRun, customers, tickets)
 	if err != nil {
 		t.Fatal(err)
 	}
