@@ -46,6 +46,11 @@ func TestReconciliationWithoutLedgerSaysNotChecked(t *testing.T) {
 			t.Errorf("%s: not_checked %q, want %q", name, got[name], w)
 		}
 	}
+	// No zero stands for a total that could not be computed.
+	if n := tableCount(t, store, "SELECT count(*) FROM reconciliation_totals WHERE run_id = "+itoa(res.RunID)+
+		" AND not_checked IS NOT NULL AND (total_a IS NOT NULL OR total_b IS NOT NULL OR difference IS NOT NULL OR exceptions IS NOT NULL OR explained IS NOT NULL)"); n != 0 {
+		t.Errorf("%d not-checked checks carry totals", n)
+	}
 	if n := tableCount(t, store, "SELECT count(*) FROM reconciliation_exceptions WHERE run_id = "+itoa(res.RunID)+" AND check_name <> 'revenue_vs_billing'"); n != 0 {
 		t.Errorf("%d exceptions listed for checks that could not run", n)
 	}

@@ -71,8 +71,8 @@ GROUP BY i.source ORDER BY i.source;
 -- The run's reconciliation checks (queries/reconcile.sql): the gate passes
 -- when every check's control totals tie to the cent; a check that could not
 -- run (not_checked) does not pass.
-SELECT check_name, coalesce(ties, false), exceptions, CAST(difference AS VARCHAR), CAST(explained AS VARCHAR),
-       coalesce(not_checked, '')
+SELECT check_name, coalesce(ties, false), coalesce(exceptions, 0), coalesce(CAST(difference AS VARCHAR), ''),
+       coalesce(CAST(explained AS VARCHAR), ''), coalesce(not_checked, '')
 FROM reconciliation_totals WHERE run_id = ?
 ORDER BY check_name;
 

@@ -103,8 +103,11 @@ explained AS (
     FROM reconciliation_exceptions WHERE run_id = getvariable('run_id')::BIGINT GROUP BY check_name
 )
 SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, t.check_name,
-       t.total_a, t.total_b, t.total_a - t.total_b AS difference,
-       coalesce(e.exceptions, 0) AS exceptions, coalesce(e.explained, 0) AS explained,
+       CASE WHEN c.not_checked IS NULL THEN t.total_a END AS total_a,
+       CASE WHEN c.not_checked IS NULL THEN t.total_b END AS total_b,
+       CASE WHEN c.not_checked IS NULL THEN t.total_a - t.total_b END AS difference,
+       CASE WHEN c.not_checked IS NULL THEN coalesce(e.exceptions, 0) END AS exceptions,
+       CASE WHEN c.not_checked IS NULL THEN coalesce(e.explained, 0) END AS explained,
        CASE WHEN c.not_checked IS NULL THEN t.total_a - t.total_b = coalesce(e.explained, 0) END AS ties,
        c.not_checked
 FROM totals t LEFT JOIN explained e USING (check_name) JOIN reconcile_checks c USING (check_name)

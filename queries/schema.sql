@@ -334,11 +334,13 @@ CREATE TABLE IF NOT EXISTS reconciliation_totals (
     run_id      BIGINT NOT NULL,
     as_of       DATE NOT NULL,
     check_name  VARCHAR NOT NULL,
-    total_a     DECIMAL(18,2) NOT NULL,
-    total_b     DECIMAL(18,2) NOT NULL,
-    difference  DECIMAL(18,2) NOT NULL,
-    exceptions  BIGINT NOT NULL,
-    explained   DECIMAL(18,2) NOT NULL,  -- sum of the listed exceptions' differences
+    -- The totals are NULL for a check that was not checked: no zero stands
+    -- for a figure that could not be computed.
+    total_a     DECIMAL(18,2),
+    total_b     DECIMAL(18,2),
+    difference  DECIMAL(18,2),
+    exceptions  BIGINT,
+    explained   DECIMAL(18,2),           -- sum of the listed exceptions' differences
     ties        BOOLEAN,                 -- difference = explained, to the cent; NULL: not checked
     not_checked VARCHAR                  -- why the check could not run (a source it needs is absent or empty)
 );
@@ -359,6 +361,11 @@ ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS repeat_serials BIGINT;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_q_value DOUBLE;
 ALTER TABLE reconciliation_totals ADD COLUMN IF NOT EXISTS not_checked VARCHAR;
 ALTER TABLE reconciliation_totals ALTER COLUMN ties DROP NOT NULL;
+ALTER TABLE reconciliation_totals ALTER COLUMN total_a DROP NOT NULL;
+ALTER TABLE reconciliation_totals ALTER COLUMN total_b DROP NOT NULL;
+ALTER TABLE reconciliation_totals ALTER COLUMN difference DROP NOT NULL;
+ALTER TABLE reconciliation_totals ALTER COLUMN exceptions DROP NOT NULL;
+ALTER TABLE reconciliation_totals ALTER COLUMN explained DROP NOT NULL;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_not_tested VARCHAR;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_period_months INTEGER;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS region_basis VARCHAR;

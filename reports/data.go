@@ -772,8 +772,9 @@ func (d *reportData) loadReconciliation(ctx context.Context, q queryer, runID in
 		return nil
 	}
 	err := scanAll(ctx, q, `
-		SELECT check_name, CAST(total_a AS VARCHAR), CAST(total_b AS VARCHAR), CAST(difference AS VARCHAR),
-		       CAST(explained AS VARCHAR), exceptions, coalesce(ties, false), coalesce(not_checked, '')
+		SELECT check_name, coalesce(CAST(total_a AS VARCHAR), ''), coalesce(CAST(total_b AS VARCHAR), ''),
+		       coalesce(CAST(difference AS VARCHAR), ''), coalesce(CAST(explained AS VARCHAR), ''),
+		       coalesce(exceptions, 0), coalesce(ties, false), coalesce(not_checked, '')
 		FROM reconciliation_totals WHERE run_id = $1 ORDER BY check_name`, func(rows *sql.Rows) error {
 		var r reconTotal
 		if err := rows.Scan(&r.check, &r.totalA, &r.totalB, &r.difference, &r.explained, &r.exceptions, &r.ties, &r.notChecked); err != nil {
