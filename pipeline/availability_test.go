@@ -29,6 +29,16 @@ func TestRunsListWhatWasNotAvailable(t *testing.T) {
 		editFixtureConfig(t, dir, line+"\n", "")
 	}
 	store, res := runFixture(t, filepath.Join(dir, "fixture.yaml"))
+	// Without tickets the cost to serve is unknown: NULL, not 0, and so is
+	// value-added profit and its rank correlation with the score.
+	if n := tableCount(t, store, "SELECT count(*) FROM customer_value WHERE run_id = "+itoa(res.RunID)+
+		" AND (service_cost_12m IS NOT NULL OR value_added_profit IS NOT NULL)"); n != 0 {
+		t.Errorf("%d customers have a service cost or value-added profit without a tickets source", n)
+	}
+	if n := tableCount(t, store, "SELECT count(*) FROM model_evidence WHERE run_id = "+itoa(res.RunID)+
+		" AND metric = 'spearman_value_added_profit' AND (value IS NOT NULL OR detail NOT LIKE 'not available: value-added profit is unknown%')"); n != 0 {
+		t.Errorf("%d Spearman rows computed without a service cost", n)
+	}
 	runs, err := Runs(t.Context(), store.DB, "", 5)
 	if err != nil {
 		t.Fatal(err)

@@ -86,8 +86,8 @@ CREATE TABLE IF NOT EXISTS customer_value (
     service_effect     DOUBLE,
     characteristics    DOUBLE,
     revenue_12m        DECIMAL(18,2) NOT NULL,
-    service_cost_12m   DECIMAL(18,2) NOT NULL,
-    value_added_profit DECIMAL(18,2) NOT NULL,
+    service_cost_12m   DECIMAL(18,2),     -- NULL without a tickets source: unknown, not 0
+    value_added_profit DECIMAL(18,2),
     quadrant           VARCHAR,           -- value vs cost to serve: partner, drain, low-touch, marginal
     previous_tier      VARCHAR,
     previous_score     DOUBLE,
@@ -154,8 +154,8 @@ CREATE TABLE IF NOT EXISTS owner_drain (
     account_owner      VARCHAR NOT NULL,
     customers          BIGINT NOT NULL,
     revenue_12m        DECIMAL(18,2) NOT NULL,
-    service_cost_12m   DECIMAL(18,2) NOT NULL,
-    value_added_profit DECIMAL(18,2) NOT NULL,
+    service_cost_12m   DECIMAL(18,2),     -- NULL without a tickets source: unknown, not 0
+    value_added_profit DECIMAL(18,2),
     tier_a             BIGINT NOT NULL,
     drains             BIGINT NOT NULL   -- customers in the drain quadrant
 );
@@ -361,6 +361,10 @@ ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS repeat_serials BIGINT;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_q_value DOUBLE;
 ALTER TABLE reconciliation_totals ADD COLUMN IF NOT EXISTS not_checked VARCHAR;
 ALTER TABLE reconciliation_totals ALTER COLUMN ties DROP NOT NULL;
+ALTER TABLE customer_value ALTER COLUMN service_cost_12m DROP NOT NULL;
+ALTER TABLE customer_value ALTER COLUMN value_added_profit DROP NOT NULL;
+ALTER TABLE owner_drain ALTER COLUMN service_cost_12m DROP NOT NULL;
+ALTER TABLE owner_drain ALTER COLUMN value_added_profit DROP NOT NULL;
 ALTER TABLE reconciliation_totals ALTER COLUMN total_a DROP NOT NULL;
 ALTER TABLE reconciliation_totals ALTER COLUMN total_b DROP NOT NULL;
 ALTER TABLE reconciliation_totals ALTER COLUMN difference DROP NOT NULL;

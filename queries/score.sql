@@ -283,7 +283,8 @@ WITH ranked AS (
     SELECT segment,
            rank() OVER (PARTITION BY segment ORDER BY score) + (count(*) OVER (PARTITION BY segment, score) - 1) / 2.0 AS r_score,
            rank() OVER (PARTITION BY segment ORDER BY value_added_profit)
-             + (count(*) OVER (PARTITION BY segment, value_added_profit) - 1) / 2.0 AS r_profit
+               + (count(*) OVER (PARTITION BY segment, value_added_profit) - 1) / 2.0 AS r_profit,
+           value_added_profit
     FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT
 )
 SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, segment,
@@ -292,8 +293,10 @@ SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as
        -- Without spread in either ranking there is no correlation: corr
        -- gives NaN, which must not be shown as a number.
        'spearman_value_added_profit' AS metric,
-       CASE WHEN count(*) >= 3 AND var_pop(r_score) > 0 AND var_pop(r_profit) > 0 THEN round(corr(r_score, r_profit), 12) END AS value,
-       CASE WHEN count(*) < 3 THEN printf('not available: %d customers scored, a rank correlation needs at least 3', count(*))
+       CASE WHEN count(*) >= 3 AND count(value_added_profit) = count(*) AND var_pop(r_score) > 0 AND var_pop(r_profit) > 0
+            THEN round(corr(r_score, r_profit), 12) END AS value,
+       CASE WHEN count(value_added_profit) < count(*) THEN 'not available: value-added profit is unknown without a tickets source (no service cost)'
+            WHEN count(*) < 3 THEN printf('not available: %d customers scored, a rank correlation needs at least 3', count(*))
             WHEN NOT var_pop(r_score) > 0 THEN printf('not available: all %d customers have the same score', count(*))
             WHEN NOT var_pop(r_profit) > 0 THEN printf('not available: all %d customers have the same value-added profit (revenue minus service cost)', count(*))
             ELSE printf('rank correlation of score and value-added profit over %d customers', count(*)) END AS detail

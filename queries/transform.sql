@@ -10,7 +10,8 @@ CREATE OR REPLACE TEMP TABLE customer_economics AS
 -- tickets opened in the window × hourly cost), per customer, exact decimals.
 SELECT c.customer_id, c.name, c.industry, c.region, c.account_owner,
        coalesce(r.revenue, 0)::DECIMAL(18,2) AS revenue_12m,
-       coalesce(s.cost, 0)::DECIMAL(18,2) AS service_cost_12m
+       -- Without a tickets source the cost to serve is unknown, not 0.
+       CASE WHEN list_contains(getvariable('configured_sources'), 'tickets') THEN coalesce(s.cost, 0) END::DECIMAL(18,2) AS service_cost_12m
 FROM customers c
 LEFT JOIN (
     SELECT customer_id, sum(amount) AS revenue FROM billing_lines

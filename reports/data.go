@@ -669,8 +669,8 @@ func (d *reportData) loadDrain(ctx context.Context, q queryer, runID int64, sc s
 		return err
 	}
 	err := scanAll(ctx, q, `
-		SELECT account_owner, customers, CAST(revenue_12m AS VARCHAR), CAST(service_cost_12m AS VARCHAR),
-		       CAST(value_added_profit AS VARCHAR), tier_a, drains
+		SELECT account_owner, customers, CAST(revenue_12m AS VARCHAR), coalesce(CAST(service_cost_12m AS VARCHAR), ''),
+		       coalesce(CAST(value_added_profit AS VARCHAR), ''), tier_a, drains
 		FROM `+owners+` WHERE run_id = $1
 		ORDER BY drains DESC, value_added_profit, account_owner
 		LIMIT `+strconv.Itoa(ownersTopN), func(rows *sql.Rows) error {
@@ -687,8 +687,8 @@ func (d *reportData) loadDrain(ctx context.Context, q queryer, runID int64, sc s
 	err = scanAll(ctx, q, `
 		SELECT coalesce(quadrant, ''), count(*),
 		       CAST(sum(revenue_12m) AS DECIMAL(38,2))::VARCHAR,
-		       CAST(sum(service_cost_12m) AS DECIMAL(38,2))::VARCHAR,
-		       CAST(sum(value_added_profit) AS DECIMAL(38,2))::VARCHAR
+		       coalesce(CAST(sum(service_cost_12m) AS DECIMAL(38,2))::VARCHAR, ''),
+		       coalesce(CAST(sum(value_added_profit) AS DECIMAL(38,2))::VARCHAR, '')
 		FROM `+sc.rel("customer_value", perCustomer)+` WHERE run_id = $1
 		GROUP BY quadrant
 		ORDER BY CASE quadrant WHEN 'partner' THEN 0 WHEN 'low-touch' THEN 1 WHEN 'drain' THEN 2
