@@ -28,16 +28,13 @@ func TestManyRejectsShowTheirTotals(t *testing.T) {
 	// The good lines matter: the loss needed a large staged table swapped
 	// in before the rejects were inserted.
 	const blankCustomer, badAmount, good = 200000, 25000, 300000
-	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "fixture"), os.DirFS("../../pipeline/testdata/fixture")); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("../../pipeline/testdata/fixture.yaml")
+	cfgPath := fixtureWithJobs(t, "")
+	dir := filepath.Dir(cfgPath)
+	raw, err := os.ReadFile(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := strings.Replace(string(raw), "billing_lines: {files", "billing_lines: {reject_threshold: 1, files", 1)
-	cfgPath := filepath.Join(dir, "accord.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
