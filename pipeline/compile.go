@@ -102,9 +102,9 @@ func (s *scratch) compileSource(ctx context.Context, name string, src *config.So
 			}
 		}
 	}
-	source := "accord_headers"
+	source, where := "accord_headers", "the file"
 	if src.Transform != "" {
-		source = "(" + src.Transform + ")"
+		source, where = "("+src.Transform+")", "the transform's output"
 	}
 	for _, c := range table.Columns {
 		switch {
@@ -117,8 +117,7 @@ func (s *scratch) compileSource(ctx context.Context, name string, src *config.So
 		case src.Columns[c.Name] != "":
 			want := src.Columns[c.Name]
 			if _, ok := matchHeader(outputs, want); !ok {
-				reason := fmt.Sprintf("header %q is not in %s; headers found: %s", want,
-					map[bool]string{true: "the transform's output", false: "the file"}[src.Transform != ""], strings.Join(visibleHeaders(outputs), ", "))
+				reason := fmt.Sprintf("header %q is not in %s; headers found: %s", want, where, strings.Join(visibleHeaders(outputs), ", "))
 				if sug := closest(want, visibleHeaders(outputs)); sug != "" {
 					reason += fmt.Sprintf("; did you mean %q?", sug)
 				}
