@@ -20,6 +20,11 @@ type Job struct {
 	// CatchUp is how late a missed run may still start after downtime
 	// (default 24h); only the latest missed run is caught up.
 	CatchUp time.Duration `yaml:"catch_up"`
+	// ResumeWithin is how old a succeeded run's interrupted delivery may be
+	// for the scheduler to resume it when it starts (default 24h): its
+	// queued recipients are sent, rows left sending become unknown and are
+	// named to the owner. Older ones wait for `accord deliver --run N`.
+	ResumeWithin time.Duration `yaml:"resume_within"`
 	// Owner is alerted when the job fails, misses a run, or a gate stops it.
 	Owner      string      `yaml:"owner"`
 	Recipients []Recipient `yaml:"recipients"`
@@ -78,6 +83,9 @@ func (c *Config) applyJobDefaults() {
 		if j.CatchUp == 0 {
 			j.CatchUp = 24 * time.Hour
 		}
+		if j.ResumeWithin == 0 {
+			j.ResumeWithin = 24 * time.Hour
+		}
 		if j.MaxEmailBytes == 0 {
 			j.MaxEmailBytes = DefaultMaxEmailBytes
 		}
@@ -119,8 +127,8 @@ func (c *Config) validateJobs() []Problem {
 		if _, err := time.LoadLocation(j.TimeZone); err != nil {
 			add(f+".timezone", "unknown IANA time zone %q", j.TimeZone)
 		}
-		if j.Timeout < 0 || j.CatchUp < 0 {
-			add(f, "timeout and catch_up must not be negative")
+		if j.Timeout < 0 || j.CatchUp < 0 || j.ResumeWithin < 0 {
+			add(f, "timeout, catch_up and resume_within must not be negative")
 		}
 		if j.Owner != "" {
 			if _, err := mail.ParseAddress(j.Owner); err != nil {

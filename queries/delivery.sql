@@ -131,3 +131,14 @@ FROM (SELECT * FROM reconciliation_totals WHERE run_id = $1 ORDER BY check_name)
 UNION ALL
 SELECT 'evidence', na = 0, coalesce(why, 'rank correlation of score and value-added profit computed')
 FROM ev;
+
+-- name: PendingDelivery
+-- The latest succeeded run of a job, finished at or after the second
+-- argument, whose delivery was interrupted: an outbox row still queued or
+-- sending. The scheduler resumes it when it starts.
+SELECT r.run_id, r.as_of, coalesce(r.report_dir, '')
+FROM runs r
+WHERE r.job = ? AND r.status = 'succeeded' AND r.finished_at >= ?
+  AND EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.run_id AND o.status IN ('queued', 'sending'))
+ORDER BY r.run_id DESC
+LIMIT 1;

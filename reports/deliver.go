@@ -916,3 +916,24 @@ func RequeueFailed(ctx context.Context, db *sql.DB, now time.Time, runID int64) 
 	}
 	return out, rows.Err()
 }
+
+// PendingDelivery is a succeeded run whose delivery a stop interrupted.
+type PendingDelivery struct {
+	RunID     int64
+	AsOf      time.Time
+	ReportDir string
+}
+
+// FindPendingDelivery returns the job's latest succeeded run, finished at or
+// after since, with recipients still queued or left sending; ok is false
+// when there is none.
+func FindPendingDelivery(ctx context.Context, db *sql.DB, job string, since time.Time) (p PendingDelivery, ok bool, err error) {
+	err = db.QueryRowContext(ctx, queries.Get("PendingDelivery"), job, since.UTC()).Scan(&p.RunID, &p.AsOf, &p.ReportDir)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, fmt.Errorf("reports: pending delivery of job %s: %w", job, err)
+	}
+	return p, true, nil
+}

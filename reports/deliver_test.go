@@ -950,3 +950,40 @@ func TestRetryFailedResendsExactlyTheUnsent(t *testing.T) {
 		t.Errorf("manager1 after the retry: %+v, want sent", e)
 	}
 }
+
+// TestFindPendingDeliveryPicksTheInterruptedRun: the scheduler resumes the
+// latest succeeded run of a job, within resume_within, whose outbox still
+// has a recipient queued or left sending; a delivery that finished, or one
+// older than the limit, is not picked.
+func TestFindPendingDeliveryPicksTheInterruptedRun(t *testing.T) {
+	db := deliveryDB(t)
+	if _, err := db.Exec(queries.Get("CreateOutbox")); err != nil {
+		t.Fatal(err)
+	}
+	finished := time.Date(2026, 11, 30, 6, 50, 0, 0, time.UTC)
+	if _, err := db.Exec(`INSERT INTO runs (run_id, job, as_of, started_at, finished_at, config_path, config_hash, status, report_dir) VALUES
+		(1, 'weekly', DATE '2026-11-20', $1, $1, 'c', 'h', 'succeeded', '/r/2026-11-20'),
+		($2, 'weekly', DATE '2026-11-27', $3, $3, 'c', 'h', 'succeeded', '/r/2026-11-27'),
+		(3, 'other', DATE '2026-11-27', $3, $3, 'c', 'h', 'succeeded', '/r/other')`,
+		finished.AddDate(0, 0, -7), fixtureRun, finished); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO outbox VALUES
+		(1, 'weekly', $1, 'm1', 'queued', 0, NULL, TIMESTAMP '2026-11-23 06:59:00'),
+		($2, 'weekly', $1, 'm2', 'sending', 1, NULL, TIMESTAMP '2026-11-30 06:59:00'),
+		($2, 'weekly', $3, 'm3', 'queued', 0, NULL, TIMESTAMP '2026-11-30 06:59:00'),
+		(3, 'other', $1, 'm4', 'sent', 1, NULL, TIMESTAMP '2026-11-30 06:59:00')`, manager1, fixtureRun, manager2); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p, ok, err := FindPendingDelivery(ctx, db, "weekly", finished.Add(-24*time.Hour))
+	if err != nil || !ok || p.RunID != fixtureRun || p.AsOf.Format(time.DateOnly) != "2026-11-27" || p.ReportDir != "/r/2026-11-27" {
+		t.Errorf("pending %+v %v %v, want run %d as of 2026-11-27", p, ok, err, fixtureRun)
+	}
+	if _, ok, err := FindPendingDelivery(ctx, db, "weekly", finished.Add(time.Minute)); ok || err != nil {
+		t.Errorf("a delivery older than the limit was picked (%v)", err)
+	}
+	if _, ok, err := FindPendingDelivery(ctx, db, "other", finished.Add(-24*time.Hour)); ok || err != nil {
+		t.Errorf("a finished delivery was picked (%v)", err)
+	}
+}

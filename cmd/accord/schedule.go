@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/accordhq/accord/config"
@@ -64,7 +65,51 @@ func cmdSchedule(ctx context.Context, args []string, logger *slog.Logger, now fu
 		return err
 	}
 	logger.Info("scheduler started", "config", *path, "database", dbPath, "jobs", len(cfg.Jobs))
+	resumeDeliveries(ctx, cfg, open, deliverer, logger, now)
 	return s.Run(ctx)
+}
+
+// resumeDeliveries finishes, for each job, the delivery of its latest
+// succeeded run that a stop interrupted (within the job's resume_within):
+// queued recipients are sent, rows left sending become unknown and are
+// named to the owner, sent ones are left alone. A failure is logged and the
+// owner told by the delivery itself; the schedule goes on either way.
+func resumeDeliveries(ctx context.Context, cfg *config.Config, open schedule.Opener, deliverer *reports.Deliverer,
+	logger *slog.Logger, now func() time.Time) {
+	for _, job := range cfg.Jobs {
+		if err := resumeDelivery(ctx, cfg, open, deliverer, logger, now, job); err != nil {
+			logger.Error("interrupted delivery not resumed", "job", job.Name, "error", err)
+		}
+	}
+}
+
+func resumeDelivery(ctx context.Context, cfg *config.Config, open schedule.Opener, deliverer *reports.Deliverer,
+	logger *slog.Logger, now func() time.Time, job config.Job) error {
+	store, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	p, ok, err := reports.FindPendingDelivery(ctx, store.DB, job.Name, now().Add(-job.ResumeWithin))
+	if err != nil || !ok {
+		return err
+	}
+	logger.Info("resuming an interrupted delivery", "job", job.Name, "run", p.RunID)
+	if p.ReportDir != "" {
+		// A kill after the run's commit may have left its reports staged.
+		if _, err := pipeline.RecoverReports(ctx, store.DB, filepath.Dir(p.ReportDir)); err != nil {
+			return err
+		}
+	}
+	rep, err := deliverer.Deliver(ctx, store.DB, job, cfg, p.RunID, p.AsOf, p.ReportDir, nil)
+	if err != nil {
+		return fmt.Errorf("deliver run %d: %w", p.RunID, err)
+	}
+	if !rep.OK() {
+		return fmt.Errorf("deliver run %d: %w", p.RunID, deliveryProblem(rep))
+	}
+	logger.Info("interrupted delivery resumed", "job", job.Name, "run", p.RunID, "recipients", len(rep.Recipients))
+	return nil
 }
 
 // runJob runs the pipeline as of the scheduled time's date in the job's
