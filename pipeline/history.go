@@ -301,3 +301,44 @@ func (s *HistorySnapshot) Busy() string {
 	}
 	return msg
 }
+
+// UnsentAlert is an alert to a job's owner that did not reach the mail
+// server (schedule_alerts).
+type UnsentAlert struct {
+	At      time.Time `json:"at"`
+	Job     string    `json:"job"`
+	Owner   string    `json:"owner"`
+	Subject string    `json:"subject"`
+	Error   string    `json:"error"`
+}
+
+// RecordScheduleAlert keeps what became of an alert the scheduler sent.
+func RecordScheduleAlert(ctx context.Context, db *sql.DB, at time.Time, job, owner, subject string, sendErr error) error {
+	status, msg := "sent", ""
+	if sendErr != nil {
+		status, msg = "failed", Printable(sendErr.Error())
+	}
+	if _, err := db.ExecContext(ctx, queries.Get("RecordScheduleAlert"), at.UTC(), job, owner, subject, status, nullIfEmpty(msg)); err != nil {
+		return fmt.Errorf("record alert: %w", err)
+	}
+	return nil
+}
+
+// UnsentAlerts lists the latest alerts that could not be sent; job ""
+// means every job.
+func UnsentAlerts(ctx context.Context, db *sql.DB, job string, limit int) ([]UnsentAlert, error) {
+	rows, err := db.QueryContext(ctx, queries.Get("UnsentScheduleAlerts"), job, job, limit)
+	if err != nil {
+		return nil, fmt.Errorf("unsent alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []UnsentAlert
+	for rows.Next() {
+		var a UnsentAlert
+		if err := rows.Scan(&a.At, &a.Job, &a.Owner, &a.Subject, &a.Error); err != nil {
+			return nil, fmt.Errorf("unsent alerts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -170,7 +170,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	for _, stmt := range []string{"CreateSchema", "MigrateSchema", "CreateOutbox", "CreateJobRuns"} {
+	for _, stmt := range []string{"CreateSchema", "MigrateSchema", "CreateOutbox", "CreateJobRuns", "CreateScheduleAlerts"} {
 		if _, err := s.DB.ExecContext(ctx, queries.Get(stmt)); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}

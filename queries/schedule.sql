@@ -58,3 +58,25 @@ FROM job_runs
 WHERE ? = '' OR job = ?
 ORDER BY scheduled_at DESC, job
 LIMIT ?;
+
+-- name: CreateScheduleAlerts
+-- Every alert the scheduler meant for a job's owner (a failed or missed
+-- run), with whether it reached the mail server: an alert that could not
+-- be sent is kept here and shown by `accord runs`, not lost.
+CREATE TABLE IF NOT EXISTS schedule_alerts (
+    alerted_at TIMESTAMP NOT NULL, -- UTC
+    job     VARCHAR NOT NULL,
+    owner   VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,
+    status  VARCHAR NOT NULL CHECK (status IN ('sent', 'failed')),
+    error   VARCHAR
+);
+
+-- name: RecordScheduleAlert
+INSERT INTO schedule_alerts (alerted_at, job, owner, subject, status, error) VALUES (?, ?, ?, ?, ?, ?);
+
+-- name: UnsentScheduleAlerts
+-- The latest alerts that did not reach the mail server, newest first.
+SELECT alerted_at, job, owner, subject, coalesce(error, '') FROM schedule_alerts
+WHERE status = 'failed' AND (? = '' OR job = ?)
+ORDER BY alerted_at DESC LIMIT ?;

@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"github.com/accordhq/accord/pipeline"
+	"github.com/accordhq/accord/reports"
 )
 
 // When ACCORD_TEST_HOLD_DB is set, the test binary is a helper process that
@@ -71,5 +75,52 @@ func TestRunsWhileTheDatabaseIsHeld(t *testing.T) {
 	if code := run(context.Background(), []string{"explain", "--config", cfgPath, "C1"}, &out, &errOut, clock); code == 0 ||
 		!strings.Contains(errOut.String(), "is in use by process") {
 		t.Errorf("explain exited %d while the database was held: %s", code, errOut.String())
+	}
+}
+
+// TestUnsentAlertIsKeptAndShown is issue 11's "the owner's alerts are lost
+// without a log line": an alert the scheduler could not send (here the
+// mail server's port is closed) is recorded and `accord runs` lists it; a
+// sent one is not listed.
+func TestUnsentAlertIsKeptAndShown(t *testing.T) {
+	cfgPath := fixtureWithJobs(t, "0 7 * * 1")
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := cfg.Jobs[0]
+	job.Owner = "ops@example.com"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close() // nothing listens there now
+	d := &reports.Deliverer{Now: clock, Getenv: func(k string) string {
+		if k == reports.EnvSMTPAddr {
+			return closed
+		}
+		return ""
+	}, Sleep: func(context.Context, time.Duration) error { return nil }, Timeout: 2 * time.Second}
+	sendErr := d.AlertOwner(context.Background(), cfg, job, "weekly missed a run", "body")
+	if sendErr == nil {
+		t.Fatal("an alert to a closed port was sent")
+	}
+	dbPath := filepath.Join(filepath.Dir(cfgPath), "fixture.duckdb")
+	open := func(ctx context.Context) (*pipeline.Store, error) { return pipeline.OpenStore(ctx, dbPath) }
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	recordAlert(context.Background(), open, logger, clock(), job, "weekly missed a run", sendErr)
+	recordAlert(context.Background(), open, logger, clock(), job, "weekly failed", nil)
+
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"runs", "--config", cfgPath}, &out, &errOut, clock); code != 0 {
+		t.Fatalf("runs exited %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "alerts the owner did not get") || !strings.Contains(out.String(), `"weekly missed a run"`) ||
+		!strings.Contains(out.String(), "ops@example.com") {
+		t.Errorf("runs does not show the unsent alert:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), `"weekly failed"`) {
+		t.Errorf("runs lists an alert that was sent:\n%s", out.String())
 	}
 }

@@ -433,6 +433,10 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	runs, err := pipeline.Runs(ctx, store.DB, *job, *limit)
+	var unsent []pipeline.UnsentAlert
+	if err == nil {
+		unsent, err = pipeline.UnsentAlerts(ctx, store.DB, *job, *limit)
+	}
 	store.Close()
 	if err != nil {
 		return err
@@ -449,11 +453,18 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Runs      []pipeline.RunRecord `json:"runs"`
-			Scheduled []schedule.Entry     `json:"scheduled"`
-		}{runs, scheduled})
+			Runs         []pipeline.RunRecord   `json:"runs"`
+			Scheduled    []schedule.Entry       `json:"scheduled"`
+			UnsentAlerts []pipeline.UnsentAlert `json:"unsent_alerts,omitempty"`
+		}{runs, scheduled, unsent})
 	}
 	printRuns(stdout, runs)
+	if len(unsent) > 0 {
+		fmt.Fprintln(stdout, "\nalerts the owner did not get (the mail server refused or was down):")
+		for _, a := range unsent {
+			fmt.Fprintf(stdout, "  %s  %-10s  %s  %q: %s\n", a.At.UTC().Format("2006-01-02 15:04:05"), a.Job, a.Owner, a.Subject, a.Error)
+		}
+	}
 	if len(scheduled) == 0 {
 		return nil
 	}

@@ -58,7 +58,9 @@ func cmdSchedule(ctx context.Context, args []string, logger *slog.Logger, now fu
 			return runJob(ctx, cfg, open, outDir, deliverer, logger, now, job, scheduled)
 		},
 		Alert: func(ctx context.Context, job config.Job, subject, body string) error {
-			return deliverer.AlertOwner(ctx, cfg, job, subject, body)
+			err := deliverer.AlertOwner(ctx, cfg, job, subject, body)
+			recordAlert(ctx, open, logger, now(), job, subject, err)
+			return err
 		},
 	})
 	if err != nil {
@@ -110,6 +112,19 @@ func resumeDelivery(ctx context.Context, cfg *config.Config, open schedule.Opene
 	}
 	logger.Info("interrupted delivery resumed", "job", job.Name, "run", p.RunID, "recipients", len(rep.Recipients))
 	return nil
+}
+
+// recordAlert keeps what became of a scheduler alert, so one that could not
+// be sent shows in `accord runs`; a failure to record it is logged.
+func recordAlert(ctx context.Context, open schedule.Opener, logger *slog.Logger, at time.Time, job config.Job, subject string, sendErr error) {
+	store, err := open(ctx)
+	if err == nil {
+		err = pipeline.RecordScheduleAlert(ctx, store.DB, at, job.Name, job.Owner, subject, sendErr)
+		store.Close()
+	}
+	if err != nil {
+		logger.Error("alert outcome not recorded", "job", job.Name, "subject", subject, "sent", sendErr == nil, "error", err)
+	}
 }
 
 // runJob runs the pipeline as of the scheduled time's date in the job's
