@@ -78,9 +78,15 @@ func tierLabel(tier string, l labels) string {
 }
 
 func commonOpts(id, title string) []charts.GlobalOpts {
+	return commonOptsWhy(id, title, "")
+}
+
+// commonOptsWhy is commonOpts with a subtitle saying why the chart has
+// nothing to show (a source the run lacks); "" for none.
+func commonOptsWhy(id, title, why string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id}),
-		charts.WithTitleOpts(opts.Title{Title: chartLabel(title), Left: "center"}),
+		charts.WithTitleOpts(opts.Title{Title: chartLabel(title), Subtitle: chartLabel(why), Left: "center"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom", Type: "scroll"}),
 		charts.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(false)}),
 	}
@@ -125,7 +131,11 @@ func valueCostChart(d *reportData, l labels, opt Options) (map[string]any, error
 		costAxis = chartLabel(costAxis + " (" + opt.CurrencySymbol + ")")
 	}
 	sc := charts.NewScatter()
-	sc.SetGlobalOptions(append(commonOpts(chartValueCost, l.get("chart.value_cost")),
+	why := ""
+	if d.lacks("tickets") {
+		why = noSource(l, "tickets") // no service cost: no point is placed
+	}
+	sc.SetGlobalOptions(append(commonOptsWhy(chartValueCost, l.get("chart.value_cost"), why),
 		// The default item tooltip shows the series (tier), the point's name
 		// (the customer) and its values; ECharts HTML-escapes all three. A
 		// string formatter would not be escaped, so none is set.
@@ -169,7 +179,11 @@ func valueCostChart(d *reportData, l labels, opt Options) (map[string]any, error
 
 func paretoChart(d *reportData, l labels, _ Options) (map[string]any, error) {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(append(commonOpts(chartPareto, l.getf("chart.pareto", paretoTopN)),
+	why := ""
+	if d.lacks("tickets") {
+		why = noSource(l, "tickets")
+	}
+	bar.SetGlobalOptions(append(commonOptsWhy(chartPareto, l.getf("chart.pareto", paretoTopN), why),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Rotate: 30, Interval: "0"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.get("chart.pareto.bar"), MinInterval: 1}),
@@ -209,7 +223,11 @@ func paretoChart(d *reportData, l labels, _ Options) (map[string]any, error) {
 
 func agingChart(d *reportData, l labels, _ Options) (map[string]any, error) {
 	bar := charts.NewBar()
-	bar.SetGlobalOptions(append(commonOpts(chartAging, l.get("chart.aging")),
+	why := ""
+	if d.lacks("ar_invoices") {
+		why = noSource(l, "ar_invoices")
+	}
+	bar.SetGlobalOptions(append(commonOptsWhy(chartAging, l.get("chart.aging"), why),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithXAxisOpts(opts.XAxis{Name: l.get("chart.tier_axis")}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value"}),

@@ -437,8 +437,10 @@ func (d *reportData) loadUnsupported(ctx context.Context, q queryer, runID int64
 func (d *reportData) loadScatter(ctx context.Context, q queryer, runID int64, sc scope) error {
 	rows, err := q.QueryContext(ctx, `
 		SELECT coalesce(tier, ''), coalesce(name, customer_id, ''),
-		       coalesce(CAST(service_cost_12m AS DOUBLE), 0), coalesce(score, 0)
+		       CAST(service_cost_12m AS DOUBLE), score
 		FROM `+sc.rel("customer_value", perCustomer)+` WHERE run_id = $1
+		  -- a customer with no score or no known cost has no place on the chart (not 0)
+		  AND service_cost_12m IS NOT NULL AND score IS NOT NULL
 		ORDER BY tier NULLS LAST, rank NULLS LAST, customer_id`, runID)
 	if err != nil {
 		return err

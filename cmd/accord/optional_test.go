@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"html"
 	"os"
 	"path/filepath"
@@ -364,6 +365,10 @@ func wantNA(t *testing.T, where, got, source string) {
 // ease of coordination or satisfaction per cost (README table), and no
 // ticket counts on what cannot be supported.
 func checkNoTickets(t *testing.T, o *optionalOutputs) {
+	// Charts: value vs cost places no customer (cost unknown, not 0); both
+	// it and the Pareto say why.
+	assertChartSaysWhy(t, o.page, "chart_value_cost", "not available: no tickets source in this run", true)
+	assertChartSaysWhy(t, o.page, "chart_pareto", "not available: no tickets source in this run", false)
 	na := func(where, got string) { wantNA(t, where, got, "tickets") }
 	na("weekly.html Top failure hot-spot", pageKPI(t, o.page, "Top failure hot-spot"))
 	na("weekly.html Open tickets in the queue", pageKPI(t, o.page, "Open tickets in the queue"))
@@ -455,6 +460,7 @@ func checkNoInstalledBase(t *testing.T, o *optionalOutputs) {
 // Without ar_invoices and ar_payments: no receivable figures, no KPIs or
 // aging, the three ledger checks not checked, no on-time lift.
 func checkNoReceivables(t *testing.T, o *optionalOutputs) {
+	assertChartSaysWhy(t, o.page, "chart_aging", "not available: no ar_invoices source in this run", true)
 	na := func(where, got string) { wantNA(t, where, got, "ar_invoices") }
 	for _, label := range []string{"Total open receivables", "Overdue more than 90 days", "DSO, 90 days", "Paid on time, 90 days"} {
 		na("weekly.html "+label, pageKPI(t, o.page, label))
@@ -580,5 +586,52 @@ func checkUnavailable(t *testing.T, o *optionalOutputs, indicators ...string) {
 	}
 	if !strings.Contains(htmlText(pageSection(t, o.page, "model")), "An indicator marked not available had no configured source in this run") {
 		t.Error("weekly.html model section does not explain not available")
+	}
+}
+
+// pageCharts reads the chart options the page's script draws (the JSON
+// after "var specs = "), by chart id.
+func pageCharts(t *testing.T, page string) map[string]map[string]any {
+	t.Helper()
+	_, rest, ok := strings.Cut(page, "var specs = ")
+	if !ok {
+		t.Fatal("weekly.html has no chart specs")
+	}
+	var specs []struct {
+		ID     string         `json:"id"`
+		Option map[string]any `json:"option"`
+	}
+	if err := json.NewDecoder(strings.NewReader(rest)).Decode(&specs); err != nil {
+		t.Fatalf("chart specs: %v", err)
+	}
+	out := map[string]map[string]any{}
+	for _, s := range specs {
+		out[s.ID] = s.Option
+	}
+	return out
+}
+
+// assertChartSaysWhy checks a chart's subtitle gives the reason and, when
+// points is set, that it plots no data (an unknown value is not drawn as 0).
+func assertChartSaysWhy(t *testing.T, page, id, why string, points bool) {
+	t.Helper()
+	opt := pageCharts(t, page)[id]
+	if opt == nil {
+		t.Fatalf("no chart %s", id)
+	}
+	raw, _ := json.Marshal(opt["title"])
+	if !strings.Contains(string(raw), `"subtext":"`+why) {
+		t.Errorf("chart %s title %s does not say %q", id, raw, why)
+	}
+	if !points {
+		return
+	}
+	series, _ := opt["series"].([]any)
+	for _, s := range series {
+		if m, ok := s.(map[string]any); ok {
+			if data, _ := m["data"].([]any); len(data) > 0 {
+				t.Errorf("chart %s draws %d points of series %v without the data", id, len(data), m["name"])
+			}
+		}
 	}
 }
