@@ -40,6 +40,9 @@ func TestRunsListWhatWasNotAvailable(t *testing.T) {
 		t.Errorf("%d Spearman rows computed without a service cost", n)
 	}
 	runs, err := Runs(t.Context(), store.DB, "", 5)
+	if err == nil {
+		err = FillAvailability(t.Context(), store.DB, runs)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,6 +94,9 @@ func TestExampleConfigsAtThreeDates(t *testing.T) {
 				}
 				ex.check(t, store, res.RunID, asOf, rows)
 				runs, err := Runs(t.Context(), store.DB, "", 1)
+				if err == nil {
+					err = FillAvailability(t.Context(), store.DB, runs)
+				}
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -26,7 +26,7 @@ type RunRecord struct {
 	Rejected   int64            `json:"rows_rejected"`
 	Deliveries []Delivery       `json:"deliveries,omitempty"`
 	// Availability says, for a succeeded run, what each analysis rests on
-	// or why it is not available.
+	// or why it is not available (set by FillAvailability).
 	Availability []Availability `json:"availability,omitempty"`
 }
 
@@ -91,14 +91,24 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 	}
 	for i := range out {
 		out[i].Deliveries = byRun[out[i].RunID]
-		if out[i].Status != "succeeded" {
-			continue
-		}
-		if out[i].Availability, err = availability(ctx, db, out[i].RunID); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
+}
+
+// FillAvailability sets the Availability of each succeeded run: a few
+// aggregates over the run's result tables each, so only a reader that
+// shows them (`accord runs --json`) asks.
+func FillAvailability(ctx context.Context, db *sql.DB, runs []RunRecord) error {
+	for i := range runs {
+		if runs[i].Status != "succeeded" {
+			continue
+		}
+		var err error
+		if runs[i].Availability, err = availability(ctx, db, runs[i].RunID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // availability is what run computed and what it could not.

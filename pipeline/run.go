@@ -222,7 +222,7 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	}
 	// DuckDB can report a successful Commit after a failed statement, so
 	// every error rolls back at once and row counts are checked after the
-	// commit (verify).
+	// commit (readBack, stage verify).
 	start = time.Now()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -263,7 +263,7 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 			r.Logger.Error("reports not yet in place", "run_id", res.RunID, "staged", staged, "error", err)
 		}
 	}
-	if err := r.verify(ctx, conn, res); err != nil {
+	if err := readBack(ctx, conn, "verify", res); err != nil {
 		return err
 	}
 	return r.summarize(ctx, conn, res)
@@ -302,12 +302,15 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 		}
 		return nil
 	}
+	recordInput := func(source string, f FileLoad) error {
+		return exec("record inputs", `INSERT INTO run_inputs (run_id, source, file, sha256, size_bytes, encoding, rows_read,
+			rows_loaded, rows_rejected, duplicates, is_new, extra_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			res.RunID, source, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, loadedOrNull(f), f.Rejected,
+			f.Duplicates, f.New, nullIfEmpty(strings.Join(f.Extra, ", ")))
+	}
 	for _, s := range res.Sources {
 		for _, f := range s.Files {
-			if err := exec("record inputs", `INSERT INTO run_inputs (run_id, source, file, sha256, size_bytes, encoding, rows_read,
-				rows_loaded, rows_rejected, duplicates, is_new, extra_columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				res.RunID, s.Source, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, loadedOrNull(f), f.Rejected,
-				f.Duplicates, f.New, nullIfEmpty(strings.Join(f.Extra, ", "))); err != nil {
+			if err := recordInput(s.Source, f); err != nil {
 				return err
 			}
 		}
@@ -323,10 +326,7 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 		}
 	}
 	for _, lk := range res.Lookups {
-		f := lk.File
-		if err := exec("record lookups", `INSERT INTO run_inputs (run_id, source, file, sha256, size_bytes, encoding, rows_read,
-			rows_loaded, rows_rejected, duplicates, is_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)`,
-			res.RunID, "lookup:"+lk.Name, f.Path, f.SHA256, f.Size, f.Encoding, f.RowsRead, f.Loaded, f.New); err != nil {
+		if err := recordInput("lookup:"+lk.Name, lk.File); err != nil {
 			return err
 		}
 	}
@@ -336,7 +336,7 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 	if err := r.compute(ctx, tx, res); err != nil {
 		return err
 	}
-	return r.checkVisible(ctx, tx, res)
+	return readBack(ctx, tx, "check", res)
 }
 
 // loadedOrNull is a file's rows_loaded: NULL when its share of the source
@@ -353,7 +353,7 @@ func loadedOrNull(f FileLoad) any {
 // not of its results, which readers see only when the run succeeds. In the
 // run's transaction, a 200,000-row INSERT INTO rejects read back as no rows
 // (DuckDB 1.5; the rows were there after the commit), so the reports showed
-// none; checkVisible guards against any such loss before reports render.
+// none; readBack guards against any such loss before reports render.
 func recordRejects(ctx context.Context, conn *sql.Conn, res *Result) error {
 	for _, s := range res.Sources {
 		if _, err := conn.ExecContext(ctx, fmt.Sprintf(
@@ -365,32 +365,37 @@ func recordRejects(ctx context.Context, conn *sql.Conn, res *Result) error {
 	return nil
 }
 
-// checkVisible checks, in the run's transaction and before any report is
-// rendered from it, that the transaction reads back what the run wrote:
-// each source's rows and rejects, and a score for every customer. verify
-// checks the same after the commit.
-func (r *Runner) checkVisible(ctx context.Context, tx *sql.Tx, res *Result) error {
+// readBack checks that q reads back what the run wrote: each source's rows
+// and rejects, and a score for every customer. It runs in the run's
+// transaction before any report is rendered from it (stage "check": a
+// large insert there once read back as no rows), and on the connection
+// after the commit (stage "verify": DuckDB can report a successful commit
+// after a failed statement). The rej_<source> tables live on the load's
+// connection, which both q are.
+func readBack(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, stage string, res *Result) error {
 	for _, s := range res.Sources {
 		var loaded, rejects, recorded int64
-		err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT (SELECT count(*) FROM %s), (SELECT count(*) FROM rej_%s),
+		err := q.QueryRowContext(ctx, fmt.Sprintf(`SELECT (SELECT count(*) FROM %s), (SELECT count(*) FROM rej_%s),
 			(SELECT count(*) FROM rejects WHERE run_id = ? AND source = ?)`, s.Source, s.Source), res.RunID, s.Source).Scan(&loaded, &rejects, &recorded)
 		if err != nil {
-			return fmt.Errorf("run: check %s: %w", s.Source, err)
+			return fmt.Errorf("run: %s %s: %w", stage, s.Source, err)
 		}
 		if loaded != s.Loaded {
-			return fmt.Errorf("run: check %s: the run reads %d rows back, %d were loaded", s.Source, loaded, s.Loaded)
+			return fmt.Errorf("run: %s %s: the run reads %d rows back, %d were loaded", stage, s.Source, loaded, s.Loaded)
 		}
 		if recorded != rejects {
-			return fmt.Errorf("run: check %s: the run reads %d rejects back, %d were recorded", s.Source, recorded, rejects)
+			return fmt.Errorf("run: %s %s: the run reads %d rejects back, %d were recorded", stage, s.Source, recorded, rejects)
 		}
 	}
 	var customers, scored int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM customer_value WHERE run_id = ?)`,
+	if err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM customer_value WHERE run_id = ?)`,
 		res.RunID).Scan(&customers, &scored); err != nil {
-		return fmt.Errorf("run: check scores: %w", err)
+		return fmt.Errorf("run: %s scores: %w", stage, err)
 	}
 	if customers != scored {
-		return fmt.Errorf("run: check scores: %d customers, %d scored", customers, scored)
+		return fmt.Errorf("run: %s scores: %d customers, %d scored", stage, customers, scored)
 	}
 	return nil
 }
@@ -505,27 +510,6 @@ func (r *Runner) recordOrphans(ctx context.Context, tx *sql.Tx, res *Result) err
 			oc.Source, oc.Column, oc.Parent = ref.source, ref.column, ref.parent
 			res.Orphans = append(res.Orphans, oc)
 		}
-	}
-	return nil
-}
-
-// verify checks, after the commit, that what should be there is there.
-func (r *Runner) verify(ctx context.Context, conn *sql.Conn, res *Result) error {
-	for _, s := range res.Sources {
-		var n int64
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+s.Source).Scan(&n); err != nil {
-			return fmt.Errorf("run: verify %s: %w", s.Source, err)
-		}
-		if n != s.Loaded {
-			return fmt.Errorf("run: verify %s: %d rows committed, %d expected", s.Source, n, s.Loaded)
-		}
-	}
-	var customers, scored int64
-	if err := conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM customer_value WHERE run_id = ?)`, res.RunID).Scan(&customers, &scored); err != nil {
-		return fmt.Errorf("run: verify scores: %w", err)
-	}
-	if customers != scored {
-		return fmt.Errorf("run: verify scores: %d customers, %d scored", customers, scored)
 	}
 	return nil
 }

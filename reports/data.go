@@ -540,13 +540,13 @@ func (d *reportData) loadRejects(ctx context.Context, q queryer, runID int64, sc
 		return nil // a rejected value can be any customer's data
 	}
 	t := tableNamed("reject_counts")
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+t.relation(sc)+` WHERE run_id = $1`, runID).Scan(&d.rejectGroups); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+t.relation(sc, runID)+` WHERE run_id = $1`, runID).Scan(&d.rejectGroups); err != nil {
 		return err
 	}
 	d.rejectExamples = sc.rejectExamples()
 	rows, err := q.QueryContext(ctx, `
 		SELECT source, coalesce(column_name, ''), reason, "rows", "values", files, first_file, first_line, first_value
-		FROM `+t.relation(sc)+` WHERE run_id = $1 ORDER BY `+t.orderBy+` LIMIT `+strconv.Itoa(rejectGroupsShown), runID)
+		FROM `+t.relation(sc, runID)+` WHERE run_id = $1 ORDER BY `+t.orderBy+` LIMIT `+strconv.Itoa(rejectGroupsShown), runID)
 	if err != nil {
 		return err
 	}

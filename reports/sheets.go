@@ -47,7 +47,7 @@ func (t resultTable) sheetSpec(sc scope, l labels, runID int64) sheetSpec {
 		h[i] = l.get("col." + c.name)
 	}
 	return sheetSpec{name: t.name, sheet: t.sheet, columns: t.columns, headers: h,
-		query: t.readSQL(sc), count: t.countSQL(sc), args: []any{runID}}
+		query: t.readSQL(sc, runID), count: t.countSQL(sc, runID), args: []any{runID}}
 }
 
 // workbookSheets lists the data sheets of a workbook in this scope, in

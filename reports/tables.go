@@ -41,9 +41,9 @@ type resultTable struct {
 	hasAsOf bool // rejects and orphans carry no as_of column
 	// reach says what a recipient filter does to the table (filter.go).
 	reach reach
-	// derived tables are queries over another table (relation), not tables
-	// of their own.
-	derived bool
+	// from, when set, makes the table a query over another one (see
+	// relation) rather than a table of its own.
+	from    func(sc scope, runID int64) string
 	columns []column
 	orderBy string
 }
@@ -206,7 +206,7 @@ var resultTables = []resultTable{
 		orderBy: `source, column_name, "value"`,
 	},
 	{
-		name: "reject_counts", sheet: "Reject counts", hasAsOf: false, reach: unfilteredOnly, derived: true,
+		name: "reject_counts", sheet: "Reject counts", hasAsOf: false, reach: unfilteredOnly, from: rejectCountsFrom,
 		columns: []column{
 			{"source", kindText}, {"column_name", kindText}, {"reason", kindText},
 			{"rows", kindInt}, {"values", kindInt}, {"files", kindInt},
@@ -215,7 +215,7 @@ var resultTables = []resultTable{
 		orderBy: `source, "rows" DESC, column_name NULLS FIRST, reason`,
 	},
 	{
-		name: "rejects", sheet: "Rejects", hasAsOf: false, reach: unfilteredOnly, derived: true,
+		name: "rejects", sheet: "Rejects", hasAsOf: false, reach: unfilteredOnly, from: rejectExamplesFrom,
 		columns: []column{
 			{"source", kindText}, {"file", kindText}, {"line", kindInt}, {"column_name", kindText},
 			{"value", kindText}, {"reason", kindText},
@@ -228,23 +228,31 @@ var resultTables = []resultTable{
 // and reason the report shows when Options.RejectExamples is 0.
 const DefaultRejectExamples = 20
 
-// relation is what a report reads for t: the table in the scope, or, for a
-// derived table, the query over rejects that makes it. Both keep the
-// table's name, so "relation WHERE run_id = $1" reads the same. A run's
-// rejects can be millions of rows; the report shows their counts whole and
-// only the first examples of each source, column and reason.
-func (t resultTable) relation(sc scope) string {
-	switch t.name {
-	case "reject_counts":
-		return `(SELECT run_id, source, column_name, reason, ` + rejectedRows + ` AS "rows", count(*) AS "values",
-			count(DISTINCT file) AS files, arg_min(file, (file, line, "value")) AS first_file,
-			arg_min(line, (file, line, "value")) AS first_line, arg_min("value", (file, line, "value")) AS first_value
-			FROM rejects GROUP BY run_id, source, column_name, reason) AS reject_counts`
-	case "rejects":
-		return fmt.Sprintf(`(SELECT * FROM rejects QUALIFY row_number() OVER (PARTITION BY run_id, source, column_name, reason
-			ORDER BY file, line NULLS LAST, "value" NULLS LAST) <= %d) AS rejects`, sc.rejectExamples())
+// relation is what a report reads for t in the run: the table in the
+// scope, or the query (from) that makes a derived one. Both keep the
+// table's name, so "relation WHERE run_id = $1" reads the same.
+func (t resultTable) relation(sc scope, runID int64) string {
+	if t.from != nil {
+		return t.from(sc, runID)
 	}
 	return sc.rel(t.name, t.reach)
+}
+
+// A run's rejects can be millions of rows: the report counts them whole by
+// source × column × reason and shows only the first examples of each. Both
+// queries take the run inside (an int64 formatted into the text, as COPY
+// takes no parameters): DuckDB does not push a filter outside into the
+// window or the grouping, which would then cover every run's rejects.
+func rejectCountsFrom(_ scope, runID int64) string {
+	return fmt.Sprintf(`(SELECT run_id, source, column_name, reason, %s AS "rows", count(*) AS "values",
+		count(DISTINCT file) AS files, arg_min(file, (file, line, "value")) AS first_file,
+		arg_min(line, (file, line, "value")) AS first_line, arg_min("value", (file, line, "value")) AS first_value
+		FROM rejects WHERE run_id = %d GROUP BY run_id, source, column_name, reason) AS reject_counts`, rejectedRows, runID)
+}
+
+func rejectExamplesFrom(sc scope, runID int64) string {
+	return fmt.Sprintf(`(SELECT * FROM rejects WHERE run_id = %d QUALIFY row_number() OVER (PARTITION BY source, column_name, reason
+		ORDER BY file, line NULLS LAST, "value" NULLS LAST) <= %d) AS rejects`, runID, sc.rejectExamples())
 }
 
 // tableNamed returns the result table called name; the names are package
@@ -267,7 +275,7 @@ func quoteIdent(name string) string {
 // readSQL selects one run's rows for the workbook, within the scope: money
 // as exact decimal text, everything else in its own type. The run id is the
 // only parameter.
-func (t resultTable) readSQL(sc scope) string {
+func (t resultTable) readSQL(sc scope, runID int64) string {
 	cols := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		cols[i] = quoteIdent(c.name)
@@ -276,11 +284,11 @@ func (t resultTable) readSQL(sc scope) string {
 		}
 	}
 	return fmt.Sprintf("SELECT %s FROM %s WHERE run_id = $1 ORDER BY %s",
-		strings.Join(cols, ", "), t.relation(sc), t.orderBy)
+		strings.Join(cols, ", "), t.relation(sc, runID), t.orderBy)
 }
 
-func (t resultTable) countSQL(sc scope) string {
-	return fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = $1", t.relation(sc))
+func (t resultTable) countSQL(sc scope, runID int64) string {
+	return fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = $1", t.relation(sc, runID))
 }
 
 // exportSQL selects one run's rows for a data file: run_id and as_of first,
@@ -306,5 +314,5 @@ func (t resultTable) exportSQL(sc scope, runID int64, neutralise bool) string {
 		cols = append(cols, q)
 	}
 	return fmt.Sprintf("SELECT %s FROM %s WHERE run_id = %d ORDER BY %s",
-		strings.Join(cols, ", "), t.relation(sc), runID, t.orderBy)
+		strings.Join(cols, ", "), t.relation(sc, runID), runID, t.orderBy)
 }

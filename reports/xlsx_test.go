@@ -217,7 +217,7 @@ func TestWorkbookSheetsRowsAndLayout(t *testing.T) {
 			inDB := 0
 			for _, table := range sheetSources[sheet] {
 				var n int
-				if err := db.QueryRow("SELECT count(*) FROM "+tableNamed(table).relation(scope{})+" WHERE run_id = $1", fixtureRun).Scan(&n); err != nil {
+				if err := db.QueryRow("SELECT count(*) FROM "+tableNamed(table).relation(scope{}, fixtureRun)+" WHERE run_id = $1", fixtureRun).Scan(&n); err != nil {
 					t.Fatal(err)
 				}
 				inDB += n

@@ -433,6 +433,9 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	runs, err := pipeline.Runs(ctx, store.DB, *job, *limit)
+	if err == nil && *asJSON {
+		err = pipeline.FillAvailability(ctx, store.DB, runs)
+	}
 	var unsent []pipeline.UnsentAlert
 	if err == nil {
 		unsent, err = pipeline.UnsentAlerts(ctx, store.DB, *job, *limit)
