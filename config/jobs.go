@@ -25,6 +25,10 @@ type Job struct {
 	// queued recipients are sent, rows left sending become unknown and are
 	// named to the owner. Older ones wait for `accord deliver --run N`.
 	ResumeWithin time.Duration `yaml:"resume_within"`
+	// DeliverWithin bounds the sending of one delivery, all recipients and
+	// their retries together (default 30m). Recipients not sent by then stay
+	// queued for `accord deliver --run N`, and the owner is told.
+	DeliverWithin time.Duration `yaml:"deliver_within"`
 	// Owner is alerted when the job fails, misses a run, or a gate stops it.
 	Owner      string      `yaml:"owner"`
 	Recipients []Recipient `yaml:"recipients"`
@@ -68,6 +72,9 @@ type SMTP struct {
 // DefaultJobTimeout bounds a job run when the config does not.
 const DefaultJobTimeout = time.Hour
 
+// DefaultDeliverWithin bounds a delivery when the job does not.
+const DefaultDeliverWithin = 30 * time.Minute
+
 // DefaultMaxEmailBytes is the default e-mail size cap.
 const DefaultMaxEmailBytes = 10 << 20
 
@@ -85,6 +92,9 @@ func (c *Config) applyJobDefaults() {
 		}
 		if j.ResumeWithin == 0 {
 			j.ResumeWithin = 24 * time.Hour
+		}
+		if j.DeliverWithin == 0 {
+			j.DeliverWithin = DefaultDeliverWithin
 		}
 		if j.MaxEmailBytes == 0 {
 			j.MaxEmailBytes = DefaultMaxEmailBytes
@@ -127,8 +137,8 @@ func (c *Config) validateJobs() []Problem {
 		if _, err := time.LoadLocation(j.TimeZone); err != nil {
 			add(f+".timezone", "unknown IANA time zone %q", j.TimeZone)
 		}
-		if j.Timeout < 0 || j.CatchUp < 0 || j.ResumeWithin < 0 {
-			add(f, "timeout, catch_up and resume_within must not be negative")
+		if j.Timeout < 0 || j.CatchUp < 0 || j.ResumeWithin < 0 || j.DeliverWithin < 0 {
+			add(f, "timeout, catch_up, resume_within and deliver_within must not be negative")
 		}
 		if j.Owner != "" {
 			if _, err := mail.ParseAddress(j.Owner); err != nil {

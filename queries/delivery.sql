@@ -142,3 +142,13 @@ WHERE r.job = ? AND r.status = 'succeeded' AND r.finished_at >= ?
   AND EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.run_id AND o.status IN ('queued', 'sending'))
 ORDER BY r.run_id DESC
 LIMIT 1;
+
+-- name: OutboxApply
+-- One step of a delivery's journal (reports/journal.go), applied after the
+-- database was released for the sends. Values are absolute, so applying a
+-- step twice changes nothing; a row changed since the step keeps its state.
+INSERT INTO outbox (run_id, job, recipient, message_id, status, attempts, last_error, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (run_id, recipient) DO UPDATE
+SET status = excluded.status, attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at
+WHERE outbox.updated_at <= excluded.updated_at;

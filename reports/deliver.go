@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -49,6 +50,8 @@ const (
 	DefaultBaseDelay   = 30 * time.Second
 	DefaultMaxDelay    = 10 * time.Minute
 	defaultSMTPTimeout = time.Minute
+	// DefaultConcurrency is how many recipients a delivery sends at once.
+	DefaultConcurrency = 4
 )
 
 // Deliverer renders each recipient's reports and mails them through the
@@ -76,6 +79,9 @@ type Deliverer struct {
 	// is left out for the size cap (a URL or a shared folder); default: the
 	// report folder's absolute path.
 	Location string
+	// Concurrency is how many recipients are sent at once (default
+	// DefaultConcurrency).
+	Concurrency int
 	// Logger receives one line per attempt (default: discarded).
 	Logger *slog.Logger
 
@@ -150,53 +156,141 @@ type target struct {
 	filter   string
 }
 
-// Deliver sends run runID's reports of job to every recipient address of
-// the job, each at most once:
+// Conn lends a delivery the database only while it reads the run and
+// records outcomes: between the two, while SMTP transactions run and are
+// retried, the database is free for other commands (`accord runs`, an
+// operator's run).
+type Conn interface {
+	Open(ctx context.Context) (*sql.DB, error)
+	Close() error
+}
+
+// Held is a Conn over a database the caller keeps open throughout.
+func Held(db *sql.DB) Conn { return heldConn{db} }
+
+type heldConn struct{ db *sql.DB }
+
+func (h heldConn) Open(context.Context) (*sql.DB, error) {
+	if h.db == nil {
+		return nil, errors.New("no database")
+	}
+	return h.db, nil
+}
+
+func (heldConn) Close() error { return nil }
+
+// Deliver is DeliverReleasing over a database the caller keeps open.
+func (d *Deliverer) Deliver(ctx context.Context, db *sql.DB, job config.Job, cfg *config.Config, runID int64,
+	asOf time.Time, outDir string, supplied []GateResult) (DeliveryReport, error) {
+	return d.DeliverReleasing(ctx, Held(db), job, cfg, runID, asOf, outDir, supplied)
+}
+
+// DeliverReleasing sends run runID's reports of job to every recipient
+// address of the job, each at most once:
 //
-//  1. outbox rows a stopped delivery left in 'sending' become 'unknown' and
-//     are reported (and the owner is alerted); they are not resent;
-//  2. the gates (CheckGates with the supplied results) must all pass, else
-//     nothing is sent to recipients and the job owner gets an alert;
-//  3. each address (groups expanded; an address listed twice gets the first
-//     entry's filter and language) whose row is new or 'queued' gets its
-//     reports rendered by Write, with its filter and language, into
-//     outDir/mail/<language>-<filter hash>/, and an e-mail composed under
-//     job.MaxEmailBytes, sent through SMTP with retries on temporary
-//     failures, and recorded in the outbox.
+//  1. with the database open: steps a killed delivery left in the run's
+//     journal are applied; outbox rows left in 'sending' become 'unknown'
+//     and are reported (and the owner alerted), never resent; the gates
+//     (CheckGates with the supplied results) must all pass, else nothing
+//     goes to recipients and the job owner gets an alert; every address
+//     (groups expanded; an address listed twice gets the first entry's
+//     filter and language) gets an outbox row, and each whose row is new or
+//     'queued' gets its reports rendered by Write, with its filter and
+//     language, into outDir/mail/<language>-<filter hash>/, and an e-mail
+//     composed under job.MaxEmailBytes;
+//  2. with the database released: the e-mails go out concurrently
+//     (Concurrency at a time), each retried on temporary failures, all
+//     under one deadline (job.DeliverWithin); every step is synced to the
+//     run's journal before it is acted on; then the owner is alerted of
+//     every recipient that did not get the report;
+//  3. with the database open again: the journal is applied to the outbox.
 //
 // outDir is the run's report folder (e.g. OUT/2026-11-27). Per-recipient
 // problems are in the report (see DeliveryReport.OK); the error is for
-// problems that stop the whole delivery (database, SMTP settings).
-func (d *Deliverer) Deliver(ctx context.Context, db *sql.DB, job config.Job, cfg *config.Config, runID int64,
+// problems that stop the whole delivery (database, SMTP settings, journal).
+func (d *Deliverer) DeliverReleasing(ctx context.Context, conn Conn, job config.Job, cfg *config.Config, runID int64,
 	asOf time.Time, outDir string, supplied []GateResult) (DeliveryReport, error) {
 	rep := DeliveryReport{RunID: runID, Job: job.Name, AsOf: asOf}
-	if db == nil || cfg == nil {
+	if conn == nil || cfg == nil {
 		return rep, errors.New("reports: deliver: no database or config")
 	}
 	settings, err := d.smtpSettings(cfg)
 	if err != nil {
 		return rep, err
 	}
+	jr, err := openJournal(outDir, runID)
+	if err != nil {
+		return rep, err
+	}
+	defer jr.close()
+	plan, err := d.prepare(ctx, conn, jr, settings, job, cfg, runID, asOf, outDir, supplied, &rep)
+	if err != nil {
+		return rep, err
+	}
+	sendErr := d.sendPlan(ctx, jr, settings, job, cfg, runID, asOf, plan, &rep)
+	// Recorded even when the delivery was cancelled: what went out must be
+	// known. Should the database stay out of reach, the journal keeps it
+	// for the run's next delivery.
+	recordErr := d.record(context.WithoutCancel(ctx), conn, jr, runID)
+	return rep, errors.Join(sendErr, recordErr)
+}
+
+// deliveryPlan is what a delivery sends once the database is released.
+type deliveryPlan struct {
+	sends []pendingSend
+	// alertKind is the owner alert this delivery may owe ("gates" or
+	// "delivery"); alertRow is its outbox row, if it has one.
+	alertKind  string
+	alertText  alertText // for gates; a delivery alert is written after the sends
+	alertRow   outboxRow
+	alertFound bool
+}
+
+// pendingSend is one composed e-mail to a recipient of rep.Recipients.
+type pendingSend struct {
+	index     int
+	key       string
+	messageID string
+	attempts  int // SMTP transactions of earlier deliveries of the run
+	msg       *gomail.Msg
+}
+
+// prepare is the part of a delivery that needs the database; it releases
+// the database before it returns.
+func (d *Deliverer) prepare(ctx context.Context, conn Conn, jr *journal, s smtpSettings, job config.Job, cfg *config.Config,
+	runID int64, asOf time.Time, outDir string, supplied []GateResult, rep *DeliveryReport) (plan deliveryPlan, err error) {
+	db, err := conn.Open(ctx)
+	if err != nil {
+		return plan, fmt.Errorf("reports: deliver: open the database: %w", err)
+	}
+	defer func() {
+		if cerr := conn.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("reports: deliver: release the database: %w", cerr)
+		}
+	}()
 	if _, err := db.ExecContext(ctx, queries.Get("CreateOutbox")); err != nil {
-		return rep, fmt.Errorf("reports: deliver: create outbox: %w", err)
+		return plan, fmt.Errorf("reports: deliver: create outbox: %w", err)
+	}
+	// A delivery killed while the database was released left its steps in
+	// the journal: its 'sending' rows are then recovered below.
+	if err := jr.apply(ctx, db, runID); err != nil {
+		return plan, err
 	}
 	if rep.Recovered, err = d.recoverSending(ctx, db, runID); err != nil {
-		return rep, err
+		return plan, err
 	}
 
 	gates, err := CheckGates(ctx, db, cfg, job, runID, supplied)
 	if err != nil {
-		return rep, err
+		return plan, err
 	}
 	rep.Gates = gates
 	if failed := failedGates(gates); len(failed) > 0 {
 		rep.Blocked = true
 		d.log().Warn("quality gate failed; nothing sent to recipients", "job", job.Name, "run", runID, "failed", len(failed))
-		alert, err := d.alertOwner(ctx, db, settings, cfg, job, runID, asOf, "gates", gatesAlert(cfg, job, runID, asOf, failed))
-		if alert != nil {
-			rep.Alerts = append(rep.Alerts, *alert)
-		}
-		return rep, err
+		plan.alertKind, plan.alertText = "gates", gatesAlert(cfg, job, runID, asOf, failed)
+		err = d.readAlertRow(ctx, db, job, runID, &plan)
+		return plan, err
 	}
 
 	// Every recipient's row is queued before the first SMTP transaction: a
@@ -204,40 +298,124 @@ func (d *Deliverer) Deliver(ctx context.Context, db *sql.DB, job config.Job, cfg
 	// the next delivery of the run sends, instead of no row at all.
 	targets := d.targets(cfg, job)
 	for _, t := range targets {
-		msgID := outboxMessageID(settings.from, job.Name, runID, t.address)
+		msgID := outboxMessageID(s.from, job.Name, runID, t.address)
 		if _, err := db.ExecContext(ctx, queries.Get("OutboxEnqueue"), runID, job.Name, t.address, msgID, d.now()); err != nil {
-			return rep, fmt.Errorf("reports: outbox enqueue %s: %w", t.address, err)
+			return plan, fmt.Errorf("reports: outbox enqueue %s: %w", t.address, err)
 		}
 	}
 	rendered := map[string]renderedReport{}
 	for _, t := range targets {
-		res, err := d.deliverOne(ctx, db, settings, cfg, job, runID, asOf, outDir, t, rendered)
+		res, send, err := d.prepareOne(ctx, db, s, cfg, job, runID, asOf, outDir, t, rendered)
+		if send != nil {
+			send.index = len(rep.Recipients)
+			plan.sends = append(plan.sends, *send)
+		}
 		rep.Recipients = append(rep.Recipients, res)
 		if err != nil {
-			return rep, err
+			return plan, err
 		}
 	}
-
-	// Nobody is left silently without the report: the owner hears of every
-	// recipient that did not get it (and of interrupted deliveries).
-	var problems []RecipientResult
-	for _, r := range rep.Recipients {
-		if r.Status != StatusSent {
-			problems = append(problems, r)
-		}
-	}
-	if len(problems) > 0 {
-		alert, err := d.alertOwner(ctx, db, settings, cfg, job, runID, asOf, "delivery", deliveryAlert(cfg, job, runID, asOf, problems))
-		if alert != nil {
-			rep.Alerts = append(rep.Alerts, *alert)
-		}
-		if err != nil {
-			return rep, err
-		}
-	}
-	return rep, nil
+	plan.alertKind = "delivery"
+	err = d.readAlertRow(ctx, db, job, runID, &plan)
+	return plan, err
 }
 
+// readAlertRow reads the outbox row of the plan's owner alert.
+func (d *Deliverer) readAlertRow(ctx context.Context, db *sql.DB, job config.Job, runID int64, plan *deliveryPlan) error {
+	if strings.TrimSpace(job.Owner) == "" {
+		return nil
+	}
+	var err error
+	plan.alertRow, plan.alertFound, err = d.outboxGet(ctx, db, runID, alertKey(plan.alertKind, job.Owner))
+	return err
+}
+
+func alertKey(kind, owner string) string { return "alert:" + kind + ":" + owner }
+
+// sendPlan sends the plan's e-mails and the owner alert it calls for,
+// without the database.
+func (d *Deliverer) sendPlan(ctx context.Context, jr *journal, s smtpSettings, job config.Job, cfg *config.Config,
+	runID int64, asOf time.Time, plan deliveryPlan, rep *DeliveryReport) error {
+	var errs []error
+	if !rep.Blocked {
+		errs = d.sendAll(ctx, jr, s, job, runID, plan.sends, rep.Recipients)
+		if ctx.Err() != nil {
+			// Stopped (a shutdown): the rows left queued are sent, and the
+			// owner told of any problem, by the run's next delivery.
+			return errors.Join(append(errs, ctx.Err())...)
+		}
+	}
+	text := plan.alertText
+	if !rep.Blocked {
+		// Nobody is left silently without the report: the owner hears of
+		// every recipient that did not get it (and of interrupted deliveries).
+		var problems []RecipientResult
+		for _, r := range rep.Recipients {
+			if r.Status != StatusSent {
+				problems = append(problems, r)
+			}
+		}
+		if len(problems) == 0 {
+			return errors.Join(errs...)
+		}
+		text = deliveryAlert(cfg, job, runID, asOf, problems)
+	}
+	// The alert has time of its own: the recipients' deadline may be spent.
+	actx, cancel := context.WithTimeout(ctx, ownerAlertWithin)
+	defer cancel()
+	alert, err := d.alertOwner(actx, jr, s, cfg, job, runID, plan, text)
+	if alert != nil {
+		rep.Alerts = append(rep.Alerts, *alert)
+	}
+	return errors.Join(append(errs, err)...)
+}
+
+// ownerAlertWithin bounds the sending of one owner alert, retries included.
+const ownerAlertWithin = 2 * time.Minute
+
+// sendAll sends every pending e-mail, Concurrency at a time, under the
+// job's delivery deadline, filling in results; the errors are those that
+// stop a send for good (the journal cannot be written).
+func (d *Deliverer) sendAll(ctx context.Context, jr *journal, s smtpSettings, job config.Job, runID int64,
+	sends []pendingSend, results []RecipientResult) []error {
+	within := job.DeliverWithin
+	if within <= 0 {
+		within = config.DefaultDeliverWithin
+	}
+	sctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	work := make(chan pendingSend)
+	errs := make([]error, len(results))
+	var wg sync.WaitGroup
+	for range min(d.concurrency(), len(sends)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				r := &results[p.index]
+				status, attempts, lastErr, err := d.sendJournaled(sctx, jr, s, runID, job.Name, p.key, p.messageID, p.attempts, p.msg)
+				r.Status, r.Error, r.Attempts = status, lastErr, p.attempts+attempts
+				if err != nil && errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+					// The deadline is a per-recipient outcome: the row stays
+					// queued for `accord deliver --run N`, and says why.
+					r.Error = fmt.Sprintf("not sent within the delivery deadline of %s (jobs[].deliver_within); `accord deliver --run %d` sends it", within, runID)
+					if lastErr != "" {
+						r.Error += "; last error: " + lastErr
+					}
+					err = jr.append(journalEntry{Recipient: p.key, Job: job.Name, MessageID: p.messageID, Status: status,
+						Attempts: r.Attempts, Error: r.Error, At: d.now()})
+				}
+				errs[p.index] = err
+			}
+		}()
+	}
+	for _, p := range sends {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	return errs
+}
 // targets expands the job's recipients into addresses, first entry first.
 func (d *Deliverer) targets(cfg *config.Config, job config.Job) []target {
 	seen := map[string]bool{}
@@ -302,23 +480,21 @@ func renderFolder(language, filter string) string {
 	return language + "-" + hex.EncodeToString(sum[:6])
 }
 
-func (d *Deliverer) deliverOne(ctx context.Context, db *sql.DB, s smtpSettings, cfg *config.Config, job config.Job,
-	runID int64, asOf time.Time, outDir string, t target, cache map[string]renderedReport) (RecipientResult, error) {
+// prepareOne reads a target's outbox row and, unless it is final, renders
+// and composes its e-mail; a render failure leaves the row queued, noted.
+func (d *Deliverer) prepareOne(ctx context.Context, db *sql.DB, s smtpSettings, cfg *config.Config, job config.Job,
+	runID int64, asOf time.Time, outDir string, t target, cache map[string]renderedReport) (RecipientResult, *pendingSend, error) {
 	res := RecipientResult{Address: t.address, Language: t.language, Filtered: t.filter != ""}
-	msgID := outboxMessageID(s.from, job.Name, runID, t.address)
 	row, found, err := d.outboxGet(ctx, db, runID, t.address)
 	if err != nil {
-		return res, err
-	}
-	if found && row.status != StatusQueued {
-		res.MessageID, res.Status, res.Attempts, res.Error, res.Previous = row.messageID, row.status, row.attempts, row.lastError, true
-		return res, nil
+		return res, nil, err
 	}
 	if !found {
-		if _, err := db.ExecContext(ctx, queries.Get("OutboxEnqueue"), runID, job.Name, t.address, msgID, d.now()); err != nil {
-			return res, fmt.Errorf("reports: outbox enqueue %s: %w", t.address, err)
-		}
-		row = outboxRow{messageID: msgID, status: StatusQueued}
+		return res, nil, fmt.Errorf("reports: outbox %s: no row after it was queued", t.address)
+	}
+	if row.status != StatusQueued {
+		res.MessageID, res.Status, res.Attempts, res.Error, res.Previous = row.messageID, row.status, row.attempts, row.lastError, true
+		return res, nil, nil
 	}
 	res.MessageID, res.Status, res.Attempts = row.messageID, StatusQueued, row.attempts
 
@@ -342,15 +518,39 @@ func (d *Deliverer) deliverOne(ctx context.Context, db *sql.DB, s smtpSettings, 
 		res.Error = r.err.Error()
 		d.log().Error("report not sent: cannot render", "job", job.Name, "run", runID, "to", t.address, "err", r.err)
 		if _, err := db.ExecContext(ctx, queries.Get("OutboxNote"), res.Error, d.now(), runID, t.address); err != nil {
-			return res, fmt.Errorf("reports: outbox note %s: %w", t.address, err)
+			return res, nil, fmt.Errorf("reports: outbox note %s: %w", t.address, err)
 		}
-		return res, nil
+		return res, nil, nil
 	}
 	res.Attached, res.LeftOut, res.Size = c.attached, c.leftOut, c.size
-	status, attempts, lastErr, err := d.sendThroughOutbox(ctx, db, s, runID, t.address, c.msg)
-	res.Status, res.Error = status, lastErr
-	res.Attempts += attempts
-	return res, err
+	return res, &pendingSend{key: t.address, messageID: row.messageID, attempts: row.attempts, msg: c.msg}, nil
+}
+
+// record applies the delivery's journal to the outbox, with the database
+// opened again.
+func (d *Deliverer) record(ctx context.Context, conn Conn, jr *journal, runID int64) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, recordWithin)
+	defer cancel()
+	db, err := conn.Open(ctx)
+	if err != nil {
+		return fmt.Errorf("reports: deliver: record the outcomes (kept in %s for the run's next delivery): %w", jr.path, err)
+	}
+	defer func() {
+		if cerr := conn.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("reports: deliver: release the database: %w", cerr)
+		}
+	}()
+	return jr.apply(ctx, db, runID)
+}
+
+// recordWithin bounds the wait for the database to record a delivery.
+const recordWithin = 10 * time.Minute
+
+func (d *Deliverer) concurrency() int {
+	if d.Concurrency > 0 {
+		return d.Concurrency
+	}
+	return DefaultConcurrency
 }
 
 func maxEmailBytes(job config.Job) int64 {
@@ -490,25 +690,23 @@ func leadingCode(s string) int {
 	return 0
 }
 
-// sendThroughOutbox sends msg to recipient, recording every step in the
-// outbox: 'sending' is committed before each SMTP transaction, the outcome
-// after it. Temporary failures are retried with exponential backoff up to
-// MaxAttempts in this call; after that the row stays 'queued'. It returns
+// sendJournaled sends msg to recipient (an address or an alert key),
+// syncing every step to the journal: 'sending' before each SMTP
+// transaction, the outcome after it. Temporary failures are retried with
+// exponential backoff up to MaxAttempts in this call; after that the row
+// stays 'queued'. before is the attempts of earlier deliveries. It returns
 // the final status, the attempts made here and the last error text.
-func (d *Deliverer) sendThroughOutbox(ctx context.Context, db *sql.DB, s smtpSettings, runID int64, recipient string,
-	msg *gomail.Msg) (status string, attempts int, lastErr string, err error) {
+func (d *Deliverer) sendJournaled(ctx context.Context, jr *journal, s smtpSettings, runID int64, job, recipient, msgID string,
+	before int, msg *gomail.Msg) (status string, attempts int, lastErr string, err error) {
 	status = StatusQueued
 	for {
 		if err := ctx.Err(); err != nil {
 			return status, attempts, lastErr, err
 		}
-		claimed, err := db.ExecContext(ctx, queries.Get("OutboxClaim"), d.now(), runID, recipient)
-		if err != nil {
-			return status, attempts, lastErr, fmt.Errorf("reports: outbox claim %s: %w", recipient, err)
-		}
-		if n, err := claimed.RowsAffected(); err != nil || n != 1 {
-			// Another delivery changed the row: it owns the send now.
-			return status, attempts, lastErr, fmt.Errorf("reports: outbox claim %s: row is no longer queued", recipient)
+		step := journalEntry{Recipient: recipient, Job: job, MessageID: msgID, Status: StatusSending,
+			Attempts: before + attempts + 1, Error: lastErr, At: d.now()}
+		if err := jr.append(step); err != nil {
+			return status, attempts, lastErr, err // nothing was sent
 		}
 		attempts++
 		sendErr := d.send(ctx, s, msg)
@@ -528,14 +726,9 @@ func (d *Deliverer) sendThroughOutbox(ctx context.Context, db *sql.DB, s smtpSet
 		default:
 			next = StatusQueued
 		}
-		d.log().Info("smtp attempt", "run", runID, "to", recipient, "attempt", attempts, "status", next, "err", lastErr)
-		var errArg any
-		if lastErr != "" {
-			errArg = lastErr
-		}
-		// Recorded with a fresh context: a cancelled run must still record
-		// what happened to a message that went out.
-		if _, err := db.ExecContext(context.WithoutCancel(ctx), queries.Get("OutboxFinish"), next, errArg, d.now(), runID, recipient); err != nil {
+		d.log().Info("smtp attempt", "run", runID, "to", recipient, "attempt", before+attempts, "status", next, "err", lastErr)
+		step.Status, step.Error, step.At = next, lastErr, d.now()
+		if err := jr.append(step); err != nil {
 			return StatusSending, attempts, lastErr, fmt.Errorf("reports: outbox record %s as %s: %w", recipient, next, err)
 		}
 		status = next
@@ -849,9 +1042,10 @@ func deliveryAlert(cfg *config.Config, job config.Job, runID int64, asOf time.Ti
 }
 
 // alertOwner mails the job owner, at most once per run and kind, through
-// the outbox under the key alert:<kind>:<owner>.
-func (d *Deliverer) alertOwner(ctx context.Context, db *sql.DB, s smtpSettings, cfg *config.Config, job config.Job,
-	runID int64, asOf time.Time, kind string, a alertText) (*RecipientResult, error) {
+// the journal under the key alert:<kind>:<owner>.
+func (d *Deliverer) alertOwner(ctx context.Context, jr *journal, s smtpSettings, cfg *config.Config, job config.Job,
+	runID int64, plan deliveryPlan, a alertText) (*RecipientResult, error) {
+	kind := plan.alertKind
 	if strings.TrimSpace(job.Owner) == "" {
 		d.log().Error("alert not sent: no owner", "job", job.Name, "run", runID, "kind", kind)
 		if kind == "gates" {
@@ -859,21 +1053,16 @@ func (d *Deliverer) alertOwner(ctx context.Context, db *sql.DB, s smtpSettings, 
 		}
 		return nil, nil
 	}
-	key := "alert:" + kind + ":" + job.Owner
+	key := alertKey(kind, job.Owner)
 	res := &RecipientResult{Address: job.Owner, Language: cfg.Reports.Language}
-	row, found, err := d.outboxGet(ctx, db, runID, key)
-	if err != nil {
-		return res, err
-	}
-	if found && row.status != StatusQueued {
+	row := plan.alertRow
+	if plan.alertFound && row.status != StatusQueued {
 		res.MessageID, res.Status, res.Attempts, res.Error, res.Previous = row.messageID, row.status, row.attempts, row.lastError, true
 		return res, nil
 	}
 	msgID := outboxMessageID(s.from, job.Name, runID, key)
-	if found {
+	if plan.alertFound {
 		msgID = row.messageID
-	} else if _, err := db.ExecContext(ctx, queries.Get("OutboxEnqueue"), runID, job.Name, key, msgID, d.now()); err != nil {
-		return res, fmt.Errorf("reports: outbox enqueue %s: %w", key, err)
 	}
 	res.MessageID = msgID
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
@@ -890,8 +1079,11 @@ func (d *Deliverer) alertOwner(ctx context.Context, db *sql.DB, s smtpSettings, 
 	m.SetGenHeader("X-Accord-Run", strconv.FormatInt(runID, 10))
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
 	m.SetBodyString(gomail.TypeTextPlain, a.body)
-	status, attempts, lastErr, err := d.sendThroughOutbox(ctx, db, s, runID, key, m)
+	status, attempts, lastErr, err := d.sendJournaled(ctx, jr, s, runID, job.Name, key, msgID, row.attempts, m)
 	res.Status, res.Attempts, res.Error = status, row.attempts+attempts, lastErr
+	if status != StatusSent {
+		d.log().Error("owner alert not sent", "job", job.Name, "run", runID, "owner", job.Owner, "status", status, "err", lastErr)
+	}
 	return res, err
 }
 

@@ -891,10 +891,9 @@ func TestDeliverQueuesEveryRecipientBeforeTheFirstSend(t *testing.T) {
 	cfg, job := deliveryConfig()
 	d, _ := testDeliverer(mp.smtpAddr)
 	var atFirstDial map[string]outboxEntry
+	var once sync.Once // recipients are sent concurrently
 	d.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if atFirstDial == nil {
-			atFirstDial = outboxRows(t, db)
-		}
+		once.Do(func() { atFirstDial = outboxRows(t, db) })
 		var nd net.Dialer
 		return nd.DialContext(ctx, network, addr)
 	}

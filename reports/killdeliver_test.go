@@ -18,6 +18,9 @@ import (
 // at ACCORD_TEST_DELIVER_SMTP, printing "dial N" before each connection and
 // hanging at the second, for its parent to kill -9 mid-delivery.
 func TestMain(m *testing.M) {
+	if path := os.Getenv("ACCORD_TEST_DELIVER_DB"); path != "" && os.Getenv("ACCORD_TEST_DELIVER_MODE") == "released" {
+		os.Exit(deliverReleased(path, os.Getenv("ACCORD_TEST_DELIVER_SMTP"), os.Getenv("ACCORD_TEST_DELIVER_OUT")))
+	}
 	if path := os.Getenv("ACCORD_TEST_DELIVER_DB"); path != "" {
 		os.Exit(deliverAndHang(path, os.Getenv("ACCORD_TEST_DELIVER_SMTP"), os.Getenv("ACCORD_TEST_DELIVER_OUT")))
 	}
@@ -31,6 +34,7 @@ func deliverAndHang(path, smtpAddr, out string) int {
 		return 3
 	}
 	d, _ := testDeliverer(smtpAddr)
+	d.Concurrency = 1 // one recipient at a time, so the kill falls between the first and second
 	dials := 0
 	d.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		dials++
@@ -92,25 +96,32 @@ func TestKilledDeliveryIsResumed(t *testing.T) {
 		t.Fatalf("before the kill %d messages were sent, want 1", len(mp.messages()))
 	}
 
+	// The database was released while sending: its outbox still says
+	// queued for all three, and the journal holds what happened.
 	db2, err := sql.Open("duckdb", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	before := outboxRows(t, db2)
+	for a, e := range outboxRows(t, db2) {
+		if e.status != StatusQueued {
+			t.Errorf("%s: outbox status %q while the journal was unapplied, want queued", a, e.status)
+		}
+	}
 	var sent, sending, queued []string
-	for a, e := range before {
-		switch e.status {
+	steps := journalSteps(t, out)
+	for _, a := range []string{manager1, manager2, repAddr} {
+		switch steps[a] {
 		case StatusSent:
 			sent = append(sent, a)
 		case StatusSending:
 			sending = append(sending, a)
-		case StatusQueued:
+		case "":
 			queued = append(queued, a)
 		}
 	}
 	if len(sent) != 1 || len(sending) != 1 || len(queued) != 1 {
-		t.Fatalf("outbox after the kill %+v, want one sent, one sending, one queued", before)
+		t.Fatalf("journal after the kill %+v, want one sent, one sending, one not started", steps)
 	}
 	p, ok, err := FindPendingDelivery(context.Background(), db2, "weekly", testClock.Add(-24*time.Hour))
 	if err != nil || !ok || p.RunID != fixtureRun {
@@ -141,4 +152,28 @@ func TestKilledDeliveryIsResumed(t *testing.T) {
 	if _, ok, _ := FindPendingDelivery(context.Background(), db2, "weekly", testClock.Add(-24*time.Hour)); ok {
 		t.Error("the run is still pending after its delivery was resumed")
 	}
+	if _, err := os.Stat(journalPath(out, fixtureRun)); !os.IsNotExist(err) {
+		t.Errorf("the applied journal is still there: %v", err)
+	}
+}
+
+// journalSteps reads the fixture run's delivery journal in outDir: each
+// recipient's last step.
+func journalSteps(t *testing.T, outDir string) map[string]string {
+	t.Helper()
+	f, err := os.Open(journalPath(outDir, fixtureRun))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	j := &journal{path: f.Name(), f: f}
+	es, err := j.entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range es {
+		out[e.Recipient] = e.Status
+	}
+	return out
 }

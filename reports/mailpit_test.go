@@ -113,6 +113,47 @@ type mailpit struct {
 	t        *testing.T
 	smtpAddr string // 127.0.0.1:port
 	api      string // http://127.0.0.1:port
+
+	exe    string
+	args   []string
+	mu     sync.Mutex
+	proc   *exec.Cmd // nil while stopped
+	exited chan error
+	logs   bytes.Buffer
+}
+
+// launch starts the server with its arguments and waits until it is ready.
+func (m *mailpit) launch() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cmd := exec.Command(m.exe, m.args...)
+	m.logs.Reset()
+	cmd.Stdout, cmd.Stderr = &m.logs, &m.logs
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	if err := m.waitReady(exited); err != nil {
+		cmd.Process.Kill()
+		<-exited
+		return fmt.Errorf("%v; output: %s", err, m.logs.String())
+	}
+	m.proc, m.exited = cmd, exited
+	return nil
+}
+
+// stop kills the server; its ports close and its messages stay in its
+// database for a restart (launch) to serve again.
+func (m *mailpit) stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.proc == nil {
+		return
+	}
+	m.proc.Process.Kill()
+	<-m.exited
+	m.proc = nil
 }
 
 // needMailpit skips the test when mailpit cannot run, except on CI
@@ -146,33 +187,21 @@ func startMailpit(t *testing.T, extra ...string) *mailpit {
 		needMailpit(t, err)
 	}
 	var lastErr error
+	dbFile := filepath.Join(t.TempDir(), "mailpit.db")
 	for try := 0; try < 3; try++ { // a free port can be taken between close and bind
-		m := &mailpit{t: t, smtpAddr: freePort(t)}
+		m := &mailpit{t: t, smtpAddr: freePort(t), exe: exe}
 		httpAddr := freePort(t)
 		m.api = "http://" + httpAddr
-		args := append([]string{
+		m.args = append([]string{
 			"--smtp", m.smtpAddr, "--listen", httpAddr,
-			"--database", filepath.Join(t.TempDir(), "mailpit.db"),
+			"--database", dbFile,
 			"--disable-version-check", "--smtp-disable-rdns", "--quiet",
 		}, extra...)
-		cmd := exec.Command(exe, args...)
-		var logs bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			needMailpit(t, err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		if err := m.waitReady(exited); err != nil {
-			cmd.Process.Kill()
-			<-exited
-			lastErr = fmt.Errorf("%v; output: %s", err, logs.String())
+		if err := m.launch(); err != nil {
+			lastErr = err
 			continue
 		}
-		t.Cleanup(func() {
-			cmd.Process.Kill()
-			<-exited
-		})
+		t.Cleanup(m.stop)
 		return m
 	}
 	needMailpit(t, lastErr)

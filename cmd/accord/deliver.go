@@ -33,7 +33,13 @@ func cmdDeliver(ctx context.Context, args []string, stdout io.Writer, logger *sl
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	dbPath := store.Path
+	// The delivery closes the store after its first step, so the database
+	// is free while the e-mails go out.
+	conn := &storeConn{store: store, open: func(ctx context.Context) (*pipeline.Store, error) {
+		return pipeline.OpenStoreWait(ctx, dbPath, 10*time.Minute, engineOption(cfg))
+	}}
+	defer conn.Close()
 	runs, err := pipeline.Runs(ctx, store.DB, "", 1<<20)
 	if err != nil {
 		return err
@@ -73,7 +79,7 @@ func cmdDeliver(ctx context.Context, args []string, stdout io.Writer, logger *sl
 		logger.Info("failed recipients queued again", "run", run.RunID, "recipients", strings.Join(again, ", "))
 	}
 	d := &reports.Deliverer{Now: now, Logger: logger}
-	rep, err := d.Deliver(ctx, store.DB, job, cfg, run.RunID, asOf, run.ReportDir, nil)
+	rep, err := d.DeliverReleasing(ctx, conn, job, cfg, run.RunID, asOf, run.ReportDir, nil)
 	if err != nil {
 		return fmt.Errorf("deliver run %d: %w", run.RunID, err)
 	}

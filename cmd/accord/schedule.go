@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -87,23 +88,12 @@ func resumeDeliveries(ctx context.Context, cfg *config.Config, open schedule.Ope
 
 func resumeDelivery(ctx context.Context, cfg *config.Config, open schedule.Opener, deliverer *reports.Deliverer,
 	logger *slog.Logger, now func() time.Time, job config.Job) error {
-	store, err := open(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	p, ok, err := reports.FindPendingDelivery(ctx, store.DB, job.Name, now().Add(-job.ResumeWithin))
+	p, ok, err := findPending(ctx, open, job, now().Add(-job.ResumeWithin))
 	if err != nil || !ok {
 		return err
 	}
 	logger.Info("resuming an interrupted delivery", "job", job.Name, "run", p.RunID)
-	if p.ReportDir != "" {
-		// A kill after the run's commit may have left its reports staged.
-		if _, err := pipeline.RecoverReports(ctx, store.DB, filepath.Dir(p.ReportDir)); err != nil {
-			return err
-		}
-	}
-	rep, err := deliverer.Deliver(ctx, store.DB, job, cfg, p.RunID, p.AsOf, p.ReportDir, nil)
+	rep, err := deliverer.DeliverReleasing(ctx, &storeConn{open: open}, job, cfg, p.RunID, p.AsOf, p.ReportDir, nil)
 	if err != nil {
 		return fmt.Errorf("deliver run %d: %w", p.RunID, err)
 	}
@@ -112,6 +102,55 @@ func resumeDelivery(ctx context.Context, cfg *config.Config, open schedule.Opene
 	}
 	logger.Info("interrupted delivery resumed", "job", job.Name, "run", p.RunID, "recipients", len(rep.Recipients))
 	return nil
+}
+
+// findPending finds the job's interrupted delivery and recovers its staged
+// reports, holding the database only for that.
+func findPending(ctx context.Context, open schedule.Opener, job config.Job, since time.Time) (reports.PendingDelivery, bool, error) {
+	store, err := open(ctx)
+	if err != nil {
+		return reports.PendingDelivery{}, false, err
+	}
+	defer store.Close()
+	p, ok, err := reports.FindPendingDelivery(ctx, store.DB, job.Name, since)
+	if err != nil || !ok {
+		return p, ok, err
+	}
+	if p.ReportDir != "" {
+		// A kill after the run's commit may have left its reports staged.
+		if _, err := pipeline.RecoverReports(ctx, store.DB, filepath.Dir(p.ReportDir)); err != nil {
+			return p, false, err
+		}
+	}
+	return p, true, nil
+}
+
+// storeConn lends a delivery the database through the scheduler's opener,
+// which waits for another holder; between Open and Close nothing else holds
+// it open in this process.
+type storeConn struct {
+	open  schedule.Opener
+	store *pipeline.Store
+}
+
+func (c *storeConn) Open(ctx context.Context) (*sql.DB, error) {
+	if c.store == nil {
+		s, err := c.open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.store = s
+	}
+	return c.store.DB, nil
+}
+
+func (c *storeConn) Close() error {
+	if c.store == nil {
+		return nil
+	}
+	err := c.store.Close()
+	c.store = nil
+	return err
 }
 
 // recordAlert keeps what became of a scheduler alert, so one that could not
@@ -131,17 +170,21 @@ func recordAlert(ctx context.Context, open schedule.Opener, logger *slog.Logger,
 // zone and delivers its reports. A run whose delivery failed is a failed job.
 func runJob(ctx context.Context, cfg *config.Config, open schedule.Opener, outDir string, deliverer *reports.Deliverer,
 	logger *slog.Logger, now func() time.Time, job config.Job, scheduled time.Time) error {
+	// The run's store is kept open into the delivery's first step (reading
+	// the run and rendering), which closes it: the SMTP transactions run
+	// with the database released.
 	store, err := open(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	conn := &storeConn{open: open, store: store}
+	defer conn.Close()
 	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg), ReportsDir: outDir}
 	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: scheduled, Job: job.Name})
 	if err != nil {
 		return err
 	}
-	rep, err := deliverer.Deliver(ctx, store.DB, job, cfg, res.RunID, res.AsOf, res.ReportDir, nil)
+	rep, err := deliverer.DeliverReleasing(ctx, conn, job, cfg, res.RunID, res.AsOf, res.ReportDir, nil)
 	if err != nil {
 		return fmt.Errorf("deliver run %d: %w", res.RunID, err)
 	}

@@ -1,0 +1,169 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/accordhq/accord/queries"
+)
+
+// ErrDeliveryBusy is returned when another process is delivering the same
+// run (it holds the run's delivery journal).
+var ErrDeliveryBusy = errors.New("another process is delivering this run")
+
+// journal is the outbox of one run's delivery while the database is not
+// held: every step of every send ('sending' before the SMTP transaction,
+// its outcome after it) is appended and synced here first, and applied to
+// the outbox table when the delivery reopens the database. A process killed
+// meanwhile leaves the journal behind; the run's next delivery applies it
+// before anything else, so a message that may have gone out is never sent
+// twice. An exclusive lock on the file keeps a second delivery of the run
+// away.
+type journal struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+}
+
+// journalEntry is one step: the outbox row's state after it. Entries carry
+// absolute values (attempts, status), so applying one twice changes nothing.
+type journalEntry struct {
+	Recipient string    `json:"recipient"`
+	Job       string    `json:"job"`
+	MessageID string    `json:"message_id"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	Error     string    `json:"error,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// journalPath is where run runID's delivery journal lives: in the run's
+// report folder, beside the mail renderings, so it goes wherever the
+// reports go.
+func journalPath(outDir string, runID int64) string {
+	return filepath.Join(outDir, "mail", ".outbox-run"+strconv.FormatInt(runID, 10)+".journal")
+}
+
+// openJournal opens and locks run runID's journal, creating it.
+func openJournal(outDir string, runID int64) (*journal, error) {
+	path := journalPath(outDir, runID)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("reports: delivery journal: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("reports: delivery journal: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("reports: deliver run %d: %w (%s is locked)", runID, ErrDeliveryBusy, path)
+		}
+		return nil, fmt.Errorf("reports: delivery journal %s: %w", path, err)
+	}
+	return &journal{path: path, f: f}, nil
+}
+
+// append records one step durably before the caller acts on it.
+func (j *journal) append(e journalEntry) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("reports: delivery journal %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("reports: delivery journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// entries reads the journal: the last entry of each recipient, in the order
+// the recipients first appear. A last line cut short by a kill is ignored;
+// it was never acted on (a send starts only after its entry is synced).
+func (j *journal) entries() ([]journalEntry, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("reports: delivery journal %s: %w", j.path, err)
+	}
+	data, err := io.ReadAll(j.f)
+	if err != nil {
+		return nil, fmt.Errorf("reports: delivery journal %s: %w", j.path, err)
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	// The segment after the last newline is empty, or a line cut short.
+	lines = lines[:len(lines)-1]
+	last := map[string]int{}
+	var out []journalEntry
+	for n, line := range lines {
+		var e journalEntry
+		if err := json.Unmarshal(line, &e); err != nil {
+			return nil, fmt.Errorf("reports: delivery journal %s line %d: %w", j.path, n+1, err)
+		}
+		if i, ok := last[e.Recipient]; ok {
+			out[i] = e
+			continue
+		}
+		last[e.Recipient] = len(out)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// apply writes the journal's steps into the outbox table in one
+// transaction, then empties the journal. A row changed after a step (a
+// requeue by `accord deliver --retry-failed`) keeps its newer state.
+func (j *journal) apply(ctx context.Context, db *sql.DB, runID int64) error {
+	es, err := j.entries()
+	if err != nil || len(es) == 0 {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("reports: apply delivery journal: %w", err)
+	}
+	defer tx.Rollback()
+	for _, e := range es {
+		var errArg any
+		if e.Error != "" {
+			errArg = e.Error
+		}
+		if _, err := tx.ExecContext(ctx, queries.Get("OutboxApply"), runID, e.Job, e.Recipient, e.MessageID, e.Status,
+			e.Attempts, errArg, e.At.UTC()); err != nil {
+			return fmt.Errorf("reports: apply delivery journal (%s): %w", e.Recipient, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("reports: apply delivery journal: %w", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.f.Truncate(0); err != nil {
+		return fmt.Errorf("reports: delivery journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// close releases the lock and removes the journal if nothing is left in it.
+func (j *journal) close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if st, err := j.f.Stat(); err == nil && st.Size() == 0 {
+		os.Remove(j.path) // removed while still locked, so no other delivery holds a lock on a file no longer there
+	}
+	return j.f.Close()
+}
