@@ -416,6 +416,7 @@ func (d *Deliverer) sendAll(ctx context.Context, jr *journal, s smtpSettings, jo
 	wg.Wait()
 	return errs
 }
+
 // targets expands the job's recipients into addresses, first entry first.
 func (d *Deliverer) targets(cfg *config.Config, job config.Job) []target {
 	seen := map[string]bool{}
