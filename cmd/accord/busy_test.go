@@ -21,7 +21,15 @@ import (
 // When ACCORD_TEST_HOLD_DB is set, the test binary is a helper process that
 // opens that database, says "ready", and holds it until killed, as a run
 // writing would.
+//
+// When ACCORD_TEST_MAIN holds arguments (tab-separated), the test binary is
+// the accord command itself, with its signal handling, for tests that kill
+// a real `accord schedule`.
 func TestMain(m *testing.M) {
+	if args := os.Getenv("ACCORD_TEST_MAIN"); args != "" {
+		os.Args = append([]string{"accord"}, strings.Split(args, "\t")...)
+		main()
+	}
 	if path := os.Getenv("ACCORD_TEST_HOLD_DB"); path != "" {
 		s, err := pipeline.OpenStore(context.Background(), path)
 		if err != nil {

@@ -98,7 +98,11 @@ func resumeDelivery(ctx context.Context, cfg *config.Config, open schedule.Opene
 		return fmt.Errorf("deliver run %d: %w", p.RunID, err)
 	}
 	if !rep.OK() {
-		return fmt.Errorf("deliver run %d: %w", p.RunID, deliveryProblem(rep))
+		// Resumed, and someone is still without the report: the delivery
+		// has told the owner whom (see the outbox).
+		logger.Warn("interrupted delivery resumed; not every recipient has the report", "job", job.Name, "run", p.RunID,
+			"recipients", len(rep.Recipients), "owner_alerted", rep.OwnerAlerted(), "problem", deliveryProblem(rep).Error())
+		return nil
 	}
 	logger.Info("interrupted delivery resumed", "job", job.Name, "run", p.RunID, "recipients", len(rep.Recipients))
 	return nil
