@@ -522,6 +522,10 @@ func (f *flakySMTP) fake(c net.Conn, mode string) {
 		say("421 4.3.2 service not available, closing")
 		return
 	}
+	if mode == "stall" { // a server too slow to greet within the client's timeout
+		time.Sleep(3 * time.Second)
+		return
+	}
 	say("220 flaky ESMTP")
 	r := bufio.NewReader(c)
 	for i := 0; i < 100; i++ {

@@ -251,3 +251,34 @@ func TestMailpitRestartedMidDelivery(t *testing.T) {
 		t.Errorf("owner got %d alerts for a delivery that reached everyone", got)
 	}
 }
+
+// TestSlowServerIsRetried: a mail server too slow to greet within the SMTP
+// timeout is a temporary failure: each recipient's first connection
+// stalls, the retry goes through, and each gets the report exactly once.
+func TestSlowServerIsRetried(t *testing.T) {
+	cjkFont(t)
+	mp := startMailpit(t)
+	db := deliveryDB(t)
+	cfg, job := deliveryConfig()
+	flaky := startFlakySMTP(t, mp.smtpAddr, func(n int) string {
+		if n <= 3 {
+			return "stall"
+		}
+		return ""
+	})
+	d, _ := testDeliverer(flaky.addr())
+	d.Timeout = 500 * time.Millisecond
+	rep := deliver(t, d, db, cfg, job, t.TempDir())
+	if !rep.OK() {
+		t.Fatalf("not OK: %+v", rep.Recipients)
+	}
+	for _, a := range []string{manager1, manager2, repAddr} {
+		r := resultFor(t, rep, a)
+		if r.Attempts != 2 {
+			t.Errorf("%s: %d attempts, want 2 (timed out, then sent)", a, r.Attempts)
+		}
+		if got := len(mp.to(a)); got != 1 {
+			t.Errorf("%s: %d messages, want 1", a, got)
+		}
+	}
+}
