@@ -42,3 +42,44 @@ func BenchmarkTypedNumbers(b *testing.B) {
 	b.ReportMetric(median(generalX), "general-cpu-x-plain")
 	b.ReportMetric(median(fastX), "loader-cpu-x-plain")
 }
+
+// BenchmarkTypedDates types a date column exported as Y/M/D ("2026/11/27",
+// with 1% as 年月日 and 1% with a time), in rounds: one try_strptime with
+// the right format (the floor), the general parser alone (the 17-format
+// list behind the regular expressions, the loader's path before the shape
+// fast path) and the loader's typedExpr. Metrics are CPU ratios to the
+// floor of the same round (ACCORD_BENCH_VALUES values, default 5M).
+func BenchmarkTypedDates(b *testing.B) {
+	conn := macroConn(b)
+	ctx := context.Background()
+	n := benchEnvInt(b, "ACCORD_BENCH_VALUES", 5_000_000)
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bench_dates AS
+		SELECT CASE WHEN i %% 100 = 0 THEN strftime(d, '%%Y年%%m月%%d日')
+		            WHEN i %% 100 = 1 THEN strftime(d, '%%Y/%%m/%%d %%H:%%M')
+		            ELSE strftime(d, '%%Y/%%m/%%d') END AS v
+		FROM (SELECT i, DATE '2000-01-01' + CAST(i %% 9000 AS INTEGER) AS d FROM range(%d) t(i))`, n)); err != nil {
+		b.Fatal(err)
+	}
+	run := func(expr string) (cpu float64) {
+		_, cpu, _ = measure(func() {
+			var k int64
+			if err := conn.QueryRowContext(ctx, "SELECT count("+expr+") FROM bench_dates").Scan(&k); err != nil {
+				b.Fatal(err)
+			}
+			if k < int64(n)*98/100 {
+				b.Fatalf("%s read %d of %d dates", expr, k, n)
+			}
+		})
+		return cpu
+	}
+	loader := typedExpr(config.Column{Name: "v", Type: config.Date}, "v", &config.Source{})
+	general := `CASE WHEN year(accord_timestamp_any(v, NULL::VARCHAR)) BETWEEN 1000 AND 9999 THEN accord_timestamp_any(v, NULL::VARCHAR) END`
+	var generalX, loaderX []float64
+	for b.Loop() {
+		floor := run("try_strptime(v, '%Y/%m/%d')")
+		generalX = append(generalX, run(general)/floor)
+		loaderX = append(loaderX, run(loader)/floor)
+	}
+	b.ReportMetric(median(generalX), "general-cpu-x-strptime")
+	b.ReportMetric(median(loaderX), "loader-cpu-x-strptime")
+}
