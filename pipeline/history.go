@@ -46,6 +46,9 @@ type Delivery struct {
 	Attempts  int       `json:"attempts"`
 	Error     string    `json:"error,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Journal is set when the status comes from the run's delivery journal:
+	// a delivery under way, or one stopped before it recorded its outcomes.
+	Journal bool `json:"journal,omitempty"`
 }
 
 // Runs lists the latest runs, newest first; job "" means every job.

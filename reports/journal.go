@@ -167,3 +167,39 @@ func (j *journal) close() error {
 	}
 	return j.f.Close()
 }
+
+// JournalStep is a recipient's last step in a run's delivery journal.
+type JournalStep struct {
+	Recipient string
+	Status    string
+	Attempts  int
+	Error     string
+	At        time.Time
+}
+
+// ReadJournal returns the steps of run runID's delivery journal under
+// outDir that the outbox table does not have yet: those of a delivery under
+// way (which holds the database only at its start and end) or of one
+// stopped before it recorded them (the run's next delivery applies them).
+// It takes no lock, so it never gets in a delivery's way; a step being
+// written is not seen.
+func ReadJournal(outDir string, runID int64) ([]JournalStep, error) {
+	f, err := os.Open(journalPath(outDir, runID))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reports: read delivery journal: %w", err)
+	}
+	defer f.Close()
+	j := &journal{path: f.Name(), f: f}
+	es, err := j.entries()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]JournalStep, len(es))
+	for i, e := range es {
+		out[i] = JournalStep{Recipient: e.Recipient, Status: e.Status, Attempts: e.Attempts, Error: e.Error, At: e.At}
+	}
+	return out, nil
+}

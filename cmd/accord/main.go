@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -440,6 +441,9 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 	if err == nil {
 		unsent, err = pipeline.UnsentAlerts(ctx, store.DB, *job, *limit)
 	}
+	if err == nil {
+		err = overlayJournals(runs)
+	}
 	store.Close()
 	if err != nil {
 		return err
@@ -505,6 +509,32 @@ func printRunsSnapshot(stdout io.Writer, dbPath, job string, limit int, asJSON b
 	return nil
 }
 
+// overlayJournals shows, for each run, the delivery steps its journal holds
+// and the outbox does not have yet (a delivery releases the database while
+// it sends), so `accord runs` does not say queued of a message that went out.
+func overlayJournals(runs []pipeline.RunRecord) error {
+	for i := range runs {
+		r := &runs[i]
+		if r.ReportDir == "" {
+			continue
+		}
+		steps, err := reports.ReadJournal(r.ReportDir, r.RunID)
+		if err != nil {
+			return err
+		}
+		for _, st := range steps {
+			k := slices.IndexFunc(r.Deliveries, func(d pipeline.Delivery) bool { return d.Recipient == st.Recipient })
+			if k < 0 {
+				r.Deliveries = append(r.Deliveries, pipeline.Delivery{Recipient: st.Recipient})
+				k = len(r.Deliveries) - 1
+			}
+			d := &r.Deliveries[k]
+			d.Status, d.Attempts, d.Error, d.UpdatedAt, d.Journal = st.Status, st.Attempts, st.Error, st.At, true
+		}
+	}
+	return nil
+}
+
 func printRuns(stdout io.Writer, runs []pipeline.RunRecord) {
 	fmt.Fprintf(stdout, "%6s  %-10s  %-10s  %-9s  %-19s  %8s  %8s  %s\n", "run", "job", "as of", "status", "started (UTC)", "rows", "rejected", "error / reports")
 	for _, r := range runs {
@@ -515,7 +545,11 @@ func printRuns(stdout io.Writer, runs []pipeline.RunRecord) {
 		fmt.Fprintf(stdout, "%6d  %-10s  %-10s  %-9s  %-19s  %8d  %8d  %s\n", r.RunID, r.Job, r.AsOf, r.Status,
 			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), r.Rows, r.Rejected, detail)
 		for _, d := range r.Deliveries {
-			fmt.Fprintf(stdout, "%6s  → %-40s %-8s %d attempt(s)  %s %s\n", "", d.Recipient, d.Status, d.Attempts, d.MessageID, d.Error)
+			status := d.Status
+			if d.Journal {
+				status += " (journal: not yet recorded in the database)"
+			}
+			fmt.Fprintf(stdout, "%6s  → %-40s %-8s %d attempt(s)  %s %s\n", "", d.Recipient, status, d.Attempts, d.MessageID, d.Error)
 		}
 	}
 }

@@ -91,6 +91,32 @@ jobs:
 		t.Fatalf("%d messages before the restart, want 1", len(mp.messages(t)))
 	}
 	sentTo := mp.messages(t)[0]
+	// `accord runs` tells the truth before the resume: the journal's steps,
+	// not the outbox's "queued" for a message that went out.
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"runs", "--config", cfgPath, "--json"}, &out, &errOut, time.Now); code != 0 {
+		t.Fatalf("runs exited %d: %s", code, errOut.String())
+	}
+	var listed struct {
+		Runs []pipeline.RunRecord `json:"runs"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &listed); err != nil || len(listed.Runs) == 0 {
+		t.Fatalf("runs --json: %v\n%s", err, out.String())
+	}
+	shown := map[string]string{}
+	for _, d := range listed.Runs[0].Deliveries {
+		if d.Journal {
+			shown[d.Recipient] = d.Status
+		}
+	}
+	if shown[sentTo.to] != "sent" || len(shown) != 3 {
+		t.Errorf("accord runs after the kill shows %v from the journal, want %s sent and the other two sending", shown, sentTo.to)
+	}
+	for a, st := range shown {
+		if a != sentTo.to && st != "sending" {
+			t.Errorf("accord runs shows %s %s, want sending", a, st)
+		}
+	}
 
 	forwardAll.Store(true)
 	second := startScheduler(t, cfgPath)
