@@ -83,9 +83,8 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	asOf := time.Date(opt.AsOf.Year(), opt.AsOf.Month(), opt.AsOf.Day(), 0, 0, 0, 0, time.UTC)
 	res = &Result{AsOf: asOf, Timings: map[string]time.Duration{}}
 	// We hold the database: a run still marked running was killed.
-	if _, err := r.Store.DB.ExecContext(ctx, `UPDATE runs SET status = 'failed', finished_at = ?,
-		error = 'interrupted: the process ended during the run; nothing of it was committed' WHERE status = 'running'`, r.Now().UTC()); err != nil {
-		return nil, fmt.Errorf("run: close interrupted runs: %w", err)
+	if err := closeInterrupted(ctx, r.Store.DB, r.Now()); err != nil {
+		return nil, fmt.Errorf("run: %w", err)
 	}
 	if err := r.Store.DB.QueryRowContext(ctx, "SELECT nextval('run_ids')").Scan(&res.RunID); err != nil {
 		return nil, fmt.Errorf("run: allocate id: %w", err)
@@ -585,4 +584,28 @@ func recoverPanic(err *error) {
 	if v := recover(); v != nil {
 		*err = errors.Join(*err, &PanicError{Value: v, Stack: string(debug.Stack())})
 	}
+}
+
+// closeInterrupted records as failed every run still marked running; the
+// caller knows none is under way.
+func closeInterrupted(ctx context.Context, db *sql.DB, now time.Time) error {
+	if _, err := db.ExecContext(ctx, `UPDATE runs SET status = 'failed', finished_at = ?,
+		error = 'interrupted: the run ended without recording its outcome (its process was killed, or could not write its failure, e.g. on a full disk); nothing of it was committed'
+		WHERE status = 'running'`, now.UTC()); err != nil {
+		return fmt.Errorf("close interrupted runs: %w", err)
+	}
+	return nil
+}
+
+// CloseInterruptedRuns records as failed every run still marked running
+// that nothing is running: holding the store, this process has the
+// database to itself, and no run of this process is under way. Commands
+// that list runs call it so a run that died without recording its outcome
+// is not shown running forever.
+func (s *Store) CloseInterruptedRuns(ctx context.Context, now time.Time) error {
+	if !s.shared.runs.TryLock() {
+		return nil // a run of this process is under way
+	}
+	defer s.shared.runs.Unlock()
+	return closeInterrupted(ctx, s.DB, now)
 }

@@ -101,6 +101,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return 0
 	}
 	fmt.Fprintf(stderr, "accord %s: %s\n", args[0], pipeline.Printable(err.Error()))
+	if diskFull(err) {
+		fmt.Fprintln(stderr, "accord: the disk is full (no space left on device): free space where the database, its spill folder "+
+			"and the reports are, then run it again; the last successful run's data and reports are unchanged")
+	}
 	var ve *config.ValidationError
 	var se *config.SyntaxError
 	var pe *pipeline.PanicError
@@ -114,6 +118,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 }
 
 var errUsage = errors.New("usage")
+
+// diskFull tells whether err comes of a full disk: ENOSPC from Go, or
+// DuckDB's text of it (its errors reach Go as text).
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(strings.ToLower(err.Error()), "no space left on device")
+}
 
 // parseInterspersed parses flags wherever they stand among the positional
 // arguments, as people type them ("explain C000076 --config F"); the flag
@@ -433,7 +443,11 @@ func cmdRuns(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	runs, err := pipeline.Runs(ctx, store.DB, *job, *limit)
+	err = store.CloseInterruptedRuns(ctx, time.Now())
+	var runs []pipeline.RunRecord
+	if err == nil {
+		runs, err = pipeline.Runs(ctx, store.DB, *job, *limit)
+	}
 	if err == nil && *asJSON {
 		err = pipeline.FillAvailability(ctx, store.DB, runs)
 	}
