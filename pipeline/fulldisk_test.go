@@ -161,7 +161,9 @@ func TestFullDisk(t *testing.T) {
 			} else {
 				out = filepath.Join(disk, "out")
 			}
-			args := func(asOf string) []string { return []string{"--config", cfg, "--db", db, "--out", out, "--as-of", asOf} }
+			args := func(asOf string) []string {
+				return []string{"--config", cfg, "--db", db, "--out", out, "--as-of", asOf}
+			}
 			accordCLI(t, bin, append([]string{"run"}, args("2026-11-20")...)...)
 
 			store, err := OpenStore(context.Background(), db)
