@@ -57,6 +57,10 @@ type Result struct {
 	// Notes are things the run changed beyond its own date (a backfill
 	// recomputing a later date's movers), for the summary.
 	Notes []string
+
+	// committed is set once the run's data and its succeeded status are
+	// committed: a problem after that cannot make the run failed.
+	committed bool
 }
 
 // HotspotSummary is the first-ranked hot-spot of a run.
@@ -100,7 +104,14 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	}
 	defer func() {
 		status, msg := "succeeded", ""
-		if err != nil {
+		switch {
+		case err != nil && res.committed:
+			// Its data and reports are committed and visible: recording it
+			// failed would be the lie of a "failed" run that changed the
+			// results. It stays succeeded, with what went wrong after.
+			msg = Printable("after the commit: " + err.Error())
+			err = fmt.Errorf("run %d is committed and succeeded, but after the commit: %w", res.RunID, err)
+		case err != nil:
 			status, msg = "failed", Printable(err.Error())
 			var pe *PanicError
 			if errors.As(err, &pe) {
@@ -254,6 +265,7 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("run: commit: %w", err)
 	}
+	res.committed = true
 	r.Logger.Info("run committed", "run_id", res.RunID)
 	if staged != "" {
 		if err := placeReports(staged, res.ReportDir); err != nil {
