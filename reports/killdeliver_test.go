@@ -63,16 +63,7 @@ func deliverAndHang(path, smtpAddr, out string) int {
 func TestKilledDeliveryIsResumed(t *testing.T) {
 	cjkFont(t)
 	mp := startMailpit(t)
-	db := deliveryDB(t)
-	var path string
-	if err := db.QueryRow(`SELECT path FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&path); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`INSERT INTO runs (run_id, job, as_of, started_at, finished_at, config_path, config_hash, status, report_dir)
-		VALUES ($1, 'weekly', $2, $3, $3, 'c', 'h', 'succeeded', NULL)`, fixtureRun, fixtureAsOf, testClock.Add(-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	db.Close() // the helper process must be able to open the file
+	path := succeededRunFile(t) // closed: the helper process must be able to open the file
 	out := t.TempDir()
 
 	child := exec.Command(os.Args[0], "-test.run=^$")
@@ -176,4 +167,21 @@ func journalSteps(t *testing.T, outDir string) map[string]string {
 		out[e.Recipient] = e.Status
 	}
 	return out
+}
+
+// succeededRunFile is the delivery fixture with its run recorded succeeded,
+// in a database file that is closed, for a helper process to open.
+func succeededRunFile(t *testing.T) string {
+	t.Helper()
+	db := deliveryDB(t)
+	defer db.Close()
+	var path string
+	if err := db.QueryRow(`SELECT path FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO runs (run_id, job, as_of, started_at, finished_at, config_path, config_hash, status, report_dir)
+		VALUES ($1, 'weekly', $2, $3, $3, 'c', 'h', 'succeeded', NULL)`, fixtureRun, fixtureAsOf, testClock.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -85,16 +85,7 @@ func deliverReleased(path, smtpAddr, out string) int {
 // which could not be sent either.
 func TestSMTPDownReleasesTheDatabase(t *testing.T) {
 	cjkFont(t)
-	db := deliveryDB(t)
-	var path string
-	if err := db.QueryRow(`SELECT path FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&path); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`INSERT INTO runs (run_id, job, as_of, started_at, finished_at, config_path, config_hash, status, report_dir)
-		VALUES ($1, 'weekly', $2, $3, $3, 'c', 'h', 'succeeded', NULL)`, fixtureRun, fixtureAsOf, testClock.Add(-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	path := succeededRunFile(t)
 	out := t.TempDir()
 	down := freePort(t) // nothing listens here
 
