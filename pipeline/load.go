@@ -877,10 +877,7 @@ func (l *loader) loadLookups(ctx context.Context) ([]LookupLoad, error) {
 	for i, name := range l.cfg.LookupNames() {
 		lk := l.cfg.Lookups[name]
 		src := &config.Source{Format: "csv", Encoding: lk.Encoding, Delimiter: lk.Delimiter, Quote: `"`}
-		path := lk.File
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(l.cfg.Resolve(l.cfg.InputsDir), path)
-		}
+		path := lookupPath(l.cfg, lk)
 		f, fingerprinted, err := l.prepare("lookup_"+name, src, path, i)
 		if err == nil {
 			err = fingerprinted()

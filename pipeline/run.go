@@ -37,6 +37,9 @@ type Runner struct {
 type RunOptions struct {
 	AsOf time.Time // the as-of date (its calendar day counts)
 	Job  string    // the job name recorded with the run; "manual" by default
+	// Full reads and computes everything even when nothing changed since
+	// the last run (see unchangedSince).
+	Full bool
 }
 
 // Result is what a run did.
@@ -57,10 +60,26 @@ type Result struct {
 	// Notes are things the run changed beyond its own date (a backfill
 	// recomputing a later date's movers), for the summary.
 	Notes []string
+	// CarriedFrom is set when nothing changed since run CarriedFrom (same
+	// job, as-of date, inputs, config and build): this run read and
+	// computed nothing, and its results and reports are that run's.
+	CarriedFrom int64
+
+	// fingerprint is the inputs' fingerprint, recorded with a succeeded run.
+	fingerprint string
 
 	// committed is set once the run's data and its succeeded status are
 	// committed: a problem after that cannot make the run failed.
 	committed bool
+}
+
+// ResultsRun is the run whose results and reports this run stands for:
+// itself, or the run it carried forward.
+func (r *Result) ResultsRun() int64 {
+	if r.CarriedFrom != 0 {
+		return r.CarriedFrom
+	}
+	return r.RunID
 }
 
 // HotspotSummary is the first-ranked hot-spot of a run.
@@ -89,6 +108,29 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	// We hold the database: a run still marked running was killed.
 	if err := closeInterrupted(ctx, r.Store.DB, r.Now()); err != nil {
 		return nil, fmt.Errorf("run: %w", err)
+	}
+	if !opt.Full {
+		if r.Publish != nil {
+			// Reports a killed run left staged are put in place first: they
+			// are what an unchanged rerun stands on.
+			done, err := RecoverReports(ctx, r.Store.DB, r.ReportsDir)
+			for _, d := range done {
+				r.Logger.Info("report folder recovered", "action", d)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("run: %w", err)
+			}
+		}
+		start := time.Now()
+		last, why, err := r.unchangedSince(ctx, opt.Job, asOf)
+		if err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+		res.Timings["fingerprint"] = time.Since(start)
+		if last != nil {
+			return r.carryForward(ctx, res, opt, last)
+		}
+		r.Logger.Info("inputs read afresh", "as_of", asOf.Format(time.DateOnly), "why", why)
 	}
 	if err := r.Store.DB.QueryRowContext(ctx, "SELECT nextval('run_ids')").Scan(&res.RunID); err != nil {
 		return nil, fmt.Errorf("run: allocate id: %w", err)
@@ -216,6 +258,12 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	}
 	res.Sources, res.Lookups = sources, l.lookups
 	res.Timings["load"] = time.Since(start)
+	fp, ferr := inputFingerprint(r.Config, loadedSums(sources, l.lookups))
+	if ferr != nil {
+		// Without one, the next run reads everything again: slower, not wrong.
+		r.Logger.Warn("inputs not fingerprinted", "run_id", res.RunID, "error", ferr)
+	}
+	res.fingerprint = fp
 	if err := checkShrink(ctx, conn, r.Config, sources); err != nil {
 		return err
 	}
@@ -256,8 +304,8 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	}
 	// The run is succeeded in the transaction that commits its data, so no
 	// kill can leave data without a succeeded run or the reverse.
-	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'succeeded', finished_at = ?, report_dir = ? WHERE run_id = ?`,
-		r.Now().UTC(), nullIfEmpty(res.ReportDir), res.RunID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'succeeded', finished_at = ?, report_dir = ?, input_fingerprint = ? WHERE run_id = ?`,
+		r.Now().UTC(), nullIfEmpty(res.ReportDir), nullIfEmpty(res.fingerprint), res.RunID); err != nil {
 		_ = tx.Rollback() // the error that made us roll back is the one to report
 		os.RemoveAll(staged)
 		return fmt.Errorf("run: record success: %w", err)

@@ -61,13 +61,15 @@ func newRunner(t *testing.T, store *Store, cfgPath string) *Runner {
 	return &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
 }
 
+// TestRerunChangesNothing reruns in full (a rerun that finds nothing
+// changed computes nothing: unchanged_test.go).
 func TestRerunChangesNothing(t *testing.T) {
 	store, first := runFixture(t, "testdata/fixture.yaml")
 	before := map[string]string{}
 	for _, table := range append(resultTables, "rejects") {
 		before[table] = tableDigest(t, store.DB, table, first.RunID)
 	}
-	second, err := newRunner(t, store, "testdata/fixture.yaml").Run(context.Background(), RunOptions{AsOf: fixtureAsOf})
+	second, err := newRunner(t, store, "testdata/fixture.yaml").Run(context.Background(), RunOptions{AsOf: fixtureAsOf, Full: true})
 	if err != nil {
 		t.Fatal(err)
 	}

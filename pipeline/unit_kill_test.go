@@ -21,12 +21,13 @@ import (
 
 // killRunAt starts `accord run` and kills it with SIGKILL when it first logs
 // msg; it returns the killed run's id and the source that log line names
-// (if any). It fails the test if the run ends first.
+// (if any). It fails the test if the run ends first. The run is --full, so
+// a rerun on unchanged inputs does the work it is killed in.
 func killRunAt(t *testing.T, bin, cfgPath, asOf, msg string) (int64, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // a guard against a hang
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "run", "--config", cfgPath, "--as-of", asOf)
+	cmd := exec.CommandContext(ctx, bin, "run", "--config", cfgPath, "--as-of", asOf, "--full")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at  TIMESTAMP,
     config_path  VARCHAR NOT NULL,
     config_hash  VARCHAR NOT NULL,
-    status       VARCHAR NOT NULL,   -- running, succeeded, failed
+    status       VARCHAR NOT NULL,   -- running, succeeded, failed, unchanged
     error        VARCHAR,
     timings      VARCHAR,            -- JSON: stage -> milliseconds
     report_dir   VARCHAR
@@ -374,6 +374,12 @@ ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_not_tested VARCHAR;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_period_months INTEGER;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS region_basis VARCHAR;
 ALTER TABLE run_inputs ALTER COLUMN rows_loaded DROP NOT NULL;
+
+-- A run's input fingerprint (inputFingerprint in pipeline/fingerprint.go)
+-- and, for a run that found nothing changed, the run whose results it
+-- carried forward.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS input_fingerprint VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS carried_from BIGINT;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf

@@ -31,7 +31,7 @@ const usage = `accord: one customer value index for sales, service and finance
 usage:
   accord demo     --out DIR [--customers N] [--seed S] [--as-of YYYY-MM-DD]
   accord validate --config FILE [--inputs]
-  accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION]
+  accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION] [--full]
   accord schedule --config FILE [--db FILE] [--out DIR] [--grace DURATION]
   accord send     --config FILE --job NAME --to ADDRESS [--db FILE]
   accord deliver  --config FILE --run N [--retry-failed] [--db FILE]
@@ -252,6 +252,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	outFlag := fs.String("out", "", "report folder (default: reports.out_dir of the config)")
 	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
 	wait := fs.Duration("wait", 0, "how long to wait for another run holding the database (default: exit at once)")
+	full := fs.Bool("full", false, "read and compute everything even if nothing changed since the last run")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -274,7 +275,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	}
 	defer store.Close()
 	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg), ReportsDir: outDir}
-	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: asOf})
+	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: asOf, Full: *full})
 	if err != nil {
 		return err
 	}
@@ -284,6 +285,9 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 
 func printSummary(w io.Writer, res *pipeline.Result) {
 	fmt.Fprintf(w, "run %d as of %s\n", res.RunID, res.AsOf.Format(time.DateOnly))
+	if res.CarriedFrom != 0 {
+		fmt.Fprintf(w, "unchanged: the results of run %d (nothing re-read or recomputed)\n", res.CarriedFrom)
+	}
 	printSources(w, res.Sources)
 	var tiers []string
 	keys := make([]string, 0, len(res.Tiers))
@@ -553,6 +557,9 @@ func printRuns(stdout io.Writer, runs []pipeline.RunRecord) {
 	fmt.Fprintf(stdout, "%6s  %-10s  %-10s  %-9s  %-19s  %8s  %8s  %s\n", "run", "job", "as of", "status", "started (UTC)", "rows", "rejected", "error / reports")
 	for _, r := range runs {
 		detail := r.ReportDir
+		if r.CarriedFrom != 0 {
+			detail = fmt.Sprintf("nothing changed: the results of run %d, %s", r.CarriedFrom, r.ReportDir)
+		}
 		if r.Error != "" {
 			detail = r.Error
 		}

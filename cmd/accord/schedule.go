@@ -188,12 +188,15 @@ func runJob(ctx context.Context, cfg *config.Config, open schedule.Opener, outDi
 	if err != nil {
 		return err
 	}
-	rep, err := deliverer.DeliverReleasing(ctx, conn, job, cfg, res.RunID, res.AsOf, res.ReportDir, nil)
+	// A run that found nothing changed delivers its results' run: an
+	// outbox that sent them already sends nothing again.
+	id := res.ResultsRun()
+	rep, err := deliverer.DeliverReleasing(ctx, conn, job, cfg, id, res.AsOf, res.ReportDir, nil)
 	if err != nil {
-		return fmt.Errorf("deliver run %d: %w", res.RunID, err)
+		return fmt.Errorf("deliver run %d: %w", id, err)
 	}
 	if !rep.OK() {
-		err := fmt.Errorf("deliver run %d: %w", res.RunID, deliveryProblem(rep))
+		err := fmt.Errorf("deliver run %d: %w", id, deliveryProblem(rep))
 		if rep.OwnerAlerted() {
 			return schedule.OwnerAlerted(err)
 		}
