@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -158,9 +157,9 @@ func median(xs []float64) float64 {
 // resident memory in MB (0 where /proc is missing).
 func measure(load func()) (wall, cpu, peakMB float64) {
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // reset the high-water mark (Linux 4.0+)
-	c0, t0 := cpuTime(), time.Now()
+	c0, t0 := processCPU(), time.Now()
 	load()
-	return time.Since(t0).Seconds(), (cpuTime() - c0).Seconds(), procStatusMB("VmHWM")
+	return time.Since(t0).Seconds(), (processCPU() - c0).Seconds(), procStatusMB("VmHWM")
 }
 
 // benchPlain is DuckDB's own load of path into a fresh database file.
@@ -264,15 +263,6 @@ func benchCommit(ctx context.Context, conn *sql.Conn, clock *phaseClock) error {
 	_, err = conn.ExecContext(ctx, "CHECKPOINT")
 	clock.mark("checkpoint")
 	return err
-}
-
-// cpuTime is the CPU time the process has used, all threads (DuckDB's too).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // procStatusMB reads a "kB" field of /proc/self/status in MB; 0 if unavailable.

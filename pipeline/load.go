@@ -104,6 +104,8 @@ type loader struct {
 	exportHeaders []string
 	// lookups are the lookup files read, for run_inputs.
 	lookups []LookupLoad
+	// profile marks each source's staging as a stage (nil: none).
+	profile *Profile
 }
 
 type stagedFile struct {
@@ -177,10 +179,12 @@ func (l *loader) count(ctx context.Context, q string, args ...any) (int64, error
 func (l *loader) stageAll(ctx context.Context, staged func(SourceLoad)) ([]SourceLoad, error) {
 	var out []SourceLoad
 	var err error
+	l.profile.Mark("load lookups")
 	if l.lookups, err = l.loadLookups(ctx); err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	for _, name := range l.cfg.SourceNames() {
+		l.profile.Mark("load " + name)
 		sl, err := l.stage(ctx, name)
 		out = append(out, sl)
 		if err != nil {

@@ -31,6 +31,9 @@ type Runner struct {
 	// ReportsDir is the report folder; a run's reports go to
 	// ReportsDir/<as-of>. Needed with Publish.
 	ReportsDir string
+	// Profile, if set, records each stage's wall and CPU time and peak
+	// memory (accord run --profile).
+	Profile *Profile
 }
 
 // RunOptions are the inputs of one run.
@@ -109,6 +112,8 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	if err := closeInterrupted(ctx, r.Store.DB, r.Now()); err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
+	r.Profile.Mark("fingerprint")
+	defer r.Profile.Mark("")
 	if !opt.Full {
 		if r.Publish != nil {
 			// Reports a killed run left staged are put in place first: they
@@ -196,6 +201,7 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 }
 
 func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
+	r.Profile.Mark("prepare")
 	conn, err := r.Store.DB.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("run: connect: %w", err)
@@ -247,17 +253,18 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 			}
 		}
 	}()
-	l := &loader{cfg: r.Config, conn: conn, workDir: work, seen: seen}
+	l := &loader{cfg: r.Config, conn: conn, workDir: work, seen: seen, profile: r.Profile}
 	start := time.Now()
 	sources, err := l.stageAll(ctx, func(sl SourceLoad) {
 		r.Logger.Info("source staged", "run_id", res.RunID, "source", sl.Source, "rows", sl.RowsRead, "loaded", sl.Loaded,
-			"rejected", sl.Rejected, "duplicates", sl.Duplicates)
+			"rejected", sl.Rejected, "duplicates", sl.Duplicates, "elapsed", time.Since(start).Round(time.Millisecond).String())
 	})
 	if err != nil {
 		return err
 	}
 	res.Sources, res.Lookups = sources, l.lookups
 	res.Timings["load"] = time.Since(start)
+	r.Profile.Mark("checks")
 	fp, ferr := inputFingerprint(r.Config, loadedSums(sources, l.lookups))
 	if ferr != nil {
 		// Without one, the next run reads everything again: slower, not wrong.
@@ -281,6 +288,7 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	// DuckDB can report a successful Commit after a failed statement, so
 	// every error rolls back at once and row counts are checked after the
 	// commit (readBack, stage verify).
+	r.Profile.Mark("replace tables")
 	start = time.Now()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -293,7 +301,8 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 		return err
 	}
 	res.Timings["compute"] = time.Since(start)
-	r.Logger.Info("run computed", "run_id", res.RunID)
+	r.Profile.Mark("publish")
+	r.Logger.Info("run computed", "run_id", res.RunID, "elapsed", res.Timings["compute"].Round(time.Millisecond).String())
 	staged, err := r.publish(ctx, tx, res)
 	if err != nil {
 		_ = tx.Rollback() // the error that made us roll back is the one to report
@@ -302,6 +311,7 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 		}
 		return err
 	}
+	r.Profile.Mark("commit")
 	// The run is succeeded in the transaction that commits its data, so no
 	// kill can leave data without a succeeded run or the reverse.
 	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'succeeded', finished_at = ?, report_dir = ?, input_fingerprint = ? WHERE run_id = ?`,
@@ -322,6 +332,7 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 			r.Logger.Error("reports not yet in place", "run_id", res.RunID, "staged", staged, "error", err)
 		}
 	}
+	r.Profile.Mark("verify")
 	if err := readBack(ctx, conn, "verify", res); err != nil {
 		return err
 	}
@@ -395,6 +406,7 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 	if err := r.compute(ctx, tx, res); err != nil {
 		return err
 	}
+	r.Profile.Mark("read back")
 	return readBack(ctx, tx, "check", res)
 }
 

@@ -42,11 +42,13 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 		return err
 	}
 	sc := &scorer{cfg: r.Config, tx: tx, asOf: res.AsOf}
+	r.Profile.Mark("score")
 	start := time.Now()
 	if err := sc.score(ctx); err != nil {
 		return err
 	}
 	res.Timings["score"] = time.Since(start)
+	r.Profile.Mark("results")
 	start = time.Now()
 	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
 		"InsertMovers", "InstalledUnits", "HotspotRegions", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "HotspotTickets", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileChecks", "ReconcileExceptions", "ReconcileTotals"} {
@@ -63,6 +65,7 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 		return err
 	}
 	res.Timings["results"] = time.Since(start)
+	r.Profile.Mark("evidence")
 	start = time.Now()
 	err := sc.evidence(ctx)
 	res.Timings["evidence"] = time.Since(start)

@@ -31,7 +31,7 @@ const usage = `accord: one customer value index for sales, service and finance
 usage:
   accord demo     --out DIR [--customers N] [--seed S] [--as-of YYYY-MM-DD]
   accord validate --config FILE [--inputs]
-  accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION] [--full]
+  accord run      --config FILE [--as-of YYYY-MM-DD] [--out DIR] [--db FILE] [--wait DURATION] [--full] [--profile FILE]
   accord schedule --config FILE [--db FILE] [--out DIR] [--grace DURATION]
   accord send     --config FILE --job NAME --to ADDRESS [--db FILE]
   accord deliver  --config FILE --run N [--retry-failed] [--db FILE]
@@ -253,6 +253,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
 	wait := fs.Duration("wait", 0, "how long to wait for another run holding the database (default: exit at once)")
 	full := fs.Bool("full", false, "read and compute everything even if nothing changed since the last run")
+	profilePath := fs.String("profile", "", "write each stage's wall time, CPU time and peak memory to this JSON file, and a Go CPU profile beside it (.pprof)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -275,6 +276,18 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	}
 	defer store.Close()
 	runner := &pipeline.Runner{Store: store, Config: cfg, Logger: logger, Now: now, Publish: publisher(cfg), ReportsDir: outDir}
+	if *profilePath != "" {
+		stop, err := startProfile(*profilePath)
+		if err != nil {
+			return err
+		}
+		runner.Profile = &pipeline.Profile{}
+		defer func() {
+			if perr := stop(runner.Profile, stdout); perr != nil {
+				logger.Error("profile not written", "error", perr) // the run's outcome stands
+			}
+		}()
+	}
 	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: asOf, Full: *full})
 	if err != nil {
 		return err

@@ -3,9 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/accordhq/accord/pipeline"
 )
 
 // TestRunUnchangedAndFull reruns `accord run` on the inputs of e2eRun: the
@@ -37,8 +43,50 @@ func TestRunUnchangedAndFull(t *testing.T) {
 	if !strings.Contains(runs, "unchanged") || !strings.Contains(runs, "nothing changed: the results of run 1") {
 		t.Errorf("accord runs:\n%s", runs)
 	}
-	full := accord("run", "--config", cfgPath, "--as-of", "2026-11-27", "--full")
+	profile := filepath.Join(dir, "profile.json")
+	full := accord("run", "--config", cfgPath, "--as-of", "2026-11-27", "--full", "--profile", profile)
 	if strings.Contains(full, "unchanged") || !strings.Contains(full, "run 3 as of 2026-11-27\n") {
 		t.Errorf("--full ran as unchanged:\n%s", full)
+	}
+
+	// --profile: the stages in run order, once each, adding up to the total.
+	raw, err := os.ReadFile(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Stages []pipeline.StageCost `json:"stages"`
+		Total  pipeline.StageCost   `json:"total"`
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var wall, cpu time.Duration
+	for _, s := range got.Stages {
+		names = append(names, s.Stage)
+		wall += s.Wall
+		cpu += s.CPU
+		if s.Wall <= 0 || s.PeakRSS <= 0 {
+			t.Errorf("stage %+v: no wall time or peak memory", s)
+		}
+	}
+	want := []string{"fingerprint", "prepare", "load lookups", "load customers"}
+	if len(names) < len(want) || !slices.Equal(names[:len(want)], want) {
+		t.Errorf("stages %v, want them to begin %v", names, want)
+	}
+	for i, n := range []string{"checks", "replace tables", "score", "results", "evidence", "read back", "publish", "commit", "verify"} {
+		if k := slices.Index(names, n); k < 0 || slices.Index(names[k+1:], n) >= 0 {
+			t.Errorf("stage %s (%d) is not there once: %v", n, i, names)
+		}
+	}
+	if got.Total.Wall != wall || got.Total.CPU != cpu || cpu <= 0 {
+		t.Errorf("total %+v, stages sum to wall %v, CPU %v", got.Total, wall, cpu)
+	}
+	if fi, err := os.Stat(profile + ".pprof"); err != nil || fi.Size() == 0 {
+		t.Errorf("no Go CPU profile beside %s: %v", profile, err)
+	}
+	if !strings.Contains(full, "profile: "+profile) || !strings.Contains(full, "  evidence ") {
+		t.Errorf("the run did not print its profile:\n%s", full)
 	}
 }

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+
+	"github.com/accordhq/accord/pipeline"
+)
+
+// startProfile starts a Go CPU profile into path.pprof; stop ends it, writes
+// the run's stage costs to path as JSON and prints them as a table.
+func startProfile(path string) (stop func(*pipeline.Profile, io.Writer) error, err error) {
+	cpu, err := os.Create(path + ".pprof")
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(cpu); err != nil {
+		cpu.Close()
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	return func(p *pipeline.Profile, w io.Writer) error {
+		pprof.StopCPUProfile()
+		errs := []error{cpu.Close()}
+		total := p.Total()
+		raw, err := json.MarshalIndent(struct {
+			Stages []pipeline.StageCost `json:"stages"`
+			Total  pipeline.StageCost   `json:"total"`
+		}{p.Stages, total}, "", "  ")
+		if err == nil {
+			err = os.WriteFile(path, append(raw, '\n'), 0o644)
+		}
+		errs = append(errs, err)
+		fmt.Fprintf(w, "profile: %s (Go CPU profile: %s.pprof)\n", path, path)
+		fmt.Fprintf(w, "  %-24s %9s %9s %10s\n", "stage", "wall s", "CPU s", "peak MB")
+		for _, s := range append(p.Stages, total) {
+			fmt.Fprintf(w, "  %-24s %9.2f %9.2f %10.0f\n", s.Stage, s.Wall.Seconds(), s.CPU.Seconds(), float64(s.PeakRSS)/(1<<20))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("profile: %w", err)
+		}
+		return nil
+	}, nil
+}
