@@ -8,7 +8,7 @@ ECHARTS := reports/assets/echarts.min.js
 export CGO_ENABLED := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help build run demo test test-deps lint bench clean
+.PHONY: help build run demo test test-deps lint bench bench-deps clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,8 +45,13 @@ lint: $(ECHARTS) ## gofmt and go vet must be clean
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
 
-bench: $(ECHARTS) ## run the benchmarks
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+bench-deps: ## install the pandas baseline of the weekly benchmark (Debian python3-pandas, python3-openpyxl; needs root)
+	@/usr/bin/python3 -c "import pandas, openpyxl" 2>/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pandas python3-openpyxl >/dev/null; \
+	  else echo "install python3-pandas python3-openpyxl (apt-get, as root) for the pandas baseline" >&2; fi; }
+
+bench: $(ECHARTS) bench-deps ## run the benchmarks; the weekly run on demo sets S and M (ACCORD_BENCH_SIZE=S,M,L for a million customers too)
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -timeout 120m ./...
 
 clean: ## remove the binary, demo data, database and reports
 	rm -rf bin data
