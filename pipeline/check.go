@@ -26,9 +26,15 @@ import (
 // plainDecimal: digits, minus signs and dots, not ending in a dot (the cast
 // reads "5." and accord_number does not), with at most 10 decimals (beyond,
 // accord_number rounds to 10 first, and rounding twice can differ).
+//
+// groupedInteger, groupedDecimal: the same with thousands separators, as
+// finance exports write money (155,977.27): the commas are dropped and the
+// rest cast. One regular expression, against accord_number's seven.
 const (
-	plainInteger = "ltrim(%[1]s, '-0123456789') = ''"
-	plainDecimal = "(ltrim(%[1]s, '-0123456789.') = '' AND NOT suffix(%[1]s, '.') " +
+	groupedInteger = `regexp_full_match(%[1]s, '-?\d{1,3}(,\d{3})+')`
+	groupedDecimal = `regexp_full_match(%[1]s, '-?\d{1,3}(,\d{3})+(\.\d{1,10})?')`
+	plainInteger   = "ltrim(%[1]s, '-0123456789') = ''"
+	plainDecimal   = "(ltrim(%[1]s, '-0123456789.') = '' AND NOT suffix(%[1]s, '.') " +
 		"AND (instr(%[1]s, '.') = 0 OR length(%[1]s) - instr(%[1]s, '.') <= 10))"
 )
 
@@ -37,12 +43,15 @@ func typedExpr(c config.Column, raw string, src *config.Source) string {
 	switch c.Type {
 	case config.Integer:
 		return fmt.Sprintf("(CASE WHEN "+plainInteger+" THEN TRY_CAST(%[1]s AS BIGINT) "+
+			"WHEN "+groupedInteger+" THEN TRY_CAST(replace(%[1]s, ',', '') AS BIGINT) "+
 			"WHEN accord_number(%[1]s) = trunc(accord_number(%[1]s)) THEN TRY_CAST(accord_number(%[1]s) AS BIGINT) END)", raw)
 	case config.Money:
 		return fmt.Sprintf("(CASE WHEN "+plainDecimal+" THEN TRY_CAST(%[1]s AS DECIMAL(18,2)) "+
+			"WHEN "+groupedDecimal+" THEN TRY_CAST(replace(%[1]s, ',', '') AS DECIMAL(18,2)) "+
 			"ELSE TRY_CAST(accord_number(%[1]s) AS DECIMAL(18,2)) END)", raw)
 	case config.Quantity:
 		return fmt.Sprintf("(CASE WHEN "+plainDecimal+" THEN TRY_CAST(%[1]s AS DECIMAL(18,4)) "+
+			"WHEN "+groupedDecimal+" THEN TRY_CAST(replace(%[1]s, ',', '') AS DECIMAL(18,4)) "+
 			"ELSE TRY_CAST(accord_number(%[1]s) AS DECIMAL(18,4)) END)", raw)
 	case config.Date, config.Timestamp:
 		e := fmt.Sprintf("accord_timestamp(%s, NULL::VARCHAR)", raw)
