@@ -199,6 +199,11 @@
 //	    region, serial_no, customer_id, name, faults, first_opened_at,
 //	    last_opened_at, ticket_ids.
 //	    Order: product_id, component, region, serial_no, customer_id.
+//	hotspot_tickets: run_id, as_of, ticket_id, product_id, product_name,
+//	    component, region, serial_no, customer_id, name, opened_at,
+//	    closed_at, effort_hours, severity, resolution (hotspots.xlsx's Fault
+//	    tickets; no weekly.xlsx sheet).
+//	    Order: product_id, component, region, opened_at, ticket_id.
 //	hotspot_unsupported: run_id, as_of, reason, product_id, product_name,
 //	    supported_until, customer_id, name, ticket_id, opened_at,
 //	    installed_units, tickets, revenue_12m.

@@ -12,7 +12,8 @@ import (
 const hotspotsXLSXName = "hotspots.xlsx"
 
 // hotspotTicketsTable is hotspot_tickets as the hot-spot workbook shows it;
-// it is not among resultTables, so weekly.xlsx and data/ are unchanged.
+// it is not among resultTables, so weekly.xlsx has no sheet of it, but it
+// has data files (dataFileTables).
 var hotspotTicketsTable = resultTable{
 	name: "hotspot_tickets", sheet: "Fault tickets", hasAsOf: true, reach: perCustomer,
 	columns: []column{

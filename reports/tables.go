@@ -255,10 +255,10 @@ func rejectExamplesFrom(sc scope, runID int64) string {
 		ORDER BY file, line NULLS LAST, "value" NULLS LAST) <= %d) AS rejects`, runID, sc.rejectExamples())
 }
 
-// tableNamed returns the result table called name; the names are package
-// constants, so an unknown one is a programming error.
+// tableNamed returns the data file table called name; the names are
+// package constants, so an unknown one is a programming error.
 func tableNamed(name string) resultTable {
-	for _, t := range resultTables {
+	for _, t := range dataFileTables() {
 		if t.name == name {
 			return t
 		}
