@@ -63,5 +63,5 @@ func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, as
 		return err
 	}
 	f.SetActiveSheet(0)
-	return saveWorkbook(f, path)
+	return saveWorkbook(ctx, f, path)
 }

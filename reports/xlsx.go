@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,11 @@ const summarySheet = "Summary"
 // less the header. Options.WorkbookRows is at most this, so a table never
 // needs a second sheet.
 const maxSheetRows = excelize.TotalRows - 1
+
+// cancelCheckRows is how often the row loop looks at the context. The rows
+// stop on their own once it is done (database/sql closes them), but only
+// from another goroutine; the loop's own check does not rely on that.
+const cancelCheckRows = 1000
 
 type xlsxStyles struct {
 	title, header, bold                                 int
@@ -75,18 +81,33 @@ func writeXLSX(ctx context.Context, q queryer, sc scope, runID int64, asOf time.
 		return err
 	}
 	f.SetActiveSheet(0)
-	return saveWorkbook(f, path)
+	return saveWorkbook(ctx, f, path)
+}
+
+// ctxWriter fails its writes once ctx is done: zipping the workbook reads
+// no rows, so nothing else would stop it (it was most of the time of a
+// workbook of every row).
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // saveWorkbook writes beside the target and renames, so a failed run never
 // leaves half a workbook under the real name.
-func saveWorkbook(f *excelize.File, path string) error {
+func saveWorkbook(ctx context.Context, f *excelize.File, path string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".weekly-*.xlsx")
 	if err != nil {
 		return fmt.Errorf("reports: save workbook: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := f.WriteTo(tmp); err != nil {
+	if _, err := f.WriteTo(ctxWriter{ctx, tmp}); err != nil {
 		tmp.Close()
 		return fmt.Errorf("reports: save workbook: %w", err)
 	}
@@ -271,6 +292,11 @@ func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, t sheetSpec) err
 		return err
 	}
 	for i := 0; i < shown; i++ {
+		if i%cancelCheckRows == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("reports: sheet %s: stopped at row %d of %d: %w", t.sheet, i, shown, err)
+			}
+		}
 		if !rows.Next() {
 			if err := rows.Err(); err != nil {
 				return fmt.Errorf("reports: read %s: %w", t.name, err)

@@ -5,9 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -786,5 +788,101 @@ func TestWorkbookAsOfKeepsTheCalendarDay(t *testing.T) {
 	f := openWorkbook(t, out.XLSX)
 	if v, _ := f.GetCellValue("Summary", "B2"); v != "2026-11-27" {
 		t.Errorf("as-of shows %q, want 2026-11-27", v)
+	}
+}
+
+// cancelOnQuery cancels the write as soon as the query containing match
+// has started, so the cancellation lands in the middle of that sheet.
+type cancelOnQuery struct {
+	queryer
+	match  string
+	cancel context.CancelFunc
+}
+
+func (c cancelOnQuery) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := c.queryer.QueryContext(ctx, query, args...)
+	if strings.Contains(query, c.match) {
+		c.cancel()
+	}
+	return rows, err
+}
+
+// TestWorkbookWriteStopsWhenCancelled: an interrupt while the Customers
+// sheet (50,008 rows, all shown) is being written stops the workbook with
+// the context's error, saying where, and leaves no workbook and no
+// temporary file. (database/sql would end the rows too, from its own
+// goroutine, as "read customer_value: context canceled"; the loop's check
+// stops first and names the sheet and row.)
+func TestWorkbookWriteStopsWhenCancelled(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO customer_value SELECT customer_value.* REPLACE ('X' || i AS customer_id, 100 + i AS rank)
+		FROM customer_value, range(50000) t(i) WHERE run_id = 2 AND customer_id = 'C1'`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	d, err := loadReportData(ctx, tx, fixtureRun, scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := testOptions
+	opt.WorkbookRows = config.MaxWorkbookRows
+	dir := t.TempDir()
+	q := cancelOnQuery{queryer: tx, match: "ORDER BY rank NULLS LAST, customer_id LIMIT", cancel: cancel}
+	err = writeXLSX(ctx, q, scope{}, fixtureRun, fixtureAsOf, filepath.Join(dir, xlsxName), d, labelsEN, opt)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if !strings.Contains(err.Error(), "Customers") {
+		t.Errorf("err = %v, want it to stop on the Customers sheet", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
+
+// TestSaveWorkbookStopsWhenCancelled: zipping the workbook reads no rows,
+// so it checks the context itself: once cancelled, no file is written.
+func TestSaveWorkbookStopsWhenCancelled(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 20000; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i)
+		if err := sw.SetRow(cell, []any{i, "row " + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	if err := saveWorkbook(ctx, f, filepath.Join(dir, xlsxName)); !errors.Is(err, context.Canceled) {
+		t.Errorf("save after cancel: err = %v, want context.Canceled", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+
+	// Mid-write: the writes that come after the cancel fail.
+	ctx, cancel = context.WithCancel(context.Background())
+	var buf strings.Builder
+	w := ctxWriter{ctx, &buf}
+	if _, err := w.Write([]byte("PK")); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := w.Write([]byte("more")); !errors.Is(err, context.Canceled) || buf.String() != "PK" {
+		t.Errorf("write after cancel: err = %v, wrote %q", err, buf.String())
 	}
 }
