@@ -62,6 +62,5 @@ func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, as
 	if err := w.streamSummary(append(rows, w.summaryTail(nil, filtered)...)); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
 	return saveWorkbook(ctx, f, path)
 }

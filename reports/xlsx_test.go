@@ -886,3 +886,23 @@ func TestSaveWorkbookStopsWhenCancelled(t *testing.T) {
 		t.Errorf("write after cancel: err = %v, wrote %q", err, buf.String())
 	}
 }
+
+// TestWorkbooksOpenOnSummary: both workbooks open on their Summary, the
+// one selected tab (two selected tabs would group the sheets, and an edit
+// would change both). Nothing sets it: a new file's first sheet is, and
+// SetActiveSheet would read every streamed sheet back into memory.
+func TestWorkbooksOpenOnSummary(t *testing.T) {
+	db := openFixtureDB(t)
+	out := writeFixture(t, db, testOptions)
+	for _, p := range []string{out.XLSX, out.HotspotsX} {
+		f := openWorkbook(t, p)
+		if i := f.GetActiveSheetIndex(); f.GetSheetName(i) != summarySheet {
+			t.Errorf("%s opens on %q", filepath.Base(p), f.GetSheetName(i))
+		}
+		for name, x := range sheetXML(t, p) {
+			if selected := regexp.MustCompile(`tabSelected="(1|true)"`).MatchString(x); selected != (name == summarySheet) {
+				t.Errorf("%s: sheet %s selected = %v", filepath.Base(p), name, selected)
+			}
+		}
+	}
+}
