@@ -190,6 +190,28 @@ type Reports struct {
 	// reason the Rejects sheet and data/rejects.csv show; the counts cover
 	// every reject. Default 20.
 	RejectExamples int `yaml:"reject_examples"`
+	// WorkbookRows is how many rows a workbook sheet shows of a table that
+	// grows with the data (customers, contributions, tickets, invoices…);
+	// the data files hold every row. DefaultWorkbookRows when absent. There
+	// is no "unlimited": a sheet of every row of a large run is hundreds of
+	// megabytes nobody reads, so 0 is an error rather than a way to get one.
+	WorkbookRows *int `yaml:"workbook_rows"`
+}
+
+// DefaultWorkbookRows is the workbook's default rows per capped sheet:
+// enough to scroll, sort and filter by hand, small enough to open quickly.
+const DefaultWorkbookRows = 10000
+
+// MaxWorkbookRows is the most rows reports.workbook_rows may be: one Excel
+// sheet (1,048,576 rows) less its header.
+const MaxWorkbookRows = 1048575
+
+// SheetRows returns reports.workbook_rows, or its default.
+func (r Reports) SheetRows() int {
+	if r.WorkbookRows == nil {
+		return DefaultWorkbookRows
+	}
+	return *r.WorkbookRows
 }
 
 // Problem is one thing wrong with a config, tied to its field.
@@ -610,6 +632,9 @@ func (c *Config) validate() error {
 	}
 	if c.Reports.RejectExamples < 1 || c.Reports.RejectExamples > 100000 {
 		add("reports.reject_examples", "must be between 1 and 100000, got %d", c.Reports.RejectExamples)
+	}
+	if n := c.Reports.SheetRows(); n < 1 || n > MaxWorkbookRows {
+		add("reports.workbook_rows", "must be between 1 and %d (one Excel sheet), got %d; there is no unlimited: every row is in data/<table>.csv and .parquet", MaxWorkbookRows, n)
 	}
 	if c.Reports.Language != "en" && c.Reports.Language != "zh-CN" {
 		add("reports.language", "must be en or zh-CN, got %q", c.Reports.Language)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -52,7 +53,7 @@ model:
       weight: -1
       indicators: [{name: astrology, weight: 1}, {name: scale, weight: 0, missing: maybe}]
   tiers: {method: quantile, quantiles: [0.5, 0.2, 0.8]}
-reports: {language: fr}
+reports: {language: fr, workbook_rows: 0}
 hotspots: {baseline_windows: -1, rising_alpha: 1.5, rising_min_failures: -2, rising_correction: bonferroni}
 `
 	_, err := Parse("bad.yaml", []byte(raw))
@@ -66,7 +67,7 @@ hotspots: {baseline_windows: -1, rising_alpha: 1.5, rising_min_failures: -2, ris
 		"sources.tickets.column_names", "sources.products.column_names", "sources.products.column_names[1]",
 		"model.normalization.method", "model.hourly_cost", "model.groups[0].weight",
 		"model.groups[0].indicators[0].name", "model.groups[0].indicators[1].weight",
-		"model.groups[0].indicators[1].missing", "model.tiers.quantiles", "reports.language",
+		"model.groups[0].indicators[1].missing", "model.tiers.quantiles", "reports.language", "reports.workbook_rows",
 		"hotspots.baseline_windows", "hotspots.rising_alpha", "hotspots.rising_min_failures", "hotspots.rising_correction",
 	}
 	fields := map[string]bool{}
@@ -94,6 +95,44 @@ func TestHotspotDefaults(t *testing.T) {
 	h := c.Hotspots
 	if h.BaselineWindows != 4 || h.RisingAlpha != 0.01 || h.RisingMinFailures != 3 || h.RisingCorrection != "fdr" || h.WindowMonths != 12 {
 		t.Errorf("hotspot defaults %+v", h)
+	}
+}
+
+// TestWorkbookRows: absent is the default; 0 is refused, not read as
+// "every row" (which made a 756 MB workbook at 1M customers); so is more
+// than one Excel sheet holds.
+func TestWorkbookRows(t *testing.T) {
+	c, err := Load("accord.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Reports.SheetRows(); got != 10000 {
+		t.Errorf("example workbook_rows %d, want 10000", got)
+	}
+	if got := (Reports{}).SheetRows(); got != DefaultWorkbookRows {
+		t.Errorf("absent workbook_rows reads %d, want the default %d", got, DefaultWorkbookRows)
+	}
+	base := `
+sources:
+  customers: {files: [c.csv], columns: {customer_id: id, name: n}}
+reports:
+`
+	for _, c := range []struct {
+		value string
+		ok    bool
+	}{{"1", true}, {"1048575", true}, {"0", false}, {"-5", false}, {"1048576", false}} {
+		cfg, err := Parse("rows.yaml", []byte(base+"  workbook_rows: "+c.value+"\n"))
+		if c.ok {
+			if err != nil {
+				t.Errorf("workbook_rows %s: %v", c.value, err)
+			} else if got := cfg.Reports.SheetRows(); strconv.Itoa(got) != c.value {
+				t.Errorf("workbook_rows %s read as %d", c.value, got)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "reports.workbook_rows: must be between 1 and 1048575") {
+			t.Errorf("workbook_rows %s: err = %v, want it refused", c.value, err)
+		}
 	}
 }
 

@@ -454,6 +454,7 @@ func (d *Deliverer) render(ctx context.Context, db *sql.DB, cfg *config.Config, 
 		CurrencyFormat: cfg.Currency.ExcelFormat,
 		Title:          cfg.Reports.Title,
 		RejectExamples: cfg.Reports.RejectExamples,
+		WorkbookRows:   cfg.Reports.SheetRows(),
 		Filter:         t.filter,
 	}
 	key := t.language + "\x00" + t.filter

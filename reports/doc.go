@@ -18,8 +18,9 @@
 //	                  tested: why", fault tickets, serials, customers) to that
 //	                  group; what cannot be supported per product with
 //	                  customers, installed units and trailing revenue
-//	DIR/hotspots.xlsx the hot-spot workbook (hotspots_xlsx.go): Hot-spots,
-//	                  Fault tickets, Repeat failures, Unsupported
+//	DIR/hotspots.xlsx the hot-spot workbook (hotspots_xlsx.go): Summary
+//	                  (rows per sheet, notes), Hot-spots, Fault tickets,
+//	                  Repeat failures, Unsupported
 //	DIR/weekly.xlsx   typed workbook: a Summary and a sheet per result table
 //	DIR/data/<table>.csv, DIR/data/<table>.parquet   the run's rows, for tools
 //
@@ -141,7 +142,7 @@
 //
 // Each data sheet has one header row and one row per table row of the run
 // (Reconciliation: per totals row plus per exception; Trend: per customer),
-// in the data-file order below, without the run_id and as_of columns (the
+// up to the cap below, in the data-file order below, without the run_id and as_of columns (the
 // Summary shows both). The header is frozen
 // and has an autofilter. Numbers are number cells, dates date cells
 // (yyyy-mm-dd; timestamps yyyy-mm-dd hh:mm), booleans boolean cells, money
@@ -152,10 +153,23 @@
 // always an inline string, never a formula; text starting with = + - @, TAB
 // or CR is also prefixed with a single quote so copy-paste or CSV export
 // cannot turn it into one. Text over 32,767 characters is cut and ends with
-// a visible marker "…[cut: N of M characters shown]". A table of more than
-// 1,048,575 rows continues on "Customers (2)" and so on, each with its own
-// header, and the Summary says so. The Summary's totals are DuckDB SUMs over
-// DECIMAL, so they tie to the cent with the Aging sheet.
+// a visible marker "…[cut: N of M characters shown]". The Summary's totals
+// are DuckDB SUMs over DECIMAL, so they tie to the cent with the Aging
+// sheet while it is whole.
+//
+// The workbook holds what a person reads. A sheet of a table that grows
+// with the data — Customers, Contributions, Movers, Trend, Repeat
+// failures, Unsupported, Aging, the Reconciliation's exceptions, Service
+// queue, Orphans, Rejects, and hotspots.xlsx's Fault tickets — shows the
+// first Options.WorkbookRows rows (reports.workbook_rows, default 10,000)
+// in its order, and the Summary says, per such sheet, "the first N of M
+// rows; the full table is data/<table>.parquet and data/<table>.csv" (for
+// Trend, data/customer_value; for Reconciliation, every control total and
+// the first N exceptions, data/reconciliation_exceptions). Sheets of a few
+// rows by nature (Model, Evidence, Drain, Hot-spots, Receivables KPIs, the
+// control totals, Reject counts) are always whole. The cap is at most one
+// Excel sheet (1,048,575 rows), so no table needs a second one. A sum over
+// a cut sheet is not the table's: take it from the data files.
 //
 // # Data files (the data contract)
 //
@@ -199,6 +213,11 @@
 //	    region, serial_no, customer_id, name, faults, first_opened_at,
 //	    last_opened_at, ticket_ids.
 //	    Order: product_id, component, region, serial_no, customer_id.
+//	hotspot_tickets: run_id, as_of, ticket_id, product_id, product_name,
+//	    component, region, serial_no, customer_id, name, opened_at,
+//	    closed_at, effort_hours, severity, resolution (hotspots.xlsx's Fault
+//	    tickets; no weekly.xlsx sheet).
+//	    Order: product_id, component, region, opened_at, ticket_id.
 //	hotspot_unsupported: run_id, as_of, reason, product_id, product_name,
 //	    supported_until, customer_id, name, ticket_id, opened_at,
 //	    installed_units, tickets, revenue_12m.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -13,14 +14,22 @@ func sqlString(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// writeDataFiles exports each result table's rows for the run to
+// dataFileTables are the tables with data files: the result tables, then
+// hotspot_tickets, which only hotspots.xlsx shows, so that a Fault tickets
+// sheet cut to the workbook's rows has the whole table to point at.
+func dataFileTables() []resultTable {
+	return append(slices.Clip(resultTables), hotspotTicketsTable)
+}
+
+// writeDataFiles exports each data file table's rows for the run to
 // data/<table>.csv and data/<table>.parquet with DuckDB's COPY. Each file is
 // written under a temporary name and renamed, so a reader never sees half a
 // file under the real name.
 func writeDataFiles(ctx context.Context, q queryer, sc scope, runID int64, dataDir string) ([]string, error) {
 	var out []string
+	tables := dataFileTables()
 	// A stale file of a table this scope leaves out must not stay behind.
-	for _, t := range resultTables {
+	for _, t := range tables {
 		if !sc.shows(t) {
 			for _, ext := range []string{"csv", "parquet"} {
 				p := filepath.Join(dataDir, t.name+"."+ext)
@@ -30,7 +39,10 @@ func writeDataFiles(ctx context.Context, q queryer, sc scope, runID int64, dataD
 			}
 		}
 	}
-	for _, t := range sc.tables() {
+	for _, t := range tables {
+		if !sc.shows(t) {
+			continue
+		}
 		for _, f := range []struct {
 			ext, options string
 			neutralise   bool

@@ -29,7 +29,7 @@ func TestDataFiles(t *testing.T) {
 	out := writeFixture(t, db, testOptions)
 
 	var want []string
-	for _, table := range resultTables {
+	for _, table := range dataFileTables() {
 		want = append(want, filepath.Join(out.Dir, "data", table.name+".csv"), filepath.Join(out.Dir, "data", table.name+".parquet"))
 	}
 	if !slices.Equal(out.DataFiles, want) {
@@ -39,7 +39,7 @@ func TestDataFiles(t *testing.T) {
 		t.Errorf("temporary files left behind: %q", left)
 	}
 
-	for _, table := range resultTables {
+	for _, table := range dataFileTables() {
 		t.Run(table.name, func(t *testing.T) {
 			recs := readCSV(t, filepath.Join(out.Dir, "data", table.name+".csv"))
 			header := []string{"run_id"}

@@ -81,17 +81,6 @@ func (sc scope) shows(t resultTable) bool {
 	return !sc.filtered || t.reach != unfilteredOnly
 }
 
-// tables lists the result tables a report in this scope covers, in order.
-func (sc scope) tables() []resultTable {
-	var out []resultTable
-	for _, t := range resultTables {
-		if sc.shows(t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // ValidateFilter checks a recipient filter's form without a database (for
 // `accord validate`): see checkFilter. Whether its columns exist and it
 // matches anyone is only known when a report is written.

@@ -167,7 +167,7 @@ func TestFilteredReportHoldsOnlyAllowedCustomers(t *testing.T) {
 
 	// Every data file, byte for byte, and the Parquet rows read back.
 	var wantFiles []string
-	for _, table := range resultTables {
+	for _, table := range dataFileTables() {
 		if table.reach == unfilteredOnly || table.name == "reconciliation_totals" || table.name == "ar_kpis" {
 			continue
 		}

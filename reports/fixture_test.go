@@ -58,6 +58,8 @@ var fixtureRows = map[string]int{
 	"rejects":                   4,
 	// Each of run 2's four rejects is a source × column × reason of its own.
 	"reject_counts": 4,
+	// The fixture has no fault ticket; tests that need some insert them.
+	"hotspot_tickets": 0,
 }
 
 // Golden totals for fixtureRun's ar_aging, summed by hand:

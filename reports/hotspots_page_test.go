@@ -140,8 +140,8 @@ func TestBrowserHotspotsPage(t *testing.T) {
 	}
 }
 
-// TestHotspotsWorkbook: hotspots.xlsx stands alone with the hot-spot
-// groups, their fault tickets, repeat serials and what cannot be
+// TestHotspotsWorkbook: hotspots.xlsx stands alone with a Summary, the
+// hot-spot groups, their fault tickets, repeat serials and what cannot be
 // supported; a ticket's text that starts with "=" is stored as text.
 func TestHotspotsWorkbook(t *testing.T) {
 	db := openFixtureDB(t)
@@ -155,7 +155,7 @@ func TestHotspotsWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "Hot-spots,Fault tickets,Repeat failures,Unsupported" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Hot-spots,Fault tickets,Repeat failures,Unsupported" {
 		t.Errorf("sheets %q", got)
 	}
 	rows, err := f.GetRows("Fault tickets")

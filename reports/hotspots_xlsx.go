@@ -12,9 +12,10 @@ import (
 const hotspotsXLSXName = "hotspots.xlsx"
 
 // hotspotTicketsTable is hotspot_tickets as the hot-spot workbook shows it;
-// it is not among resultTables, so weekly.xlsx and data/ are unchanged.
+// it is not among resultTables, so weekly.xlsx has no sheet of it, but it
+// has data files (dataFileTables).
 var hotspotTicketsTable = resultTable{
-	name: "hotspot_tickets", sheet: "Fault tickets", hasAsOf: true, reach: perCustomer,
+	name: "hotspot_tickets", sheet: "Fault tickets", hasAsOf: true, reach: perCustomer, grows: true,
 	columns: []column{
 		{"ticket_id", kindText}, {"product_id", kindText}, {"product_name", kindText}, {"component", kindText},
 		{"region", kindText}, {"serial_no", kindText}, {"customer_id", kindText}, {"name", kindText},
@@ -24,10 +25,12 @@ var hotspotTicketsTable = resultTable{
 	orderBy: "product_id, component, region, opened_at, ticket_id",
 }
 
-// writeHotspotsXLSX writes hotspots.xlsx: the hot-spot groups, their fault
-// tickets, repeat serials and what cannot be supported, typed and
-// neutralised as in weekly.xlsx, in the report's scope.
-func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, _ time.Time, path string,
+// writeHotspotsXLSX writes hotspots.xlsx: a Summary, then the hot-spot
+// groups, their fault tickets, repeat serials and what cannot be
+// supported, typed, neutralised and capped as in weekly.xlsx, in the
+// report's scope. The Summary is where a capped sheet says so: the
+// workbook is taken alone, without weekly.xlsx's.
+func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, asOf time.Time, path string,
 	l labels, opt Options) (err error) {
 	f := excelize.NewFile()
 	defer func() {
@@ -39,15 +42,25 @@ func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, _ 
 	if err := w.initStyles(); err != nil {
 		return err
 	}
-	first := f.GetSheetName(0)
+	if err := f.SetSheetName(f.GetSheetName(0), summarySheet); err != nil {
+		return fmt.Errorf("reports: hot-spot workbook: %w", err)
+	}
 	for _, t := range []resultTable{tableNamed("hotspots"), hotspotTicketsTable, tableNamed("hotspot_repeats"), tableNamed("hotspot_unsupported")} {
-		if err := w.writeTable(ctx, q, t.sheetSpec(sc, l, runID)); err != nil {
+		if err := w.writeTable(ctx, q, t.sheetSpec(sc, l, runID, opt.workbookRows())); err != nil {
 			return err
 		}
 	}
-	if err := f.DeleteSheet(first); err != nil {
-		return fmt.Errorf("reports: hot-spot workbook: %w", err)
+	rows := [][]any{
+		{excelize.Cell{StyleID: w.st.title, Value: l.get("hs.title")}},
+		{l.get("xlsx.as_of"), excelize.Cell{StyleID: w.st.date, Value: asOf}},
+		{l.get("xlsx.run"), excelize.Cell{StyleID: w.st.integer, Value: runID}},
 	}
-	f.SetActiveSheet(0)
-	return saveWorkbook(f, path)
+	var filtered []string
+	if sc.filtered {
+		filtered = []string{l.get("report.filtered")}
+	}
+	if err := w.streamSummary(append(rows, w.summaryTail(nil, filtered)...)); err != nil {
+		return err
+	}
+	return saveWorkbook(ctx, f, path)
 }

@@ -38,7 +38,7 @@ var labelsEN = labels{
 	"report.filtered":         "This report is filtered for its recipient: it shows only the customers the recipient's filter allows. Failure hot-spots, the model and its evidence cover all customers; rejected input rows, unknown references and the reconciliation's control totals are not shown.",
 	"report.filtered_rejects": "Rejected input rows are not shown in a filtered report: a rejected value may be another customer's data.",
 
-	"report.more":             "… and %d more in the workbook.",
+	"report.more":             "… and %d more in the workbook and the data files.",
 	"report.yes":              "yes",
 	"report.no":               "no",
 	"report.na":               "n/a",
@@ -225,12 +225,15 @@ var labelsEN = labels{
 	"xlsx.sheets":         "Sheet",
 	"xlsx.rows":           "Data rows",
 	"xlsx.notes":          "Notes",
-	"xlsx.continued":      "%s has %d rows, more than one sheet holds (%d); continued on %s.",
 	"xlsx.truncated":      "%d text cells were longer than Excel's 32,767 characters and were cut; each ends with a marker \"…[cut: N of M characters shown]\".",
 	"xlsx.neutralised":    "%d text cells start with = + - @, tab or CR; they are prefixed with a single quote (') so they can never run as formulas.",
 	"xlsx.money_as_text":  "%d money values have more than 15 significant digits, which an Excel number cannot hold; they are written as exact text.",
 	"xlsx.truncated_mark": "…[cut: %d of %d characters shown]",
 	"xlsx.sheet_names":    "Sheet names stay in English in every language, so macros and links keep working.",
+
+	"xlsx.capped":            "%[1]s: the first %[2]d of %[3]d rows; the full table is data/%[4]s.parquet and data/%[4]s.csv.",
+	"xlsx.capped_trend":      "%[1]s: the first %[2]d of %[3]d customers, in the Customers order; every customer's current score is in data/%[4]s.parquet and data/%[4]s.csv, earlier scores in the earlier reports' data files.",
+	"xlsx.capped_exceptions": "%[1]s: every control total, and the first %[2]d of %[3]d exceptions; all exceptions are in data/%[4]s.parquet and data/%[4]s.csv.",
 
 	"col.rank":                           "Rank",
 	"col.customer_id":                    "Customer ID",
@@ -384,7 +387,7 @@ var labelsZH = labels{
 	"report.filtered":         "本报告已按收件人筛选：仅显示收件人筛选条件允许的客户。故障热点、模型及其证据涵盖全部客户；拒收的输入行、未知引用和对账控制总数不予显示。",
 	"report.filtered_rejects": "筛选后的报告不显示拒收的输入行：被拒收的值可能包含其他客户的数据。",
 
-	"report.more":             "……另有 %d 条，见工作簿。",
+	"report.more":             "……另有 %d 条，见工作簿和数据文件。",
 	"report.yes":              "是",
 	"report.no":               "否",
 	"report.na":               "无数据",
@@ -571,12 +574,15 @@ var labelsZH = labels{
 	"xlsx.sheets":         "工作表",
 	"xlsx.rows":           "数据行数",
 	"xlsx.notes":          "说明",
-	"xlsx.continued":      "%s 共 %d 行，超过单个工作表的容量（%d 行）；续见 %s。",
 	"xlsx.truncated":      "%d 个文本单元格超过 Excel 的 32,767 字符上限，已截断，并以标记“…[已截断：显示 N / M 个字符]”结尾。",
 	"xlsx.neutralised":    "%d 个文本单元格以 = + - @、制表符或回车开头，已在前面加上单引号（'），不会被当作公式执行。",
 	"xlsx.money_as_text":  "%d 个金额超过 15 位有效数字，Excel 数字无法精确保存，已按精确文本写入。",
 	"xlsx.truncated_mark": "…[已截断：显示 %d / %d 个字符]",
 	"xlsx.sheet_names":    "工作表名称在所有语言下均保持英文，以便宏和链接继续可用。",
+
+	"xlsx.capped":            "%[1]s：仅显示前 %[2]d 行（共 %[3]d 行）；完整数据见 data/%[4]s.parquet 和 data/%[4]s.csv。",
+	"xlsx.capped_trend":      "%[1]s：按 Customers 工作表的顺序仅显示前 %[2]d 位客户（共 %[3]d 位）；所有客户的当前得分见 data/%[4]s.parquet 和 data/%[4]s.csv，以往得分见以往报告的数据文件。",
+	"xlsx.capped_exceptions": "%[1]s：列出全部控制总数，差异项仅显示前 %[2]d 条（共 %[3]d 条）；全部差异项见 data/%[4]s.parquet 和 data/%[4]s.csv。",
 
 	"col.rank":                           "排名",
 	"col.customer_id":                    "客户编号",

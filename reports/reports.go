@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/accordhq/accord/config"
 )
 
 // Options says how a report is labelled and how money is shown.
@@ -41,6 +43,20 @@ type Options struct {
 	// reason the Rejects sheet and data/rejects.csv show (the counts are
 	// whole); DefaultRejectExamples when 0.
 	RejectExamples int
+	// WorkbookRows is how many rows a sheet of weekly.xlsx or hotspots.xlsx
+	// shows of a table that grows with the data (resultTable.grows): the
+	// first ones in the sheet's order, the Summary saying how many of how
+	// many and naming the data files, which hold every row.
+	// config.DefaultWorkbookRows when 0; at most config.MaxWorkbookRows.
+	WorkbookRows int
+}
+
+// workbookRows is Options.WorkbookRows or its default.
+func (opt Options) workbookRows() int {
+	if opt.WorkbookRows == 0 {
+		return config.DefaultWorkbookRows
+	}
+	return opt.WorkbookRows
 }
 
 // Output lists what Write created.
@@ -107,6 +123,10 @@ func writeIn(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir s
 	l, err := labelsFor(opt.Language)
 	if err != nil {
 		return Output{}, nil, err
+	}
+	if n := opt.WorkbookRows; n < 0 || n > config.MaxWorkbookRows {
+		return Output{}, nil, fmt.Errorf("reports: workbook rows %d: must be between 1 and %d (0: the default %d)",
+			n, config.MaxWorkbookRows, config.DefaultWorkbookRows)
 	}
 	if opt.Filter != "" {
 		// Fail before creating anything for a filter that cannot be used.

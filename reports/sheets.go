@@ -21,8 +21,26 @@ type sheetSpec struct {
 	query   string
 	args    []any
 	count   string
-	// countArgs are count's arguments; args when nil.
+	// countArgs are count's and fixed's arguments; args when nil.
 	countArgs []any
+	// limit, when above 0, caps the sheet: query reads the fixed rows and
+	// at most limit others (it ends in LIMIT), and the Summary says, with
+	// capNote, how many of how many it shows and that dataTable's data
+	// files hold them all.
+	limit     int
+	dataTable string
+	capNote   string
+	// fixed counts the leading rows the cap leaves whole (Reconciliation's
+	// control totals, which must tie); empty when there are none.
+	fixed string
+}
+
+// capped makes s show at most limit of its rows, the first ones in its
+// order, and point at table's data files for the rest. query must end in
+// its ORDER BY.
+func (s *sheetSpec) capped(limit int, table, note string) {
+	s.limit, s.dataTable, s.capNote = limit, table, note
+	s.query += " LIMIT " + strconv.Itoa(limit)
 }
 
 // workbookOrder is the order of the data sheets after Summary. Every name
@@ -40,37 +58,44 @@ const (
 	trendDates = 8
 )
 
-// sheetSpec is a result table's own sheet, within the scope.
-func (t resultTable) sheetSpec(sc scope, l labels, runID int64) sheetSpec {
+// sheetSpec is a result table's own sheet, within the scope; a table that
+// grows with the data shows its first limit rows.
+func (t resultTable) sheetSpec(sc scope, l labels, runID int64, limit int) sheetSpec {
 	h := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		h[i] = l.get("col." + c.name)
 	}
-	return sheetSpec{name: t.name, sheet: t.sheet, columns: t.columns, headers: h,
+	s := sheetSpec{name: t.name, sheet: t.sheet, columns: t.columns, headers: h,
 		query: t.readSQL(sc, runID), count: t.countSQL(sc, runID), args: []any{runID}}
+	if t.grows {
+		s.capped(limit, t.name, "xlsx.capped")
+	}
+	return s
 }
 
 // workbookSheets lists the data sheets of a workbook in this scope, in
-// workbookOrder: a filtered report has no Orphans, Reject counts or Rejects sheet.
-func workbookSheets(ctx context.Context, q queryer, sc scope, runID int64, l labels) ([]sheetSpec, error) {
+// workbookOrder: a filtered report has no Orphans, Reject counts or Rejects
+// sheet. Sheets of tables that grow with the data show their first limit
+// rows.
+func workbookSheets(ctx context.Context, q queryer, sc scope, runID int64, l labels, limit int) ([]sheetSpec, error) {
 	var out []sheetSpec
 	for _, name := range workbookOrder {
 		switch name {
 		case trendSheet:
-			s, err := trendSpec(ctx, q, sc, runID, l)
+			s, err := trendSpec(ctx, q, sc, runID, l, limit)
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, s)
 		case reconciliationSheet:
-			out = append(out, reconciliationSpec(sc, runID, l))
+			out = append(out, reconciliationSpec(sc, runID, l, limit))
 		default:
 			i := slices.IndexFunc(resultTables, func(t resultTable) bool { return t.sheet == name })
 			if i < 0 {
 				panic("reports: no result table for sheet " + name)
 			}
 			if t := resultTables[i]; sc.shows(t) {
-				out = append(out, t.sheetSpec(sc, l, runID))
+				out = append(out, t.sheetSpec(sc, l, runID, limit))
 			}
 		}
 	}
@@ -118,8 +143,9 @@ func trendRuns(ctx context.Context, q queryer, runID int64) ([]trendAsOf, error)
 // trendSpec is the Trend sheet: one row per customer of the run (in the
 // scope), in the Customers sheet's order, with its tier now and its score
 // on each of the trendRuns dates (empty where it was not scored then).
-// History is read for the customers shown only.
-func trendSpec(ctx context.Context, q queryer, sc scope, runID int64, l labels) (sheetSpec, error) {
+// History is read for the customers shown only; like Customers, it shows
+// the first limit of them.
+func trendSpec(ctx context.Context, q queryer, sc scope, runID int64, l labels, limit int) (sheetSpec, error) {
 	runs, err := trendRuns(ctx, q, runID)
 	if err != nil {
 		return sheetSpec{}, err
@@ -147,6 +173,7 @@ func trendSpec(ctx context.Context, q queryer, sc scope, runID int64, l labels) 
 		strings.Join(sel, ", "), cur, strings.Join(joins, " "))
 	s.count = fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = $1", cur)
 	s.countArgs = []any{runID}
+	s.capped(limit, "customer_value", "xlsx.capped_trend")
 	return s, nil
 }
 
@@ -156,8 +183,10 @@ func trendSpec(ctx context.Context, q queryer, sc scope, runID int64, l labels) 
 // difference, the exception count, the explained sum and whether the check
 // ties; exception rows carry kind, key, customer and amounts. In a
 // filtered report the totals (company-wide money) are left out and only
-// the exceptions of the customers shown are listed.
-func reconciliationSpec(sc scope, runID int64, l labels) sheetSpec {
+// the exceptions of the customers shown are listed. The totals are always
+// whole, so the sheet ties; the exceptions, one per invoice or payment
+// that disagrees, are cut to the first limit.
+func reconciliationSpec(sc scope, runID int64, l labels, limit int) sheetSpec {
 	cols := []column{
 		{"record", kindText}, {"check_name", kindText}, {"kind", kindText}, {"key", kindText}, {"customer_id", kindText},
 		{"amount_a", kindMoney}, {"amount_b", kindMoney}, {"difference", kindMoney},
@@ -168,14 +197,22 @@ func reconciliationSpec(sc scope, runID int64, l labels) sheetSpec {
 		h[i] = l.get("col." + c.name)
 	}
 	exceptions := sc.rel("reconciliation_exceptions", perCustomer)
-	parts := []string{fmt.Sprintf(`SELECT 1 AS part, %s AS record, check_name, kind, "key", customer_id,
+	// The inner ORDER BY is the outer one's for exception rows, so the
+	// first limit exceptions are the ones the sheet would list first.
+	parts := []string{fmt.Sprintf(`SELECT * FROM (SELECT 1 AS part, %s AS record, check_name, kind, "key", customer_id,
 			CAST(amount_a AS VARCHAR) AS amount_a, CAST(amount_b AS VARCHAR) AS amount_b,
 			CAST(difference AS VARCHAR) AS difference, CAST(NULL AS BIGINT) AS exceptions,
 			CAST(NULL AS VARCHAR) AS explained, CAST(NULL AS BOOLEAN) AS ties, CAST(NULL AS VARCHAR) AS not_checked,
 			difference AS sort_difference
-		FROM %s WHERE run_id = $1`, sqlString(l.get("recon.exception")), exceptions)}
+		FROM %s WHERE run_id = $1
+		ORDER BY check_name, kind NULLS FIRST, "key" NULLS FIRST, customer_id NULLS LAST, sort_difference
+		LIMIT %d)`, sqlString(l.get("recon.exception")), exceptions, limit)}
 	counts := []string{fmt.Sprintf("(SELECT count(*) FROM %s WHERE run_id = $1)", exceptions)}
+	var fixed string
+	note := "xlsx.capped"
 	if sc.shows(tableNamed("reconciliation_totals")) {
+		fixed = "SELECT count(*) FROM reconciliation_totals WHERE run_id = $1"
+		note = "xlsx.capped_exceptions"
 		parts = append([]string{fmt.Sprintf(`SELECT 0 AS part, %s AS record, check_name, CAST(NULL AS VARCHAR) AS kind,
 			CAST(NULL AS VARCHAR) AS "key", CAST(NULL AS VARCHAR) AS customer_id,
 			CASE WHEN not_checked IS NULL THEN CAST(total_a AS VARCHAR) END AS amount_a,
@@ -192,6 +229,8 @@ func reconciliationSpec(sc scope, runID int64, l labels) sheetSpec {
 		FROM (%s)
 		ORDER BY part, check_name, kind NULLS FIRST, "key" NULLS FIRST, customer_id NULLS LAST, sort_difference`,
 		strings.Join(parts, " UNION ALL "))
+	// The LIMIT is in the exceptions' part, not appended as capped would.
 	return sheetSpec{name: "reconciliation", sheet: reconciliationSheet, columns: cols, headers: h,
-		query: query, count: "SELECT " + strings.Join(counts, " + "), args: []any{runID}}
+		query: query, count: "SELECT " + strings.Join(counts, " + "), args: []any{runID},
+		limit: limit, dataTable: "reconciliation_exceptions", capNote: note, fixed: fixed}
 }

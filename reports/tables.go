@@ -41,6 +41,13 @@ type resultTable struct {
 	hasAsOf bool // rejects and orphans carry no as_of column
 	// reach says what a recipient filter does to the table (filter.go).
 	reach reach
+	// grows is set for a table with a row per customer, ticket, invoice,
+	// serial or bad value: the workbook shows its first
+	// Options.WorkbookRows rows and the data files hold them all. The
+	// others have a few rows by nature (per segment, owner, product group,
+	// tier, check or reject reason) and are always whole, so the sheets
+	// that must tie (Receivables KPIs, the control totals) do.
+	grows bool
 	// from, when set, makes the table a query over another one (see
 	// relation) rather than a table of its own.
 	from    func(sc scope, runID int64) string
@@ -53,7 +60,7 @@ type resultTable struct {
 // that reads the data files by position keeps working.
 var resultTables = []resultTable{
 	{
-		name: "customer_value", sheet: "Customers", hasAsOf: true, reach: perCustomer,
+		name: "customer_value", sheet: "Customers", hasAsOf: true, reach: perCustomer, grows: true,
 		columns: []column{
 			{"rank", kindInt}, {"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
 			{"score", kindScore}, {"coverage", kindRatio},
@@ -67,7 +74,7 @@ var resultTables = []resultTable{
 		orderBy: "rank NULLS LAST, customer_id",
 	},
 	{
-		name: "value_contributions", sheet: "Contributions", hasAsOf: true, reach: perCustomer,
+		name: "value_contributions", sheet: "Contributions", hasAsOf: true, reach: perCustomer, grows: true,
 		columns: []column{
 			{"customer_id", kindText}, {"group_name", kindText}, {"indicator", kindText},
 			{"raw_value", kindFine}, {"normalized", kindFine}, {"weight", kindFine},
@@ -93,7 +100,7 @@ var resultTables = []resultTable{
 		orderBy: "segment, metric",
 	},
 	{
-		name: "movers", sheet: "Movers", hasAsOf: true, reach: perCustomer,
+		name: "movers", sheet: "Movers", hasAsOf: true, reach: perCustomer, grows: true,
 		columns: []column{
 			{"customer_id", kindText}, {"name", kindText}, {"previous_as_of", kindDate},
 			{"previous_tier", kindText}, {"tier", kindText}, {"previous_score", kindScore}, {"score", kindScore},
@@ -128,7 +135,7 @@ var resultTables = []resultTable{
 	{
 		// A serial belongs to a customer: a filtered report shows only the
 		// allowed customers' serials.
-		name: "hotspot_repeats", sheet: "Repeat failures", hasAsOf: true, reach: perCustomer,
+		name: "hotspot_repeats", sheet: "Repeat failures", hasAsOf: true, reach: perCustomer, grows: true,
 		columns: []column{
 			{"product_id", kindText}, {"product_name", kindText}, {"component", kindText}, {"region", kindText},
 			{"serial_no", kindText}, {"customer_id", kindText}, {"name", kindText}, {"faults", kindInt},
@@ -137,7 +144,7 @@ var resultTables = []resultTable{
 		orderBy: "product_id, component, region, serial_no, customer_id",
 	},
 	{
-		name: "hotspot_unsupported", sheet: "Unsupported", hasAsOf: true, reach: perCustomer,
+		name: "hotspot_unsupported", sheet: "Unsupported", hasAsOf: true, reach: perCustomer, grows: true,
 		columns: []column{
 			{"reason", kindText}, {"product_id", kindText}, {"product_name", kindText}, {"supported_until", kindDate},
 			{"customer_id", kindText}, {"name", kindText}, {"ticket_id", kindText}, {"opened_at", kindTimestamp},
@@ -146,7 +153,7 @@ var resultTables = []resultTable{
 		orderBy: "reason DESC, product_id NULLS LAST, customer_id, ticket_id NULLS LAST",
 	},
 	{
-		name: "ar_aging", sheet: "Aging", hasAsOf: true, reach: perCustomer,
+		name: "ar_aging", sheet: "Aging", hasAsOf: true, reach: perCustomer, grows: true,
 		columns: []column{
 			{"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
 			{"current_amount", kindMoney}, {"d1_30", kindMoney}, {"d31_60", kindMoney}, {"d61_90", kindMoney},
@@ -181,7 +188,7 @@ var resultTables = []resultTable{
 		orderBy: "check_name",
 	},
 	{
-		name: "reconciliation_exceptions", hasAsOf: true, reach: perCustomer,
+		name: "reconciliation_exceptions", hasAsOf: true, reach: perCustomer, grows: true,
 		columns: []column{
 			{"check_name", kindText}, {"kind", kindText}, {"key", kindText}, {"customer_id", kindText},
 			{"amount_a", kindMoney}, {"amount_b", kindMoney}, {"difference", kindMoney}, {"reference", kindText},
@@ -189,7 +196,7 @@ var resultTables = []resultTable{
 		orderBy: `check_name, kind, "key", customer_id NULLS LAST, difference`,
 	},
 	{
-		name: "service_queue", sheet: "Service queue", hasAsOf: true, reach: perCustomer,
+		name: "service_queue", sheet: "Service queue", hasAsOf: true, reach: perCustomer, grows: true,
 		columns: []column{
 			{"rank", kindInt}, {"ticket_id", kindText}, {"customer_id", kindText}, {"name", kindText}, {"tier", kindText},
 			{"score", kindScore}, {"severity", kindInt}, {"opened_at", kindTimestamp}, {"age_days", kindInt},
@@ -199,7 +206,7 @@ var resultTables = []resultTable{
 		orderBy: "rank NULLS LAST, ticket_id",
 	},
 	{
-		name: "orphans", sheet: "Orphans", hasAsOf: false, reach: unfilteredOnly,
+		name: "orphans", sheet: "Orphans", hasAsOf: false, reach: unfilteredOnly, grows: true,
 		columns: []column{
 			{"source", kindText}, {"column_name", kindText}, {"value", kindText}, {"parent", kindText}, {"rows", kindInt},
 		},
@@ -215,7 +222,7 @@ var resultTables = []resultTable{
 		orderBy: `source, "rows" DESC, column_name NULLS FIRST, reason`,
 	},
 	{
-		name: "rejects", sheet: "Rejects", hasAsOf: false, reach: unfilteredOnly, from: rejectExamplesFrom,
+		name: "rejects", sheet: "Rejects", hasAsOf: false, reach: unfilteredOnly, grows: true, from: rejectExamplesFrom,
 		columns: []column{
 			{"source", kindText}, {"file", kindText}, {"line", kindInt}, {"column_name", kindText},
 			{"value", kindText}, {"reason", kindText},
@@ -255,10 +262,10 @@ func rejectExamplesFrom(sc scope, runID int64) string {
 		ORDER BY file, line NULLS LAST, "value" NULLS LAST) <= %d) AS rejects`, runID, sc.rejectExamples())
 }
 
-// tableNamed returns the result table called name; the names are package
-// constants, so an unknown one is a programming error.
+// tableNamed returns the data file table called name; the names are
+// package constants, so an unknown one is a programming error.
 func tableNamed(name string) resultTable {
-	for _, t := range resultTables {
+	for _, t := range dataFileTables() {
 		if t.name == name {
 			return t
 		}

@@ -3,8 +3,10 @@ package reports
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 	"unicode"
@@ -16,10 +18,15 @@ import (
 // language, so links, macros and the lead's tooling can rely on them.
 const summarySheet = "Summary"
 
-// maxRowsPerSheet is how many data rows a sheet takes before the rest of the
-// table continues on "<Sheet> (2)", "<Sheet> (3)"…: Excel's 1,048,576 rows
-// less the header. A variable so a test can roll over with a few rows.
-var maxRowsPerSheet = excelize.TotalRows - 1
+// maxSheetRows is the most data rows a sheet holds: Excel's 1,048,576 rows
+// less the header. Options.WorkbookRows is at most this, so a table never
+// needs a second sheet.
+const maxSheetRows = excelize.TotalRows - 1
+
+// cancelCheckRows is how often the row loop looks at the context. The rows
+// stop on their own once it is done (database/sql closes them), but only
+// from another goroutine; the loop's own check does not rely on that.
+const cancelCheckRows = 1000
 
 type xlsxStyles struct {
 	title, header, bold                                 int
@@ -61,7 +68,11 @@ func writeXLSX(ctx context.Context, q queryer, sc scope, runID int64, asOf time.
 	if err := f.SetSheetName(f.GetSheetName(0), summarySheet); err != nil {
 		return fmt.Errorf("reports: name summary sheet: %w", err)
 	}
-	specs, err := workbookSheets(ctx, q, sc, runID, l)
+	// The first sheet of a new file is the active and selected one. Not
+	// SetActiveSheet: it reads every streamed sheet back into memory to
+	// unselect it and writes it out again (at 100k customers, 7 of the 9 s
+	// of weekly.xlsx).
+	specs, err := workbookSheets(ctx, q, sc, runID, l, opt.workbookRows())
 	if err != nil {
 		return err
 	}
@@ -73,19 +84,33 @@ func writeXLSX(ctx context.Context, q queryer, sc scope, runID int64, asOf time.
 	if err := w.writeSummary(d, runID, asOf); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
-	return saveWorkbook(f, path)
+	return saveWorkbook(ctx, f, path)
+}
+
+// ctxWriter fails its writes once ctx is done: zipping the workbook reads
+// no rows, so nothing else would stop it (it was most of the time of a
+// workbook of every row).
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // saveWorkbook writes beside the target and renames, so a failed run never
 // leaves half a workbook under the real name.
-func saveWorkbook(f *excelize.File, path string) error {
+func saveWorkbook(ctx context.Context, f *excelize.File, path string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".weekly-*.xlsx")
 	if err != nil {
 		return fmt.Errorf("reports: save workbook: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := f.WriteTo(tmp); err != nil {
+	if _, err := f.WriteTo(ctxWriter{ctx, tmp}); err != nil {
 		tmp.Close()
 		return fmt.Errorf("reports: save workbook: %w", err)
 	}
@@ -228,18 +253,32 @@ func (w *xlsxWriter) startSheet(sheet string, t sheetSpec, dataRows int) (*excel
 	return sw, nil
 }
 
-// writeTable streams one result table into its sheet, continuing on
-// "<Sheet> (2)"… past maxRowsPerSheet rows. The count and the rows are read
-// in the same transaction, so they agree; a mismatch is reported anyway.
+// writeTable streams one table into its sheet: every row, or for a capped
+// spec the fixed rows and the first limit of the others, with a Summary
+// note saying how many of how many and where the rest is. The counts and
+// the rows are read in the same transaction, so they agree; a mismatch is
+// reported anyway.
 func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, t sheetSpec) error {
-	var total int
 	countArgs := t.countArgs
 	if countArgs == nil {
 		countArgs = t.args
 	}
+	var total, fixed int
 	if err := q.QueryRowContext(ctx, t.count, countArgs...).Scan(&total); err != nil {
 		return fmt.Errorf("reports: count %s: %w", t.name, err)
 	}
+	if t.fixed != "" {
+		if err := q.QueryRowContext(ctx, t.fixed, countArgs...).Scan(&fixed); err != nil {
+			return fmt.Errorf("reports: count %s: %w", t.name, err)
+		}
+	}
+	want := total // rows the query returns
+	if t.limit > 0 {
+		want = fixed + min(total-fixed, t.limit)
+	}
+	// Only the fixed rows can push a capped sheet past Excel's limit; the
+	// rows cut here are capped ones, so the note below covers them.
+	shown := min(want, maxSheetRows)
 	rows, err := q.QueryContext(ctx, t.query, t.args...)
 	if err != nil {
 		return fmt.Errorf("reports: read %s: %w", t.name, err)
@@ -251,52 +290,48 @@ func (w *xlsxWriter) writeTable(ctx context.Context, q queryer, t sheetSpec) err
 	for i := range values {
 		targets[i] = &values[i]
 	}
-	parts := max(1, (total+maxRowsPerSheet-1)/maxRowsPerSheet)
-	var sheets []string
-	for part := 1; part <= parts; part++ {
-		sheet := t.sheet
-		if part > 1 {
-			sheet = fmt.Sprintf("%s (%d)", t.sheet, part)
-		}
-		sheets = append(sheets, sheet)
-		n := min(maxRowsPerSheet, total-(part-1)*maxRowsPerSheet)
-		sw, err := w.startSheet(sheet, t, n)
-		if err != nil {
-			return err
-		}
-		for i := 0; i < n; i++ {
-			if !rows.Next() {
-				if err := rows.Err(); err != nil {
-					return fmt.Errorf("reports: read %s: %w", t.name, err)
-				}
-				return fmt.Errorf("reports: read %s: %d rows counted but only %d read", t.name, total, (part-1)*maxRowsPerSheet+i)
+	sw, err := w.startSheet(t.sheet, t, shown)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < shown; i++ {
+		if i%cancelCheckRows == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("reports: sheet %s: stopped at row %d of %d: %w", t.sheet, i, shown, err)
 			}
-			if err := rows.Scan(targets...); err != nil {
+		}
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
 				return fmt.Errorf("reports: read %s: %w", t.name, err)
 			}
-			cells, err := w.rowCells(t, values)
-			if err != nil {
-				return fmt.Errorf("reports: %s row %d: %w", t.name, (part-1)*maxRowsPerSheet+i+1, err)
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, i+2)
-			if err := sw.SetRow(cell, cells); err != nil {
-				return fmt.Errorf("reports: sheet %s row %d: %w", sheet, i+2, err)
-			}
+			return fmt.Errorf("reports: read %s: %d rows counted but only %d read", t.name, want, i)
 		}
-		if err := sw.Flush(); err != nil {
-			return fmt.Errorf("reports: sheet %s: %w", sheet, err)
+		if err := rows.Scan(targets...); err != nil {
+			return fmt.Errorf("reports: read %s: %w", t.name, err)
 		}
-		w.counts = append(w.counts, sheetCount{sheet, n})
+		cells, err := w.rowCells(t, values)
+		if err != nil {
+			return fmt.Errorf("reports: %s row %d: %w", t.name, i+1, err)
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return fmt.Errorf("reports: sheet %s row %d: %w", t.sheet, i+2, err)
+		}
 	}
-	if rows.Next() {
-		return fmt.Errorf("reports: read %s: more than the %d rows counted", t.name, total)
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("reports: sheet %s: %w", t.sheet, err)
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reports: read %s: %w", t.name, err)
+	w.counts = append(w.counts, sheetCount{t.sheet, shown})
+	if shown == want {
+		if rows.Next() {
+			return fmt.Errorf("reports: read %s: more than the %d rows counted", t.name, want)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("reports: read %s: %w", t.name, err)
+		}
 	}
-	if parts > 1 {
-		next := sheets[1]
-		w.notes = append(w.notes, w.l.getf("xlsx.continued", t.sheet, total, maxRowsPerSheet, next))
+	if shown < total {
+		w.notes = append(w.notes, w.l.getf(t.capNote, t.sheet, shown-fixed, total-fixed, t.dataTable))
 	}
 	return nil
 }
@@ -414,29 +449,16 @@ func (w *xlsxWriter) moneyCell(dec string) any {
 }
 
 func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) error {
-	sw, err := w.f.NewStreamWriter(summarySheet)
-	if err != nil {
-		return fmt.Errorf("reports: summary sheet: %w", err)
-	}
-	if err := sw.SetColWidth(1, 1, 34); err != nil {
-		return fmt.Errorf("reports: summary sheet: %w", err)
-	}
-	if err := sw.SetColWidth(2, 2, 60); err != nil {
-		return fmt.Errorf("reports: summary sheet: %w", err)
-	}
 	l := w.l
 	var rows [][]any
 	add := func(cells ...any) { rows = append(rows, cells) }
 	label := func(key string, args ...any) any { return l.getf(key, args...) }
-	header := func(a, b string) {
-		add(excelize.Cell{StyleID: w.st.header, Value: a}, excelize.Cell{StyleID: w.st.header, Value: b})
-	}
 
 	add(excelize.Cell{StyleID: w.st.title, Value: w.textCell(reportTitle(w.opt, l))})
 	add(label("xlsx.as_of"), excelize.Cell{StyleID: w.st.date, Value: asOf})
 	add(label("xlsx.run"), excelize.Cell{StyleID: w.st.integer, Value: runID})
 	add()
-	header(l.get("xlsx.item"), l.get("xlsx.value"))
+	add(w.headerCells(l.get("xlsx.item"), l.get("xlsx.value"))...)
 	add(label("kpi.customers"), excelize.Cell{StyleID: w.st.integer, Value: d.customers})
 	for _, t := range d.tiers {
 		name := t.tier
@@ -473,18 +495,34 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 	if !d.filtered {
 		add(label("xlsx.reconciliation"), w.textCell(reconciliationLine(d, l)))
 	}
+	var filtered []string
+	if d.filtered {
+		filtered = []string{l.get("report.filtered"), l.get("xlsx.filtered_reconciliation"), l.get("xlsx.filtered_drain")}
+	}
+	return w.streamSummary(append(rows, w.summaryTail(missingSourceNotes(d, l), filtered)...))
+}
+
+func (w *xlsxWriter) headerCells(a, b string) []any {
+	return []any{excelize.Cell{StyleID: w.st.header, Value: a}, excelize.Cell{StyleID: w.st.header, Value: b}}
+}
+
+// summaryTail is the end of a Summary sheet: the data rows of each sheet,
+// then the notes: lead, the capped sheets (first N of M rows, and where
+// they all are), then more, then what was changed to fit Excel. It must be
+// built after the Summary's own text cells, so their counts are in it.
+func (w *xlsxWriter) summaryTail(lead, more []string) [][]any {
+	l := w.l
+	var rows [][]any
+	add := func(cells ...any) { rows = append(rows, cells) }
 	add()
-	header(l.get("xlsx.sheets"), l.get("xlsx.rows"))
+	add(w.headerCells(l.get("xlsx.sheets"), l.get("xlsx.rows"))...)
 	for _, c := range w.counts {
 		add(c.sheet, excelize.Cell{StyleID: w.st.integer, Value: c.rows})
 	}
 	add()
 	add(excelize.Cell{StyleID: w.st.bold, Value: l.get("xlsx.notes")})
-	// Counts are final here: the summary's own cells were counted above.
-	notes := append(missingSourceNotes(d, l), w.notes...)
-	if d.filtered {
-		notes = append(notes, l.get("report.filtered"), l.get("xlsx.filtered_reconciliation"), l.get("xlsx.filtered_drain"))
-	}
+	notes := append(slices.Clip(lead), w.notes...)
+	notes = append(notes, more...)
 	if w.truncated > 0 {
 		notes = append(notes, l.getf("xlsx.truncated", w.truncated))
 	}
@@ -497,6 +535,21 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 	notes = append(notes, l.get("xlsx.sheet_names"))
 	for _, n := range notes {
 		add(n)
+	}
+	return rows
+}
+
+// streamSummary writes rows into the Summary sheet.
+func (w *xlsxWriter) streamSummary(rows [][]any) error {
+	sw, err := w.f.NewStreamWriter(summarySheet)
+	if err != nil {
+		return fmt.Errorf("reports: summary sheet: %w", err)
+	}
+	if err := sw.SetColWidth(1, 1, 34); err != nil {
+		return fmt.Errorf("reports: summary sheet: %w", err)
+	}
+	if err := sw.SetColWidth(2, 2, 60); err != nil {
+		return fmt.Errorf("reports: summary sheet: %w", err)
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)

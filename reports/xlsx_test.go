@@ -3,11 +3,15 @@ package reports
 import (
 	"archive/zip"
 	"context"
+	"database/sql"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accordhq/accord/config"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -443,55 +448,273 @@ func TestWorkbookSummaryTiesToTheCent(t *testing.T) {
 	}
 }
 
-func TestWorkbookRollsOverToContinuationSheets(t *testing.T) {
-	saved := maxRowsPerSheet
-	maxRowsPerSheet = 3
-	t.Cleanup(func() { maxRowsPerSheet = saved })
+// summaryNotes returns the Summary's one-cell rows (title and notes) and
+// its sheet → data rows list.
+func summaryNotes(t *testing.T, f *excelize.File) (notes []string, rowsOf map[string]string) {
+	t.Helper()
+	rows, err := f.GetRows("Summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rowsOf = map[string]string{}
+	for _, r := range rows {
+		switch len(r) {
+		case 1:
+			notes = append(notes, r[0])
+		case 2:
+			rowsOf[r[0]] = r[1]
+		}
+	}
+	return notes, rowsOf
+}
 
+// sheetColumn returns a sheet's data cells under header, in row order.
+func sheetColumn(t *testing.T, f *excelize.File, sheet, header string) []string {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.Index(rows[0], header)
+	if i < 0 {
+		t.Fatalf("%s: no header %q in %q", sheet, header, rows[0])
+	}
+	var out []string
+	for _, r := range rows[1:] {
+		v := ""
+		if i < len(r) {
+			v = r[i]
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// queryStrings reads one text column, neutralised as a sheet shows it.
+func queryStrings(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		v, _ = neutraliseFormula(v)
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestWorkbookCapsGrowingSheets: with 3 rows per sheet, every sheet of a
+// table that grows with the data shows the first 3 rows of the table in its
+// order (read here with the order written out, not the package's), the
+// Summary says "first 3 of M" with the true M and names the data files,
+// and the data files hold all M rows. Sheets of a few rows by nature are
+// whole even above the cap, and Reconciliation keeps every control total.
+func TestWorkbookCapsGrowingSheets(t *testing.T) {
 	db := openFixtureDB(t)
-	out := writeFixture(t, db, testOptions)
+	if _, err := db.Exec(`INSERT INTO hotspot_tickets
+		SELECT 2, DATE '2026-11-27', 'HT-' || i, 'P1', 'Pump X', 'valve', 'North', 'S' || i, 'C1', 'Acme',
+			TIMESTAMP '2026-10-01 09:00:00' + i * INTERVAL 1 DAY, NULL, 1.5, 2, 'fixed'
+		FROM range(5, 0, -1) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	// Last in, first in the sheet's order: the cut must follow the order.
+	if _, err := db.Exec(`INSERT INTO reconciliation_exceptions (run_id, as_of, check_name, kind, key, customer_id, amount_a, amount_b, difference)
+		VALUES (2, DATE '2026-11-27', 'billing_vs_ledger', 'amount differs', 'INV-0', 'C3', 1.00, 2.00, -1.00)`); err != nil {
+		t.Fatal(err)
+	}
+	opt := testOptions
+	opt.WorkbookRows = 3
+	out := writeFixture(t, db, opt)
 	f := openWorkbook(t, out.XLSX)
 	xmls := sheetXML(t, out.XLSX)
+	notes, rowsOf := summaryNotes(t, f)
+	joined := strings.Join(notes, "\n")
+	col := func(name string) string { return labelsEN.get("col." + name) }
 
-	// 8 customers at 3 per sheet: 3 + 3 + 2.
-	var ranks []string
-	for i, sheet := range []string{"Customers", "Customers (2)", "Customers (3)"} {
-		rows, err := f.GetRows(sheet)
-		if err != nil {
-			t.Fatalf("%s: %v", sheet, err)
+	capped := []struct {
+		sheet, table, header, first string // first: the sheet's rows, in order
+		wantNote                    string
+	}{
+		{"Customers", "customer_value", col("customer_id"),
+			"SELECT customer_id FROM customer_value WHERE run_id = 2 ORDER BY rank NULLS LAST, customer_id",
+			"Customers: the first 3 of 8 rows; the full table is data/customer_value.parquet and data/customer_value.csv."},
+		{"Contributions", "value_contributions", col("indicator"),
+			"SELECT indicator FROM value_contributions WHERE run_id = 2 ORDER BY customer_id, group_name, indicator", ""},
+		{"Movers", "movers", col("customer_id"),
+			"SELECT customer_id FROM movers WHERE run_id = 2 ORDER BY abs(change) DESC, customer_id", ""},
+		{"Trend", "customer_value", col("customer_id"),
+			"SELECT customer_id FROM customer_value WHERE run_id = 2 ORDER BY rank NULLS LAST, customer_id",
+			"Trend: the first 3 of 8 customers, in the Customers order; every customer's current score is in data/customer_value.parquet and data/customer_value.csv, earlier scores in the earlier reports' data files."},
+		{"Aging", "ar_aging", col("customer_id"),
+			"SELECT customer_id FROM ar_aging WHERE run_id = 2 ORDER BY customer_id", ""},
+		{"Rejects", "rejects", col("line"),
+			"SELECT CAST(line AS VARCHAR) FROM rejects WHERE run_id = 2 ORDER BY source, file, line", ""},
+		// Every control total (4), then the first 3 of the 6 exceptions.
+		{"Reconciliation", "reconciliation_exceptions", col("key"),
+			`SELECT coalesce(k, '') FROM (
+				SELECT 0 AS part, check_name, NULL AS kind, NULL AS k, NULL AS customer_id, NULL AS difference FROM reconciliation_totals WHERE run_id = 2
+				UNION ALL (SELECT 1, check_name, kind, "key", customer_id, difference FROM reconciliation_exceptions WHERE run_id = 2
+					ORDER BY check_name, kind, "key", customer_id, difference LIMIT 3))
+			ORDER BY part, check_name, kind NULLS FIRST, k NULLS FIRST`,
+			"Reconciliation: every control total, and the first 3 of 6 exceptions; all exceptions are in data/reconciliation_exceptions.parquet and data/reconciliation_exceptions.csv."},
+	}
+	for _, c := range capped {
+		t.Run(c.sheet, func(t *testing.T) {
+			var total int
+			if err := db.QueryRow("SELECT count(*) FROM " + c.table + " WHERE run_id = 2").Scan(&total); err != nil {
+				t.Fatal(err)
+			}
+			if total <= 3 {
+				t.Fatalf("fixture %s has %d rows: too few to cap at 3", c.table, total)
+			}
+			want := queryStrings(t, db, c.first)
+			if c.sheet != "Reconciliation" {
+				want = want[:3]
+			}
+			if got := sheetColumn(t, f, c.sheet, c.header); !slices.Equal(got, want) {
+				t.Errorf("%s shows %q, want the first rows %q", c.header, got, want)
+			}
+			shown := len(want)
+			if got := rowsOf[c.sheet]; got != strconv.Itoa(shown) {
+				t.Errorf("Summary counts %s data rows, want %d", got, shown)
+			}
+			if c.wantNote == "" {
+				c.wantNote = fmt.Sprintf("%s: the first 3 of %d rows; the full table is data/%s.parquet and data/%s.csv.", c.sheet, total, c.table, c.table)
+			}
+			if !slices.Contains(notes, c.wantNote) {
+				t.Errorf("Summary lacks the note %q:\n%s", c.wantNote, joined)
+			}
+			// The autofilter covers the rows shown, not the table.
+			last, _ := excelize.ColumnNumberToName(len(mustRows(t, f, c.sheet)[0]))
+			if want := fmt.Sprintf(`<autoFilter ref="A1:%s%d"`, last, shown+1); !strings.Contains(strings.ReplaceAll(xmls[c.sheet], "$", ""), want) {
+				t.Errorf("no %s in the sheet", want)
+			}
+			// The data files hold every row.
+			for _, reader := range []string{"read_parquet", "read_csv"} {
+				var n int
+				p := filepath.Join(out.Dir, "data", c.table+"."+strings.TrimPrefix(reader, "read_"))
+				if err := db.QueryRow("SELECT count(*) FROM " + reader + "(" + sqlString(p) + ")").Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != total {
+					t.Errorf("%s: %d rows, want all %d", p, n, total)
+				}
+			}
+		})
+	}
+
+	// Sheets of a few rows by nature are whole, even above the cap; growing
+	// ones at or under it are whole and say nothing.
+	for sheet, want := range map[string]int{"Model": 7, "Evidence": 6, "Drain": 6, "Receivables KPIs": 6, "Reject counts": 4,
+		"Hot-spots": 3, "Service queue": 3, "Orphans": 3, "Repeat failures": 2, "Unsupported": 2} {
+		if got := len(mustRows(t, f, sheet)) - 1; got != want || want != fixtureSheetRows(sheet) {
+			t.Errorf("%s: %d data rows, want all %d", sheet, got, want)
 		}
-		if want := []int{3, 3, 2}[i]; len(rows)-1 != want {
-			t.Errorf("%s: %d data rows, want %d", sheet, len(rows)-1, want)
-		}
-		if rows[0][0] != "Rank" {
-			t.Errorf("%s: no header row", sheet)
-		}
-		if panes, _ := f.GetPanes(sheet); !panes.Freeze {
-			t.Errorf("%s: header not frozen", sheet)
-		}
-		if !strings.Contains(xmls[sheet], "<autoFilter ") {
-			t.Errorf("%s: no autofilter", sheet)
-		}
-		for _, r := range rows[1:] {
-			ranks = append(ranks, r[0])
+		if strings.Contains(joined, sheet+": the first") {
+			t.Errorf("Summary says %s is cut", sheet)
 		}
 	}
-	if got := strings.Join(ranks, ","); got != "1,2,3,4,5,6,7,8" {
-		t.Errorf("ranks across the sheets: %s", got)
+	// The Receivables KPIs still tie: the tiers' open amounts add up to the
+	// portfolio's (TestWorkbookSummaryTiesToTheCent checks the cents).
+	if got := len(mustRows(t, f, "Receivables KPIs")) - 1; got != fixtureRows["ar_kpis"] {
+		t.Errorf("Receivables KPIs: %d rows, want all %d", got, fixtureRows["ar_kpis"])
 	}
-	if slices.Contains(f.GetSheetList(), "Customers (4)") {
-		t.Error("an empty continuation sheet was created")
+	if slices.ContainsFunc(f.GetSheetList(), func(s string) bool { return strings.HasSuffix(s, " (2)") }) {
+		t.Errorf("continuation sheets: %q", f.GetSheetList())
 	}
-	rows, _ := f.GetRows("Summary")
-	var found bool
-	for _, r := range rows {
-		if len(r) > 0 && strings.Contains(r[0], "Customers has 8 rows") && strings.Contains(r[0], "continued on Customers (2)") {
-			found = true
+
+	// hotspots.xlsx follows the same rule, with its own Summary: 3 of the 5
+	// fault tickets, in product, component, region, opened order.
+	h := openWorkbook(t, out.HotspotsX)
+	if got := strings.Join(h.GetSheetList(), ","); got != "Summary,Hot-spots,Fault tickets,Repeat failures,Unsupported" {
+		t.Errorf("hotspots.xlsx sheets %q", got)
+	}
+	if got := sheetColumn(t, h, "Fault tickets", col("ticket_id")); !slices.Equal(got, []string{"HT-1", "HT-2", "HT-3"}) {
+		t.Errorf("Fault tickets %q, want the first three opened", got)
+	}
+	hnotes, hrows := summaryNotes(t, h)
+	if want := "Fault tickets: the first 3 of 5 rows; the full table is data/hotspot_tickets.parquet and data/hotspot_tickets.csv."; !slices.Contains(hnotes, want) {
+		t.Errorf("hotspots.xlsx Summary lacks %q:\n%s", want, strings.Join(hnotes, "\n"))
+	}
+	if hrows["Fault tickets"] != "3" || hrows["Hot-spots"] != "3" {
+		t.Errorf("hotspots.xlsx Summary rows %v", hrows)
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM read_parquet(" + sqlString(filepath.Join(out.Dir, "data", "hotspot_tickets.parquet")) + ")").Scan(&n); err != nil || n != 5 {
+		t.Errorf("data/hotspot_tickets.parquet: %d rows (%v), want 5", n, err)
+	}
+
+	// In Chinese, through the zh-CN catalog.
+	opt.Language = "zh-CN"
+	notes, _ = summaryNotes(t, openWorkbook(t, writeFixture(t, db, opt).XLSX))
+	if want := "Customers：仅显示前 3 行（共 8 行）；完整数据见 data/customer_value.parquet 和 data/customer_value.csv。"; !slices.Contains(notes, want) {
+		t.Errorf("zh-CN Summary lacks %q:\n%s", want, strings.Join(notes, "\n"))
+	}
+}
+
+// TestFilteredWorkbookIsCapped: a rep's workbook (3 customers, 2 of their
+// exceptions) at 1 row per sheet shows 1 of each, counted in the filter;
+// with no control totals in it, Reconciliation's note is the plain one.
+func TestFilteredWorkbookIsCapped(t *testing.T) {
+	db := openFixtureDB(t)
+	opt := testOptions
+	opt.Filter = repFilter
+	opt.WorkbookRows = 1
+	out := writeFixture(t, db, opt)
+	f := openWorkbook(t, out.XLSX)
+	notes, _ := summaryNotes(t, f)
+	for _, want := range []string{
+		"Customers: the first 1 of 3 rows; the full table is data/customer_value.parquet and data/customer_value.csv.",
+		"Reconciliation: the first 1 of 2 rows; the full table is data/reconciliation_exceptions.parquet and data/reconciliation_exceptions.csv.",
+	} {
+		if !slices.Contains(notes, want) {
+			t.Errorf("Summary lacks %q:\n%s", want, strings.Join(notes, "\n"))
 		}
 	}
-	if !found {
-		t.Error("Summary does not say Customers continues on Customers (2)")
+	for _, sheet := range []string{"Customers", "Reconciliation", "Trend", "Aging"} {
+		if got := len(mustRows(t, f, sheet)) - 1; got != 1 {
+			t.Errorf("%s: %d data rows, want 1", sheet, got)
+		}
 	}
+	if got := len(readCSV(t, filepath.Join(out.Dir, "data", "customer_value.csv"))) - 1; got != 3 {
+		t.Errorf("filtered customer_value.csv: %d rows, want the 3 allowed", got)
+	}
+}
+
+func TestWorkbookRowsOutOfRange(t *testing.T) {
+	db := openFixtureDB(t)
+	for _, n := range []int{-1, maxSheetRows + 1} {
+		opt := testOptions
+		opt.WorkbookRows = n
+		if _, err := Write(context.Background(), db, fixtureRun, fixtureAsOf, t.TempDir(), opt); err == nil ||
+			!strings.Contains(err.Error(), "must be between 1 and 1048575") {
+			t.Errorf("WorkbookRows %d: err = %v", n, err)
+		}
+	}
+	// The config's bound is the sheet's, so a valid config never needs a
+	// second sheet.
+	if config.MaxWorkbookRows != maxSheetRows {
+		t.Errorf("config.MaxWorkbookRows %d, Excel sheet rows %d", config.MaxWorkbookRows, maxSheetRows)
+	}
+}
+
+func mustRows(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("%s: %d rows (%v)", sheet, len(rows), err)
+	}
+	return rows
 }
 
 func TestWorkbookEmptyTable(t *testing.T) {
@@ -565,5 +788,121 @@ func TestWorkbookAsOfKeepsTheCalendarDay(t *testing.T) {
 	f := openWorkbook(t, out.XLSX)
 	if v, _ := f.GetCellValue("Summary", "B2"); v != "2026-11-27" {
 		t.Errorf("as-of shows %q, want 2026-11-27", v)
+	}
+}
+
+// cancelOnQuery cancels the write as soon as the query containing match
+// has started, so the cancellation lands in the middle of that sheet.
+type cancelOnQuery struct {
+	queryer
+	match  string
+	cancel context.CancelFunc
+}
+
+func (c cancelOnQuery) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := c.queryer.QueryContext(ctx, query, args...)
+	if strings.Contains(query, c.match) {
+		c.cancel()
+	}
+	return rows, err
+}
+
+// TestWorkbookWriteStopsWhenCancelled: an interrupt while the Customers
+// sheet (50,008 rows, all shown) is being written stops the workbook with
+// the context's error, saying where, and leaves no workbook and no
+// temporary file. (database/sql would end the rows too, from its own
+// goroutine, as "read customer_value: context canceled"; the loop's check
+// stops first and names the sheet and row.)
+func TestWorkbookWriteStopsWhenCancelled(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO customer_value SELECT customer_value.* REPLACE ('X' || i AS customer_id, 100 + i AS rank)
+		FROM customer_value, range(50000) t(i) WHERE run_id = 2 AND customer_id = 'C1'`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	d, err := loadReportData(ctx, tx, fixtureRun, scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := testOptions
+	opt.WorkbookRows = config.MaxWorkbookRows
+	dir := t.TempDir()
+	q := cancelOnQuery{queryer: tx, match: "ORDER BY rank NULLS LAST, customer_id LIMIT", cancel: cancel}
+	err = writeXLSX(ctx, q, scope{}, fixtureRun, fixtureAsOf, filepath.Join(dir, xlsxName), d, labelsEN, opt)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if !strings.Contains(err.Error(), "Customers") {
+		t.Errorf("err = %v, want it to stop on the Customers sheet", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
+
+// TestSaveWorkbookStopsWhenCancelled: zipping the workbook reads no rows,
+// so it checks the context itself: once cancelled, no file is written.
+func TestSaveWorkbookStopsWhenCancelled(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 20000; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i)
+		if err := sw.SetRow(cell, []any{i, "row " + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	if err := saveWorkbook(ctx, f, filepath.Join(dir, xlsxName)); !errors.Is(err, context.Canceled) {
+		t.Errorf("save after cancel: err = %v, want context.Canceled", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+
+	// Mid-write: the writes that come after the cancel fail.
+	ctx, cancel = context.WithCancel(context.Background())
+	var buf strings.Builder
+	w := ctxWriter{ctx, &buf}
+	if _, err := w.Write([]byte("PK")); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := w.Write([]byte("more")); !errors.Is(err, context.Canceled) || buf.String() != "PK" {
+		t.Errorf("write after cancel: err = %v, wrote %q", err, buf.String())
+	}
+}
+
+// TestWorkbooksOpenOnSummary: both workbooks open on their Summary, the
+// one selected tab (two selected tabs would group the sheets, and an edit
+// would change both). Nothing sets it: a new file's first sheet is, and
+// SetActiveSheet would read every streamed sheet back into memory.
+func TestWorkbooksOpenOnSummary(t *testing.T) {
+	db := openFixtureDB(t)
+	out := writeFixture(t, db, testOptions)
+	for _, p := range []string{out.XLSX, out.HotspotsX} {
+		f := openWorkbook(t, p)
+		if i := f.GetActiveSheetIndex(); f.GetSheetName(i) != summarySheet {
+			t.Errorf("%s opens on %q", filepath.Base(p), f.GetSheetName(i))
+		}
+		for name, x := range sheetXML(t, p) {
+			if selected := regexp.MustCompile(`tabSelected="(1|true)"`).MatchString(x); selected != (name == summarySheet) {
+				t.Errorf("%s: sheet %s selected = %v", filepath.Base(p), name, selected)
+			}
+		}
 	}
 }

@@ -689,6 +689,7 @@ func publisher(cfg *config.Config) func(context.Context, *sql.Tx, *pipeline.Resu
 		_, err := reports.WriteTx(ctx, tx, res.RunID, res.AsOf, dir, reports.Options{
 			Language: cfg.Reports.Language, CurrencySymbol: cfg.Currency.Symbol,
 			CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title, RejectExamples: cfg.Reports.RejectExamples,
+			WorkbookRows: cfg.Reports.SheetRows(),
 		})
 		return err
 	}
