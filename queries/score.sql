@@ -145,17 +145,7 @@ positioned AS (
     FROM per_customer pc
 ),
 tiered AS (
-    SELECT p.*,
-           CASE WHEN NOT p.rated THEN 'unrated'
-                WHEN t.method = 'fixed' THEN CASE WHEN p.score >= t.a THEN 'A' WHEN p.score >= t.b THEN 'B'
-                                                  WHEN p.score >= t.c THEN 'C' ELSE 'D' END
-                -- When every rated score of a segment is the same, quantiles
-                -- cannot tell its customers apart: no tier is given.
-                WHEN p.n > 1 AND p.low = p.high THEN 'unrated'
-                ELSE CASE WHEN p.position <= floor(t.a * p.n + 1e-9) THEN 'A'
-                          WHEN p.position <= floor(t.b * p.n + 1e-9) THEN 'B'
-                          WHEN p.position <= floor(t.c * p.n + 1e-9) THEN 'C' ELSE 'D' END
-           END AS computed_tier
+    SELECT p.*, accord_tier(p.rated, t.method, t.a, t.b, t.c, p.score, p.position, p.n, p.low, p.high) AS computed_tier
     FROM positioned p JOIN model_tiers t USING (segment)
 ),
 active_overrides AS (
