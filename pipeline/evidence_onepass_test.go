@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accordhq/accord/config"
 	"github.com/accordhq/accord/pipeline/demo"
 	"github.com/accordhq/accord/queries"
 )
@@ -147,36 +148,13 @@ func compareSensitivity(t *testing.T, cfgPath string) []evidenceRow {
 	t.Helper()
 	store, res := runFixture(t, cfgPath)
 	ctx := context.Background()
-	conn, err := store.DB.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, queries.Get("CreateMacros")); err != nil {
-		t.Fatal(err)
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	r := &Runner{Store: store, Config: mustLoad(t, cfgPath), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
-	// The run's id: the reference reads which groups have data from the run's model_used.
-	if err := r.setVariables(ctx, tx, &Result{RunID: res.RunID, AsOf: res.AsOf}); err != nil {
-		t.Fatal(err)
-	}
+	tx, sc := rescoreRun(t, store, mustLoad(t, cfgPath), res)
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			t.Fatal(err)
 		}
 	}
-	exec(queries.Get("CustomerEconomics"))
-	sc := &scorer{cfg: r.Config, tx: tx, asOf: res.AsOf}
-	if err := sc.score(ctx); err != nil {
-		t.Fatal(err)
-	}
-	exec(queries.Get("ComputeCustomerValue"))
 
 	// The tiers the check compares with are the run's, and the run's evidence left them alone.
 	run := scoresOf(t, tx, `SELECT customer_id, score, computed_tier || '/' || tier FROM customer_value WHERE run_id = ?`, res.RunID)
@@ -248,6 +226,43 @@ func compareSensitivity(t *testing.T, cfgPath string) []evidenceRow {
 		}
 	}
 	return reference
+}
+
+// rescoreRun scores the data of run res again, up to its evidence, in a
+// transaction the test's cleanup rolls back: the state sensitivity() starts
+// from. The run's id: the reference reads from the run's model_used which
+// groups have data.
+func rescoreRun(tb testing.TB, store *Store, cfg *config.Config, res *Result) (*sql.Tx, *scorer) {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := store.DB.Conn(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	if _, err := conn.ExecContext(ctx, queries.Get("CreateMacros")); err != nil {
+		tb.Fatal(err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { tx.Rollback() })
+	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
+	if err := r.setVariables(ctx, tx, &Result{RunID: res.RunID, AsOf: res.AsOf}); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, queries.Get("CustomerEconomics")); err != nil {
+		tb.Fatal(err)
+	}
+	sc := &scorer{cfg: cfg, tx: tx, asOf: res.AsOf}
+	if err := sc.score(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, queries.Get("ComputeCustomerValue")); err != nil {
+		tb.Fatal(err)
+	}
+	return tx, sc
 }
 
 // evidenceRow is a row of model_evidence as compared: value by its bits.
@@ -370,7 +385,7 @@ var demoWithoutTickets = [2]string{"tickets", ""}
 
 // exampleConfig writes the example config reading the demo exports in dir,
 // with edits (old, new) applied, and returns its path.
-func exampleConfig(t *testing.T, dir string, edits ...[2]string) string {
+func exampleConfig(t testing.TB, dir string, edits ...[2]string) string {
 	t.Helper()
 	raw, err := os.ReadFile("../config/accord.example.yaml")
 	if err != nil {

@@ -81,7 +81,7 @@ func TestReweighingEqualsScoringFromScratch(t *testing.T) {
 	}
 }
 
-func mustLoad(t *testing.T, path string) *config.Config {
+func mustLoad(t testing.TB, path string) *config.Config {
 	t.Helper()
 	cfg, err := config.Load(path)
 	if err != nil {
