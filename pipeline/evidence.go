@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/accordhq/accord/queries"
@@ -20,7 +21,7 @@ const evidenceHorizon = 6 // months
 //   - lift_repurchase, lift_on_time: tier A against tier D, scored as of
 //     6 months ago, on buying again and paying on time since.
 //
-// It runs last: it re-scores into temp tables and leaves the run's results alone.
+// It runs last: it scores into temp tables and leaves the run's results alone.
 func (s *scorer) evidence(ctx context.Context) error {
 	if err := s.exec(ctx, "evidence", queries.Get("EvidenceSpearman")); err != nil {
 		return err
@@ -31,32 +32,66 @@ func (s *scorer) evidence(ctx context.Context) error {
 	return s.backtest(ctx)
 }
 
+// sensitivity scores every variant (segment, group, ±5 points) in one
+// pass (SensitivityTiers) instead of re-scoring all customers once per
+// variant, which took most of the evidence step's time.
 func (s *scorer) sensitivity(ctx context.Context) error {
 	if err := s.exec(ctx, "sensitivity", `CREATE OR REPLACE TEMP TABLE base_tiers AS SELECT customer_id, segment, computed_tier FROM scored_customers`); err != nil {
 		return err
 	}
-	base := s.weights
-	defer func() { s.weights = base }()
-	for _, seg := range s.cfg.Model.SegmentNames() {
-		groups, _, _, _ := s.cfg.Model.ModelFor(seg)
-		for _, g := range groups {
-			for _, delta := range []float64{+0.05, -0.05} {
-				s.weights = shiftGroup(base, seg, g.Name, delta)
-				if err := s.reweigh(ctx); err != nil {
-					return err
-				}
-				if err := s.exec(ctx, "sensitivity", queries.Get("ComputeCustomerValue")); err != nil {
-					return err
-				}
-				if err := s.exec(ctx, "sensitivity", queries.Get("EvidenceSensitivity"),
-					seg, g.Name, seg, fmt.Sprintf("sensitivity_%s_%+d", g.Name, int(delta*100)),
-					fmt.Sprintf("customers whose tier changes if %s moves %+d points", g.Name, int(delta*100)), g.Name, seg); err != nil {
-					return err
-				}
-			}
+	if err := s.writeVariants(ctx); err != nil {
+		return err
+	}
+	for _, q := range []string{"SensitivityTiers", "EvidenceSensitivity"} {
+		if err := s.exec(ctx, "sensitivity", queries.Get(q)); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// writeVariants fills sensitivity_variants: per segment, group and ±5
+// points, the segment's weights with that group shifted (shiftGroup). One
+// statement, not one per row: a model of several segments has hundreds.
+func (s *scorer) writeVariants(ctx context.Context) error {
+	if err := s.exec(ctx, "sensitivity", `CREATE OR REPLACE TEMP TABLE sensitivity_variants (variant_id INTEGER, segment VARCHAR,
+		shifted_group VARCHAR, metric VARCHAR, detail VARCHAR, has_data BOOLEAN, weight_id INTEGER, group_name VARCHAR,
+		indicator VARCHAR, weight DOUBLE)`); err != nil {
+		return err
+	}
+	var values []string
+	var args []any
+	variant := 0
+	for _, seg := range s.cfg.Model.SegmentNames() {
+		groups, _, _, _ := s.cfg.Model.ModelFor(seg)
+		for _, g := range groups {
+			// The same test as model_used.available's, made here so that
+			// SensitivityTiers can skip the groups whose evidence is not
+			// available anyway.
+			hasData := false
+			for _, w := range s.weights {
+				if w.Segment == seg && w.Group == g.Name && s.available(w.Indicator) {
+					hasData = true
+				}
+			}
+			for _, delta := range []float64{+0.05, -0.05} {
+				metric := fmt.Sprintf("sensitivity_%s_%+d", g.Name, int(delta*100))
+				detail := fmt.Sprintf("customers whose tier changes if %s moves %+d points", g.Name, int(delta*100))
+				for id, w := range shiftGroup(s.weights, seg, g.Name, delta) {
+					if w.Segment != seg {
+						continue
+					}
+					values = append(values, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+					args = append(args, variant, seg, g.Name, metric, detail, hasData, id, w.Group, w.Indicator.Name, w.Weight)
+				}
+				variant++
+			}
+		}
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	return s.exec(ctx, "sensitivity", "INSERT INTO sensitivity_variants VALUES "+strings.Join(values, ", "), args...)
 }
 
 // shiftGroup moves one group's share of a segment's weights by delta

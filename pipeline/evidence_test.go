@@ -11,9 +11,11 @@ import (
 )
 
 // The sensitivity evidence re-weighs the normalized indicators without
-// normalizing again (reweigh). Checked against the full path: normalizing
-// and scoring from scratch with the same shifted weights must give every
-// customer the very same score, and one that differs from the base score.
+// normalizing again: SensitivityTiers in one pass, and the reference it is
+// tested against (referenceSensitivity) through reweigh. Checked here for
+// reweigh against the full path: normalizing and scoring from scratch with
+// the same shifted weights must give every customer the very same score,
+// and one that differs from the base score.
 func TestReweighingEqualsScoringFromScratch(t *testing.T) {
 	store, res := runFixture(t, "testdata/fixture.yaml")
 	r := &Runner{Store: store, Config: mustLoad(t, "testdata/fixture.yaml"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
@@ -79,7 +81,7 @@ func TestReweighingEqualsScoringFromScratch(t *testing.T) {
 	}
 }
 
-func mustLoad(t *testing.T, path string) *config.Config {
+func mustLoad(t testing.TB, path string) *config.Config {
 	t.Helper()
 	cfg, err := config.Load(path)
 	if err != nil {

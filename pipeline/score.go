@@ -198,25 +198,6 @@ func (s *scorer) normalizeAndScore(ctx context.Context) error {
 	return s.exec(ctx, "score", queries.Get("ScoreContributions"))
 }
 
-// reweigh scores the indicators normalizeAndScore last normalized again,
-// with s.weights: the same rows in the same order, other weights.
-// Normalization does not depend on the weights.
-func (s *scorer) reweigh(ctx context.Context) error {
-	if err := s.exec(ctx, "reweigh", `CREATE OR REPLACE TEMP TABLE shifted_weights (weight_id INTEGER, weight DOUBLE, group_weight DOUBLE)`); err != nil {
-		return err
-	}
-	for i, w := range s.weights {
-		if err := s.exec(ctx, "reweigh", `INSERT INTO shifted_weights VALUES (?, ?, ?)`, i, w.Weight, w.GroupWeight); err != nil {
-			return err
-		}
-	}
-	if err := s.exec(ctx, "reweigh", `UPDATE normalized_indicators n SET weight = w.weight, group_weight = w.group_weight
-		FROM shifted_weights w WHERE n.weight_id = w.weight_id`); err != nil {
-		return err
-	}
-	return s.exec(ctx, "score", queries.Get("ScoreContributions"))
-}
-
 // assignSegments puts each customer in the first segment whose condition
 // holds, the rest in "default".
 func (s *scorer) assignSegments(ctx context.Context) error {

@@ -58,7 +58,7 @@ func BenchmarkWeeklyRun(b *testing.B) {
 }
 
 func benchWeekly(b *testing.B, customers int) {
-	asOf := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	asOf := fixtureAsOf
 	inputs := benchDemo(b, customers, asOf)
 	var last weeklySample
 	for i := 0; i < b.N; i++ {
@@ -166,7 +166,7 @@ func (s weeklySample) table(customers int) string {
 
 // benchDemo generates (once) the demo set of n customers.
 func benchDemo(b *testing.B, n int, asOf time.Time) string {
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("accord-bench-demo-%d", n))
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("accord-bench-demo-%d-%s", n, asOf.Format("20060102")))
 	if _, err := os.Stat(filepath.Join(dir, demo.ManifestFile)); err == nil {
 		return dir
 	}
@@ -203,6 +203,7 @@ func benchPublisher(cfg *config.Config) func(context.Context, *sql.Tx, *Result, 
 		_, err := reports.WriteTx(ctx, tx, res.RunID, res.AsOf, dir, reports.Options{
 			Language: cfg.Reports.Language, CurrencySymbol: cfg.Currency.Symbol,
 			CurrencyFormat: cfg.Currency.ExcelFormat, Title: cfg.Reports.Title, RejectExamples: cfg.Reports.RejectExamples,
+			WorkbookRows: cfg.Reports.SheetRows(),
 		})
 		return err
 	}

@@ -396,6 +396,21 @@ CREATE OR REPLACE TEMP MACRO accord_phi(z) AS
 CREATE OR REPLACE TEMP MACRO accord_group_score(items, grp) AS
     100 * list_sum(list_transform(list_filter(items, lambda x: x.g = grp), lambda x: x.wn))
         / nullif(list_sum(list_transform(list_filter(items, lambda x: x.g = grp), lambda x: x.w)), 0);
+-- A customer's computed tier from its place among the rated customers of
+-- its segment (see ComputeCustomerValue). One definition, because the
+-- sensitivity check (SensitivityTiers) must tier its variants exactly as a
+-- run tiers its customers.
+CREATE OR REPLACE TEMP MACRO accord_tier(rated, method, a, b, c, score, pos, n, low, high) AS
+    CASE WHEN NOT rated THEN 'unrated'
+         WHEN method = 'fixed' THEN CASE WHEN score >= a THEN 'A' WHEN score >= b THEN 'B'
+                                         WHEN score >= c THEN 'C' ELSE 'D' END
+         -- When every rated score of a segment is the same, quantiles
+         -- cannot tell its customers apart: no tier is given.
+         WHEN n > 1 AND low = high THEN 'unrated'
+         ELSE CASE WHEN pos <= floor(a * n + 1e-9) THEN 'A'
+                   WHEN pos <= floor(b * n + 1e-9) THEN 'B'
+                   WHEN pos <= floor(c * n + 1e-9) THEN 'C' ELSE 'D' END
+    END;
 -- Value parsing for exported text. Temporary: they live on the load's pinned
 -- connection, so an old database never holds a stale definition.
 CREATE OR REPLACE TEMP MACRO accord_text(s) AS nullif(trim(s), '');

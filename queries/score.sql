@@ -92,8 +92,8 @@ FROM policed;
 
 -- name: ScoreContributions
 -- Weighs the normalized indicators: an excluded indicator's weight goes to
--- the customer's others, in proportion. Normalization does not depend on
--- the weights, so the sensitivity check re-weighs without re-normalizing.
+-- the customer's others, in proportion. SensitivityTiers repeats this
+-- arithmetic for its variants: a change here must be made there too.
 CREATE OR REPLACE TEMP TABLE scored_contributions AS
 WITH reweighted AS (
     SELECT *,
@@ -116,6 +116,8 @@ FROM reweighted;
 -- times as much). Tiers are assigned per segment among rated customers
 -- (coverage at least min_coverage); an active manual override (not expired
 -- on the as-of date) wins and is kept beside the computed tier.
+-- SensitivityTiers repeats the score's sum and the positions for its
+-- variants: a change here must be made there too.
 CREATE OR REPLACE TEMP TABLE scored_customers AS
 WITH gathered AS (
     SELECT customer_id, any_value(segment) AS segment,
@@ -145,17 +147,7 @@ positioned AS (
     FROM per_customer pc
 ),
 tiered AS (
-    SELECT p.*,
-           CASE WHEN NOT p.rated THEN 'unrated'
-                WHEN t.method = 'fixed' THEN CASE WHEN p.score >= t.a THEN 'A' WHEN p.score >= t.b THEN 'B'
-                                                  WHEN p.score >= t.c THEN 'C' ELSE 'D' END
-                -- When every rated score of a segment is the same, quantiles
-                -- cannot tell its customers apart: no tier is given.
-                WHEN p.n > 1 AND p.low = p.high THEN 'unrated'
-                ELSE CASE WHEN p.position <= floor(t.a * p.n + 1e-9) THEN 'A'
-                          WHEN p.position <= floor(t.b * p.n + 1e-9) THEN 'B'
-                          WHEN p.position <= floor(t.c * p.n + 1e-9) THEN 'C' ELSE 'D' END
-           END AS computed_tier
+    SELECT p.*, accord_tier(p.rated, t.method, t.a, t.b, t.c, p.score, p.position, p.n, p.low, p.high) AS computed_tier
     FROM positioned p JOIN model_tiers t USING (segment)
 ),
 active_overrides AS (
@@ -302,22 +294,95 @@ SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as
             ELSE printf('rank correlation of score and value-added profit over %d customers', count(*)) END AS detail
 FROM ranked GROUP BY segment ORDER BY segment;
 
--- name: EvidenceSensitivity
--- Parameters: segment, metric, detail, segment, group, segment, group.
--- A group none of whose indicators has data in this run (model_used.available:
--- its sources are not configured) gives every customer the same share, so
--- moving its weight changes no tier by construction: the value is NULL and
--- the detail says why, rather than a count of 0 that reads as "stable".
-INSERT INTO model_evidence BY NAME
-WITH g AS (
-    SELECT coalesce(bool_or(available), true) AS has_data FROM model_used
-    WHERE run_id = getvariable('run_id')::BIGINT AND segment = ? AND group_name = ?
+-- name: SensitivityTiers
+-- Scores and tiers every variant of the sensitivity check in one pass, as
+-- ScoreContributions and ComputeCustomerValue would with the variant's
+-- weights, to the last bit: the same arithmetic summed in the same order,
+-- the same windows, accord_tier. Re-scoring each variant in full cost most
+-- of a run's evidence step.
+-- sensitivity_variants (variant_id, segment, shifted_group, metric, detail,
+-- has_data, and per weight of the segment weight_id, group_name, indicator,
+-- weight) is filled by the pipeline. Only the variant's segment is scored:
+-- tiers are per segment, so no other customer's tier can move. Variants of
+-- a group without data are not scored: their evidence is not available.
+-- Normalization does not depend on the weights, so normalized_indicators
+-- (of the run's base weights) serves every variant.
+-- Weights are matched by position: indicator names are unique within a
+-- segment's model (config validates it) and every customer has one row per
+-- weight of its segment (IndicatorValues), so the k-th item of a customer's
+-- list sorted by group and indicator belongs to the k-th weight of its
+-- segment's variant sorted the same way. A mismatch stops the run rather
+-- than count the wrong tiers.
+CREATE OR REPLACE TEMP TABLE sensitivity_tiers AS
+WITH variants AS (
+    SELECT variant_id, any_value(segment) AS segment,
+           list(weight_id ORDER BY group_name, indicator) AS ids,
+           list(weight ORDER BY group_name, indicator) AS w
+    FROM sensitivity_variants
+    WHERE has_data
+    GROUP BY variant_id
+),
+customers AS (
+    SELECT customer_id, any_value(segment) AS segment,
+           avg(CASE WHEN missing THEN 0.0 ELSE 1.0 END) >= getvariable('min_coverage')::DOUBLE AS rated,
+           list_sort(list({'g': group_name, 'i': indicator, 'id': weight_id, 'n': norm, 'x': excluded})) AS items
+    FROM normalized_indicators
+    GROUP BY customer_id
+),
+kept AS (
+    -- The share of the weights not excluded, as ScoreContributions' window
+    -- sums it (exact in any order for up to two excluded indicators).
+    SELECT v.variant_id, c.customer_id, c.segment, c.rated, c.items, v.ids, v.w,
+           1 - list_sum(list_transform(c.items, lambda x, k: CASE WHEN x.x THEN v.w[k] ELSE 0 END)) AS kept
+    FROM customers c JOIN variants v USING (segment)
+),
+scored AS (
+    SELECT variant_id, customer_id, segment, rated,
+           list_sum(list_transform(items, lambda x, k:
+               CASE WHEN x.id = ids[k]
+                    THEN 100 * coalesce(CASE WHEN x.x THEN 0.0 ELSE w[k] / nullif(kept, 0) END, 0.0) * x.n
+                    ELSE error('sensitivity: customer ' || customer_id || ' has weight ' || x.id::VARCHAR
+                               || ' where its segment has weight ' || coalesce(ids[k]::VARCHAR, 'none')) END)) AS score
+    FROM kept
+),
+positioned AS (
+    SELECT *,
+           rank() OVER (PARTITION BY variant_id, rated ORDER BY score DESC) AS position,
+           count(*) OVER (PARTITION BY variant_id, rated) AS n,
+           min(score) OVER (PARTITION BY variant_id, rated) AS low,
+           max(score) OVER (PARTITION BY variant_id, rated) AS high
+    FROM scored
 )
-SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, ? AS segment, ? AS metric,
-       CASE WHEN any_value(g.has_data) THEN count(*) FILTER (WHERE b.computed_tier <> s.computed_tier)::DOUBLE END AS value,
-       CASE WHEN any_value(g.has_data) THEN ?
-            ELSE 'not available: no indicator of group ' || ? || ' has data in this run (its sources are not configured)' END AS detail
-FROM g LEFT JOIN (scored_customers s JOIN base_tiers b USING (customer_id)) ON s.segment = ?;
+SELECT p.variant_id, p.customer_id, p.score,
+       accord_tier(p.rated, t.method, t.a, t.b, t.c, p.score, p.position, p.n, p.low, p.high) AS computed_tier
+FROM positioned p JOIN model_tiers t USING (segment);
+
+-- name: EvidenceSensitivity
+-- One row per variant of sensitivity_variants, in their order: the
+-- customers of its segment whose computed tier in sensitivity_tiers differs
+-- from base_tiers (the run's). A group none of whose indicators has data in
+-- this run (its sources are not configured) gives every customer the same
+-- share, so moving its weight changes no tier by construction: the value is
+-- NULL and the detail says why, rather than a count of 0 that reads as
+-- "stable".
+INSERT INTO model_evidence BY NAME
+WITH variants AS (
+    SELECT variant_id, any_value(segment) AS segment, any_value(shifted_group) AS shifted_group,
+           any_value(metric) AS metric, any_value(detail) AS detail, any_value(has_data) AS has_data
+    FROM sensitivity_variants
+    GROUP BY variant_id
+),
+changed AS (
+    SELECT s.variant_id, count(*) FILTER (WHERE b.computed_tier <> s.computed_tier) AS n
+    FROM sensitivity_tiers s JOIN base_tiers b USING (customer_id)
+    GROUP BY s.variant_id
+)
+SELECT getvariable('run_id')::BIGINT AS run_id, getvariable('as_of')::DATE AS as_of, v.segment, v.metric,
+       CASE WHEN v.has_data THEN coalesce(c.n, 0)::DOUBLE END AS value,
+       CASE WHEN v.has_data THEN v.detail
+            ELSE 'not available: no indicator of group ' || v.shifted_group || ' has data in this run (its sources are not configured)' END AS detail
+FROM variants v LEFT JOIN changed c USING (variant_id)
+ORDER BY v.variant_id;
 
 -- name: EvidenceLift
 -- Tier A against tier D, with tiers as scored at the back-test date (the
