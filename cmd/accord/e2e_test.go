@@ -16,6 +16,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/accordhq/accord/config"
 	"github.com/accordhq/accord/pipeline/demo"
 	"github.com/accordhq/accord/queries"
 )
@@ -195,12 +196,23 @@ func TestEndToEndDemoRun(t *testing.T) {
 		}
 	})
 
+	// A sheet shows every row of its table, up to reports.workbook_rows
+	// (default); a sheet cut there says so on Summary.
 	t.Run("each workbook sheet has a row per table row", func(t *testing.T) {
 		wb, err := excelize.OpenFile(filepath.Join(dir, "reports", "2026-11-27", "weekly.xlsx"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer wb.Close()
+		summary, err := wb.GetRows("Summary")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var notes strings.Builder
+		for _, r := range summary {
+			notes.WriteString(strings.Join(r, " ") + "\n")
+		}
+		cut := 0
 		for sheet, table := range map[string]string{"Customers": "customer_value", "Contributions": "value_contributions",
 			"Hot-spots": "hotspots", "Aging": "ar_aging", "Service queue": "service_queue",
 			"Model": "model_used", "Evidence": "model_evidence", "Drain": "owner_drain", "Orphans": "orphans",
@@ -211,10 +223,21 @@ func TestEndToEndDemoRun(t *testing.T) {
 				t.Errorf("sheet %s: %v", sheet, err)
 				continue
 			}
-			want := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = ?", table), runID)
+			all := queryInt(t, db, fmt.Sprintf("SELECT count(*) FROM %s WHERE run_id = ?", table), runID)
+			want := min(all, int64(config.DefaultWorkbookRows))
 			if int64(len(rows)-1) != want {
-				t.Errorf("sheet %s has %d data rows, table %s has %d", sheet, len(rows)-1, table, want)
+				t.Errorf("sheet %s has %d data rows, table %s has %d (sheets show at most %d)", sheet, len(rows)-1, table, all, config.DefaultWorkbookRows)
 			}
+			if all > want {
+				cut++
+				note := fmt.Sprintf("%s: the first %d of %d rows; the full table is data/%s.parquet", sheet, want, all, table)
+				if !strings.Contains(notes.String(), note) {
+					t.Errorf("Summary does not say %q:\n%s", note, notes.String())
+				}
+			}
+		}
+		if cut == 0 {
+			t.Error("no sheet was cut: the demo no longer checks the cap (value_contributions has 9 rows per customer)")
 		}
 		// Rejects are counted whole on Reject counts (a row per source ×
 		// column × reason) and shown as the first 20 (the default) of each.
