@@ -58,7 +58,16 @@ type hsTicket struct {
 	ticketID, productID, productName, component, region, serial, customerID, name string
 	opened                                                                        time.Time
 	effort                                                                        sql.NullFloat64
+	// groupTickets is how many tickets the ticket's group has in all.
+	groupTickets int64
 }
+
+// hsRowsPerGroup is how many tickets, customers and serials the page shows
+// of each group (product × component × region): the latest tickets, the
+// customers and serials with the most faults. The whole lists are in the
+// report's data/hotspot_tickets files; a page of every ticket grew to 94 MB
+// at 100,000 customers, more than a browser opens comfortably.
+const hsRowsPerGroup = 25
 
 type hsUnsupported struct {
 	productID, productName string
@@ -66,9 +75,23 @@ type hsUnsupported struct {
 	revenue                string // exact decimal text
 }
 
+// hsCustomer is a customer behind a group's faults; hsSerial a serial with
+// faults in a group. shownOf is how many the group has in all.
+type hsCustomer struct {
+	productID, component, region, name string
+	tickets, serials, shownOf          int64
+}
+
+type hsSerial struct {
+	productID, component, region, serial string
+	faults, shownOf                      int64
+}
+
 type hsData struct {
 	groups      []hsGroup
 	tickets     []hsTicket
+	customers   []hsCustomer
+	serials     []hsSerial
 	unsupported []hsUnsupported
 	windowYears float64 // 0: unknown (no group with failures and a rate)
 	// availability names what could not run and why (hotspotAvailability).
@@ -102,11 +125,16 @@ func loadHotspotPage(ctx context.Context, q queryer, runID int64, sc scope) (*hs
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reports: load hot-spot groups: %w", err)
 	}
+	rel := sc.rel("hotspot_tickets", perCustomer)
 	trows, err := q.QueryContext(ctx, `
-		SELECT ticket_id, product_id, coalesce(product_name, ''), component, region, coalesce(serial_no, ''),
-		       customer_id, coalesce(name, ''), opened_at, effort_hours
-		FROM `+sc.rel("hotspot_tickets", perCustomer)+` WHERE run_id = $1
-		ORDER BY product_id, component, region, opened_at, ticket_id`, runID)
+		SELECT ticket_id, product_id, product_name, component, region, serial_no, customer_id, name, opened_at, effort_hours, n
+		FROM (SELECT ticket_id, product_id, coalesce(product_name, '') AS product_name, component, region,
+		             coalesce(serial_no, '') AS serial_no, customer_id, coalesce(name, '') AS name, opened_at, effort_hours,
+		             row_number() OVER (PARTITION BY product_id, component, region ORDER BY opened_at DESC, ticket_id DESC) AS latest,
+		             count(*) OVER (PARTITION BY product_id, component, region) AS n
+		      FROM `+rel+` WHERE run_id = $1)
+		WHERE latest <= $2
+		ORDER BY product_id, component, region, opened_at, ticket_id`, runID, hsRowsPerGroup)
 	if err != nil {
 		return nil, fmt.Errorf("reports: load hot-spot tickets: %w", err)
 	}
@@ -114,13 +142,61 @@ func loadHotspotPage(ctx context.Context, q queryer, runID int64, sc scope) (*hs
 	for trows.Next() {
 		var t hsTicket
 		if err := trows.Scan(&t.ticketID, &t.productID, &t.productName, &t.component, &t.region, &t.serial,
-			&t.customerID, &t.name, &t.opened, &t.effort); err != nil {
+			&t.customerID, &t.name, &t.opened, &t.effort, &t.groupTickets); err != nil {
 			return nil, fmt.Errorf("reports: load hot-spot tickets: %w", err)
 		}
 		d.tickets = append(d.tickets, t)
 	}
 	if err := trows.Err(); err != nil {
 		return nil, fmt.Errorf("reports: load hot-spot tickets: %w", err)
+	}
+	// Customers and serials per group, counted over every ticket, the
+	// ones with the most faults first.
+	crows, err := q.QueryContext(ctx, `
+		SELECT product_id, component, region, name, tickets, serials, n
+		FROM (SELECT product_id, component, region, coalesce(nullif(any_value(name), ''), customer_id) AS name,
+		             count(*) AS tickets, count(DISTINCT nullif(serial_no, '')) AS serials,
+		             row_number() OVER (PARTITION BY product_id, component, region ORDER BY count(*) DESC, customer_id) AS top,
+		             count(*) OVER (PARTITION BY product_id, component, region) AS n
+		      FROM `+rel+` WHERE run_id = $1 GROUP BY product_id, component, region, customer_id)
+		WHERE top <= $2
+		ORDER BY product_id, component, region, top`, runID, hsRowsPerGroup)
+	if err != nil {
+		return nil, fmt.Errorf("reports: load hot-spot customers: %w", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var c hsCustomer
+		if err := crows.Scan(&c.productID, &c.component, &c.region, &c.name, &c.tickets, &c.serials, &c.shownOf); err != nil {
+			return nil, fmt.Errorf("reports: load hot-spot customers: %w", err)
+		}
+		d.customers = append(d.customers, c)
+	}
+	if err := crows.Err(); err != nil {
+		return nil, fmt.Errorf("reports: load hot-spot customers: %w", err)
+	}
+	srows, err := q.QueryContext(ctx, `
+		SELECT product_id, component, region, serial_no, faults, n
+		FROM (SELECT product_id, component, region, serial_no, count(*) AS faults,
+		             row_number() OVER (PARTITION BY product_id, component, region ORDER BY count(*) DESC, serial_no, customer_id) AS top,
+		             count(*) OVER (PARTITION BY product_id, component, region) AS n
+		      FROM `+rel+` WHERE run_id = $1 AND coalesce(serial_no, '') <> ''
+		      GROUP BY product_id, component, region, customer_id, serial_no)
+		WHERE top <= $2
+		ORDER BY product_id, component, region, top`, runID, hsRowsPerGroup)
+	if err != nil {
+		return nil, fmt.Errorf("reports: load hot-spot serials: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var r hsSerial
+		if err := srows.Scan(&r.productID, &r.component, &r.region, &r.serial, &r.faults, &r.shownOf); err != nil {
+			return nil, fmt.Errorf("reports: load hot-spot serials: %w", err)
+		}
+		d.serials = append(d.serials, r)
+	}
+	if err := srows.Err(); err != nil {
+		return nil, fmt.Errorf("reports: load hot-spot serials: %w", err)
 	}
 	// Per product: distinct customers, their installed units and their
 	// trailing revenue, each customer once per product (exact DECIMAL sum).
@@ -423,6 +499,8 @@ func hsRegion(d *hsData, l labels) (hsChart, error) {
 type hsRow struct {
 	P, C, R string
 	Cells   []string
+	// More, instead of cells, says how many of the group's rows are shown.
+	More string
 }
 
 type hsTable struct {
@@ -468,17 +546,14 @@ func hsTables(d *hsData, l labels, opt Options) []hsTable {
 	tickets := hsTable{ID: "hs_tickets", Title: l.get("hs.tickets"), Empty: l.get("report.no_rows"),
 		Header:  headers(l, "ticket_id", "opened_at", "product_name", "component", "region", "serial_no", "name", "effort_hours"),
 		Numeric: []bool{false, false, false, false, false, false, false, true}}
-	type custKey struct{ p, c, r, id string }
-	type cust struct {
-		name    string
-		tickets int64
-		serials map[string]bool
+	// more closes a group's rows when the page shows only some: the row
+	// filters with its group, so a click on a bar still says what is left out.
+	more := func(t *hsTable, p, c, r string, shown, of int64, key string) {
+		if of > shown {
+			t.Rows = append(t.Rows, hsRow{P: p, C: c, R: r, More: l.getf(key, shown, of)})
+		}
 	}
-	custs := map[custKey]*cust{}
-	var order []custKey
-	serials := map[custKey]int64{} // per group and serial (id = serial)
-	var serialOrder []custKey
-	for _, t := range d.tickets {
+	for i, t := range d.tickets {
 		effort := ""
 		if t.effort.Valid {
 			effort = formatScore(t.effort.Float64)
@@ -487,40 +562,33 @@ func hsTables(d *hsData, l labels, opt Options) []hsTable {
 		name := cmp.Or(t.name, t.customerID)
 		tickets.Rows = append(tickets.Rows, hsRow{P: t.productID, C: t.component, R: t.region, Cells: []string{
 			t.ticketID, t.opened.Format(time.DateOnly), product, t.component, t.region, t.serial, name, effort}})
-		k := custKey{t.productID, t.component, t.region, t.customerID}
-		if custs[k] == nil {
-			custs[k] = &cust{name: name, serials: map[string]bool{}}
-			order = append(order, k)
-		}
-		custs[k].tickets++
-		if t.serial != "" {
-			custs[k].serials[t.serial] = true
-			sk := custKey{t.productID, t.component, t.region, t.customerID + "\x1f" + t.serial}
-			if serials[sk] == 0 {
-				serialOrder = append(serialOrder, sk)
-			}
-			serials[sk]++
+		if i+1 == len(d.tickets) || d.tickets[i+1].productID != t.productID || d.tickets[i+1].component != t.component || d.tickets[i+1].region != t.region {
+			more(&tickets, t.productID, t.component, t.region, min(t.groupTickets, hsRowsPerGroup), t.groupTickets, "hs.more_tickets")
 		}
 	}
-	customers := hsTable{ID: "hs_customers", Title: l.get("hs.customers"), Empty: l.get("report.no_rows"),
-		Header:  headers(l, "name", "product_name", "component", "region", "tickets", "serial_no"),
-		Numeric: []bool{false, false, false, false, true, true}}
 	labelOf := map[string]string{}
 	for _, g := range d.groups {
 		labelOf[g.productID] = g.productLabel()
 	}
-	for _, k := range order {
-		c := custs[k]
-		customers.Rows = append(customers.Rows, hsRow{P: k.p, C: k.c, R: k.r, Cells: []string{
-			c.name, cmp.Or(labelOf[k.p], k.p), k.c, k.r, strconv.FormatInt(c.tickets, 10), strconv.Itoa(len(c.serials))}})
+	customers := hsTable{ID: "hs_customers", Title: l.get("hs.customers"), Empty: l.get("report.no_rows"),
+		Header:  headers(l, "name", "product_name", "component", "region", "tickets", "serial_no"),
+		Numeric: []bool{false, false, false, false, true, true}}
+	for i, c := range d.customers {
+		customers.Rows = append(customers.Rows, hsRow{P: c.productID, C: c.component, R: c.region, Cells: []string{
+			c.name, cmp.Or(labelOf[c.productID], c.productID), c.component, c.region, strconv.FormatInt(c.tickets, 10), strconv.FormatInt(c.serials, 10)}})
+		if i+1 == len(d.customers) || d.customers[i+1].productID != c.productID || d.customers[i+1].component != c.component || d.customers[i+1].region != c.region {
+			more(&customers, c.productID, c.component, c.region, min(c.shownOf, hsRowsPerGroup), c.shownOf, "hs.more_customers")
+		}
 	}
 	serialT := hsTable{ID: "hs_serials", Title: l.get("hs.serials"), Empty: l.get("report.no_rows"),
 		Header:  headers(l, "serial_no", "product_name", "component", "region", "faults"),
 		Numeric: []bool{false, false, false, false, true}}
-	for _, k := range serialOrder {
-		_, serial, _ := cutLast(k.id)
-		serialT.Rows = append(serialT.Rows, hsRow{P: k.p, C: k.c, R: k.r, Cells: []string{
-			serial, cmp.Or(labelOf[k.p], k.p), k.c, k.r, strconv.FormatInt(serials[k], 10)}})
+	for i, r := range d.serials {
+		serialT.Rows = append(serialT.Rows, hsRow{P: r.productID, C: r.component, R: r.region, Cells: []string{
+			r.serial, cmp.Or(labelOf[r.productID], r.productID), r.component, r.region, strconv.FormatInt(r.faults, 10)}})
+		if i+1 == len(d.serials) || d.serials[i+1].productID != r.productID || d.serials[i+1].component != r.component || d.serials[i+1].region != r.region {
+			more(&serialT, r.productID, r.component, r.region, min(r.shownOf, hsRowsPerGroup), r.shownOf, "hs.more_serials")
+		}
 	}
 	unsup := hsTable{ID: "hs_unsupported", Title: l.get("hs.unsupported"), Empty: l.get("report.no_rows"),
 		Header:  headers(l, "product_name", "customers", "installed_units", "revenue_12m"),
@@ -587,7 +655,7 @@ func jsonForScript(v any) ([]byte, error) {
 // two template.JS values are the checked library and encoding/json output.
 // A click on a bar, cell or point applies that element's filter (product,
 // component and/or region) to every table below; "show all" clears it.
-var hotspotsTemplate = template.Must(template.New("hotspots").Parse(pageHead + pageTableCSS + `.note{margin:0 0 10px}
+var hotspotsTemplate = template.Must(template.New("hotspots").Parse(pageHead + pageTableCSS + `.note{margin:0 0 10px}tr.more td{font-style:italic;color:#555}
 #hs-filter{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d9a0;padding:6px 10px;margin:12px 0}
 footer{color:#888;font-size:12px;margin-top:32px}
 </style>
@@ -610,7 +678,7 @@ footer{color:#888;font-size:12px;margin-top:32px}
 <tbody>
 {{- $t := .}}
 {{- range .Rows}}
-<tr data-p="{{.P}}" data-c="{{.C}}" data-r="{{.R}}">{{range $i, $cell := .Cells}}<td{{if index $t.Numeric $i}} class="n"{{end}}>{{$cell}}</td>{{end}}</tr>
+<tr data-p="{{.P}}" data-c="{{.C}}" data-r="{{.R}}"{{if .More}} class="more"{{end}}>{{if .More}}<td colspan="{{len $t.Header}}">{{.More}}</td>{{else}}{{range $i, $cell := .Cells}}<td{{if index $t.Numeric $i}} class="n"{{end}}>{{$cell}}</td>{{end}}{{end}}</tr>
 {{- end}}
 </tbody>
 </table>

@@ -170,3 +170,73 @@ func TestHotspotsWorkbook(t *testing.T) {
 		t.Errorf("Hot-spots rows %d (%v)", len(hs), err)
 	}
 }
+
+// TestHotspotsPageShowsSomeRowsOfABigGroup: a group of 30 fault tickets
+// (30 serials, one fault each, from 3 customers) shows its latest 25
+// tickets and 25 of its serials, each table closed by a row, filtered with
+// the group, that says 25 of 30 and names the data file; its 3 customers and
+// a small group's 2 tickets are shown whole, with no such row.
+func TestHotspotsPageShowsSomeRowsOfABigGroup(t *testing.T) {
+	db := openFixtureDB(t)
+	var values []string
+	for i := 1; i <= 30; i++ {
+		values = append(values, fmt.Sprintf("(2, DATE '2026-11-27', 'HT-%02d', 'P1', 'Pump X', 'valve', 'North', 'S-%02d', 'C%d', 'Cust %d', TIMESTAMP '2026-10-01 09:00:00' + INTERVAL (%d) HOUR, NULL, 1, 2, 'fixed')",
+			i, i, i%3, i%3, i))
+	}
+	values = append(values, "(2, DATE '2026-11-27', 'HT-91', 'P3', 'Motor', 'bearing', 'East', 'S-91', 'C1', 'Cust 1', TIMESTAMP '2026-10-03 09:00:00', NULL, NULL, 3, NULL)",
+		"(2, DATE '2026-11-27', 'HT-92', 'P3', 'Motor', 'bearing', 'East', 'S-92', 'C1', 'Cust 1', TIMESTAMP '2026-10-04 09:00:00', NULL, NULL, 3, NULL)")
+	if _, err := db.Exec(`INSERT INTO hotspot_tickets VALUES ` + strings.Join(values, ", ")); err != nil {
+		t.Fatal(err)
+	}
+	out := writeFixture(t, db, testOptions)
+	raw, err := os.ReadFile(out.Hotspots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(raw)
+	// rowsOf returns the rows of table id for product p: first cells, and the
+	// text of a closing row.
+	rowsOf := func(id, p string) (first []string, more []string) {
+		start := strings.Index(page, `<table data-table="`+id+`">`)
+		if start < 0 {
+			t.Fatalf("no table %s", id)
+		}
+		table := page[start : start+strings.Index(page[start:], "</table>")]
+		for _, tr := range strings.Split(table, "<tr ")[1:] {
+			if !strings.HasPrefix(tr, `data-p="`+p+`"`) {
+				continue
+			}
+			cell := tr[strings.Index(tr, "<td")+3:]
+			cell = cell[strings.Index(cell, ">")+1 : strings.Index(cell, "</td>")]
+			if strings.Contains(tr, `class="more"`) {
+				more = append(more, cell)
+			} else {
+				first = append(first, cell)
+			}
+		}
+		return first, more
+	}
+	tickets, more := rowsOf("hs_tickets", "P1")
+	var want []string
+	for i := 6; i <= 30; i++ {
+		want = append(want, fmt.Sprintf("HT-%02d", i))
+	}
+	if strings.Join(tickets, ",") != strings.Join(want, ",") {
+		t.Errorf("Pump X tickets shown %v, want the latest 25 %v", tickets, want)
+	}
+	if len(more) != 1 || !strings.Contains(more[0], "latest 25 of this group&#39;s 30 tickets") || !strings.Contains(more[0], "data/hotspot_tickets.csv") {
+		t.Errorf("Pump X tickets closing row %q", more)
+	}
+	serials, more := rowsOf("hs_serials", "P1")
+	if len(serials) != 25 || len(more) != 1 || !strings.Contains(more[0], "25 of this group&#39;s 30 serials") {
+		t.Errorf("Pump X serials: %d shown, closing row %q; want 25 and a row saying 25 of 30", len(serials), more)
+	}
+	customers, more := rowsOf("hs_customers", "P1")
+	if len(customers) != 3 || len(more) != 0 {
+		t.Errorf("Pump X customers %v, closing row %q; want all 3 and none", customers, more)
+	}
+	small, more := rowsOf("hs_tickets", "P3")
+	if strings.Join(small, ",") != "HT-91,HT-92" || len(more) != 0 {
+		t.Errorf("Motor tickets %v, closing row %q; want HT-91,HT-92 and none", small, more)
+	}
+}
