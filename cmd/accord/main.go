@@ -48,6 +48,7 @@ const exitUsage = 2
 const exitFailed = 1
 
 func main() {
+	reexecWithArenaCap()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, time.Now)
 	stop()
