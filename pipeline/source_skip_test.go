@@ -428,3 +428,25 @@ func TestSkipAfterFailedRun(t *testing.T) {
 	expectRead(t, "tickets changed since the last succeeded run", got, "tickets")
 	sameRun(t, skip, got, full, want)
 }
+
+// TestKeptOnlyWhileItsTableHoldsItsLoad: a canonical table changed behind
+// the runs' back (a restore, a hand edit) no longer holds the load its
+// fingerprint stands for, so its source is read again.
+func TestKeptOnlyWhileItsTableHoldsItsLoad(t *testing.T) {
+	dir, cfgPath := skipFixture(t)
+	s := newSkipStore(t)
+	s.run(cfgPath, false)
+	if _, err := s.store.DB.Exec(`DELETE FROM surveys WHERE survey_id = 'S1'`); err != nil {
+		t.Fatal(err)
+	}
+	appendCopy(t, filepath.Join(dir, "fixture", "tickets.csv"), "-new")
+	res := s.run(cfgPath, false)
+	expectRead(t, "surveys edited in the database", res, "surveys", "tickets")
+	if !strings.Contains(s.log.String(), "source read again: its table does not hold the rows its last load recorded") {
+		t.Errorf("no warning of the edited table:\n%s", s.log.String())
+	}
+	var n int64
+	if err := s.store.DB.QueryRow(`SELECT count(*) FROM surveys WHERE survey_id = 'S1'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("survey S1: %d rows (%v), want it loaded again", n, err)
+	}
+}
