@@ -59,7 +59,7 @@ func checkDates(ctx context.Context, conn *sql.Conn, sources []SourceLoad, asOf 
 			var n, before, total int64
 			var latest, first sql.NullString
 			q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE %[1]s > ?), CAST(max(%[1]s) FILTER (WHERE %[1]s > ?) AS VARCHAR),
-				count(*) FILTER (WHERE %[1]s <= ?), count(%[1]s), CAST(min(%[1]s) AS VARCHAR) FROM %[2]s`, d, stagedTable(s.Source))
+				count(*) FILTER (WHERE %[1]s <= ?), count(%[1]s), CAST(min(%[1]s) AS VARCHAR) FROM %[2]s`, d, rowsOf(s))
 			if err := conn.QueryRowContext(ctx, q, asOf, asOf, asOf).Scan(&n, &latest, &before, &total, &first); err != nil {
 				return nil, fmt.Errorf("run: check dates of %s.%s: %w", s.Source, c.Name, err)
 			}
@@ -80,4 +80,15 @@ func checkDates(ctx context.Context, conn *sql.Conn, sources []SourceLoad, asOf 
 		return out, &earliest
 	}
 	return out, nil
+}
+
+// rowsOf is the table holding the rows a run loads for source s: its staged
+// table, or, for a source kept as it was, its canonical table (the checks
+// that depend on the as-of date read it there, as a full load would have
+// read the same rows staged).
+func rowsOf(s SourceLoad) string {
+	if s.KeptFrom != 0 {
+		return s.Source
+	}
+	return stagedTable(s.Source)
 }

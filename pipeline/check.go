@@ -719,20 +719,7 @@ func (l *loader) summarize(ctx context.Context, name string, src *config.Source,
 	for _, f := range files {
 		res.Files = append(res.Files, f.FileLoad)
 	}
-	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(
-		`SELECT coalesce(column_name, 'row') || ': ' || reason, count(*) AS n FROM rej_%s GROUP BY ALL ORDER BY n DESC, 1 LIMIT 3`, name))
-	if err != nil {
-		return res, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var rc ReasonCount
-		if err := rows.Scan(&rc.Reason, &rc.Rows); err != nil {
-			return res, err
-		}
-		res.TopReasons = append(res.TopReasons, rc)
-	}
-	if err := rows.Err(); err != nil {
+	if res.TopReasons, err = l.topReasons(ctx, name); err != nil {
 		return res, err
 	}
 	if res.RowsRead > 0 && float64(res.Rejected)/float64(res.RowsRead) > src.Threshold() {

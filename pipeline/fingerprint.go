@@ -147,7 +147,8 @@ func latestSucceeded(ctx context.Context, db *sql.DB) (*lastRun, error) {
 // reproduce: the latest succeeded run, if it was of the same job and date,
 // its inputs (fingerprint) are the same, and its reports, when reports are
 // published, are in place. why says otherwise what changed, for the log.
-func (r *Runner) unchangedSince(ctx context.Context, job string, asOf time.Time) (last *lastRun, why string, err error) {
+// sumOf gives a file's sha256.
+func (r *Runner) unchangedSince(ctx context.Context, job string, asOf time.Time, sumOf func(string) (string, error)) (last *lastRun, why string, err error) {
 	last, err = latestSucceeded(ctx, r.Store.DB)
 	switch {
 	case err != nil:
@@ -173,7 +174,7 @@ func (r *Runner) unchangedSince(ctx context.Context, job string, asOf time.Time)
 			return nil, "the last run's reports are not in place", nil
 		}
 	}
-	fp, err := inputFingerprint(r.Config, hashFile)
+	fp, err := inputFingerprint(r.Config, sumOf)
 	if err != nil {
 		// An input that cannot be read now fails the full run with a
 		// clearer error, naming its source.
@@ -189,7 +190,7 @@ func (r *Runner) unchangedSince(ctx context.Context, job string, asOf time.Time)
 // in the order of names (sources not named follow, by name).
 func sourcesOf(ctx context.Context, db *sql.DB, id int64, names []string) ([]SourceLoad, error) {
 	rows, err := db.QueryContext(ctx, `SELECT source, file, sha256, size_bytes, encoding, rows_read, rows_loaded, rows_rejected,
-		duplicates, is_new FROM run_inputs WHERE run_id = ? AND source NOT LIKE 'lookup:%' ORDER BY source, file`, id)
+		duplicates, is_new, coalesce(extra_columns, '') FROM run_inputs WHERE run_id = ? AND source NOT LIKE 'lookup:%' ORDER BY source, file`, id)
 	if err != nil {
 		return nil, fmt.Errorf("run %d inputs: %w", id, err)
 	}
@@ -200,10 +201,14 @@ func sourcesOf(ctx context.Context, db *sql.DB, id int64, names []string) ([]Sou
 		var source string
 		var f FileLoad
 		var loaded sql.NullInt64
-		if err := rows.Scan(&source, &f.Path, &f.SHA256, &f.Size, &f.Encoding, &f.RowsRead, &loaded, &f.Rejected, &f.Duplicates, &f.New); err != nil {
+		var extra string
+		if err := rows.Scan(&source, &f.Path, &f.SHA256, &f.Size, &f.Encoding, &f.RowsRead, &loaded, &f.Rejected, &f.Duplicates, &f.New, &extra); err != nil {
 			return nil, fmt.Errorf("run %d inputs: %w", id, err)
 		}
 		f.Loaded, f.LoadedKnown = loaded.Int64, loaded.Valid
+		if extra != "" {
+			f.Extra = strings.Split(extra, ", ")
+		}
 		s := by[source]
 		if s == nil {
 			s = &SourceLoad{Source: source}
@@ -302,4 +307,191 @@ func orphansOf(ctx context.Context, conn *sql.Conn, id int64) ([]OrphanCount, er
 		return nil, fmt.Errorf("run %d orphans: %w", id, err)
 	}
 	return out, nil
+}
+
+// sourceFingerprint is the sha256 of everything staging source name reads:
+// its files (paths and contents, so an added or removed file is a change),
+// its config section (columns, format, encoding, transform, date formats,
+// thresholds…), the lookups its SQL names, the settings that are global but
+// could change how a value is typed (time zone, currency), and the accord
+// executable (a new build may parse, type or check differently, and carries
+// the schema and macros). The as-of date is not in it: staging does not
+// read it, and the checks that do are made again from the canonical table.
+// sumOf gives a file's sha256.
+func sourceFingerprint(cfg *config.Config, name string, files []string, sumOf func(path string) (string, error)) (string, error) {
+	src := cfg.Sources[name]
+	if src == nil {
+		return "", fmt.Errorf("fingerprint: source %s is not configured", name)
+	}
+	exe, err := executableSum()
+	if err != nil {
+		return "", fmt.Errorf("fingerprint: %w", err)
+	}
+	section, err := json.Marshal(src)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint: source %s: %w", name, err)
+	}
+	currency, err := json.Marshal(cfg.Currency)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint: currency: %w", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "accord-source 1\nexecutable %s\nsource %s\nsection %s\ntimezone %q\ncurrency %s\n", exe, name, section, cfg.TimeZone, currency)
+	for _, p := range files {
+		sum, err := sumOf(p)
+		if err != nil {
+			return "", fmt.Errorf("fingerprint: source %s: %w", name, err)
+		}
+		fmt.Fprintf(&b, "file %q %s\n", p, sum)
+	}
+	for _, lk := range lookupsNamedBy(cfg, src) {
+		p := lookupPath(cfg, cfg.Lookups[lk])
+		sum, err := sumOf(p)
+		if err != nil {
+			return "", fmt.Errorf("fingerprint: source %s: lookup %s: %w", name, lk, err)
+		}
+		def, err := json.Marshal(cfg.Lookups[lk])
+		if err != nil {
+			return "", fmt.Errorf("fingerprint: lookup %s: %w", lk, err)
+		}
+		fmt.Fprintf(&b, "lookup %s %s %q %s\n", lk, def, p, sum)
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// lookupsNamedBy lists the lookups whose name appears anywhere in the
+// source's SQL (its transform and derived columns), ignoring case as DuckDB
+// does for names. A name in a comment or a string counts too: reading a
+// source again for nothing costs time, keeping it on a changed lookup would
+// be a wrong result.
+func lookupsNamedBy(cfg *config.Config, src *config.Source) []string {
+	texts := []string{strings.ToLower(src.Transform)}
+	for _, d := range src.Derived {
+		texts = append(texts, strings.ToLower(d))
+	}
+	var out []string
+	for _, name := range cfg.LookupNames() {
+		if slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(t, strings.ToLower(name)) }) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// memoSums is a sumOf that reads each file once: the run's fingerprint and
+// its sources' fingerprints hash the same files.
+func memoSums() func(string) (string, error) {
+	sums := map[string]string{}
+	return func(p string) (string, error) {
+		if s, ok := sums[p]; ok {
+			return s, nil
+		}
+		s, err := hashFile(p)
+		if err == nil {
+			sums[p] = s
+		}
+		return s, err
+	}
+}
+
+// keptSource is a source a run does not read: the latest succeeded run
+// recorded the same fingerprint for it, and its canonical table still holds
+// the load of run readBy, the run that last read it.
+type keptSource struct {
+	readBy      int64 // the run whose load of the source is in its canonical table
+	recordedBy  int64 // the latest succeeded run, whose records of the source are copied
+	fingerprint string
+	load        SourceLoad
+}
+
+// unchangedSources finds, per configured source, whether this run may keep
+// its canonical table as it is. Only the latest succeeded run counts: every
+// succeeded run replaces (or keeps) every canonical table in its
+// transaction, so after it the tables hold its loads; a failed, killed or
+// unchanged run changes none of them (a failed run's transaction rolls back
+// whole, its staged tables are its own and dropped). A source is kept when
+// that run recorded the fingerprint the source has now and its canonical
+// table still has the rows that run recorded loading.
+func (r *Runner) unchangedSources(ctx context.Context, sumOf func(string) (string, error)) (map[string]*keptSource, error) {
+	db := r.Store.DB
+	last, err := latestSucceeded(ctx, db)
+	if err != nil || last == nil {
+		return nil, err
+	}
+	type recorded struct {
+		fingerprint string
+		loaded      int64
+		readBy      int64
+	}
+	rec := map[string]recorded{}
+	rows, err := db.QueryContext(ctx, `SELECT source, fingerprint, rows_loaded, coalesce(kept_from, run_id) FROM run_sources
+		WHERE run_id = ? AND fingerprint IS NOT NULL`, last.RunID)
+	if err != nil {
+		return nil, fmt.Errorf("run: sources of run %d: %w", last.RunID, err)
+	}
+	for rows.Next() {
+		var name string
+		var s recorded
+		if err := rows.Scan(&name, &s.fingerprint, &s.loaded, &s.readBy); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("run: sources of run %d: %w", last.RunID, err)
+		}
+		rec[name] = s
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("run: sources of run %d: %w", last.RunID, err)
+	}
+	if len(rec) == 0 {
+		return nil, nil
+	}
+	inputs := r.Config.Resolve(r.Config.InputsDir)
+	kept := map[string]*keptSource{}
+	for _, name := range r.Config.SourceNames() {
+		was, ok := rec[name]
+		if !ok {
+			continue
+		}
+		// A source whose files cannot be listed or read now is read, and
+		// fails with the error that names them.
+		paths, err := expandFiles(inputs, r.Config.Sources[name].Files)
+		if err != nil {
+			continue
+		}
+		fp, err := sourceFingerprint(r.Config, name, paths, sumOf)
+		if err != nil || fp != was.fingerprint {
+			continue
+		}
+		// Guards the reasoning above against anything else that wrote the
+		// table (a restore, a hand edit): a count is cheap.
+		var n int64
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(name)).Scan(&n); err != nil {
+			return nil, fmt.Errorf("run: count %s: %w", name, err)
+		}
+		if n != was.loaded {
+			r.Logger.Warn("source read again: its table does not hold the rows its last load recorded",
+				"source", name, "rows", n, "recorded", was.loaded, "run", last.RunID)
+			continue
+		}
+		kept[name] = &keptSource{readBy: was.readBy, recordedBy: last.RunID, fingerprint: fp}
+	}
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	loads, err := sourcesOf(ctx, db, last.RunID, r.Config.SourceNames())
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	for _, l := range loads {
+		if k := kept[l.Source]; k != nil {
+			k.load = l
+		}
+	}
+	for name, k := range kept {
+		if k.load.Source == "" {
+			delete(kept, name) // no run_inputs recorded: read it
+		}
+	}
+	return kept, nil
 }

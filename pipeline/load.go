@@ -50,6 +50,14 @@ type SourceLoad struct {
 	Rejected   int64 // rows (not problems): a row with two bad cells counts once
 	Duplicates int64 // exact duplicate rows dropped (duplicates: drop); kept or rejected copies are not counted here
 	TopReasons []ReasonCount
+	// KeptFrom is set when nothing the source is made from changed since
+	// run KeptFrom read it: this run read none of its files and kept its
+	// canonical table; the counts, files and rejects are that load's.
+	KeptFrom int64
+
+	// fingerprint is the source's fingerprint (sourceFingerprint),
+	// recorded with a succeeded run; "" when it could not be taken.
+	fingerprint string
 }
 
 // ReasonCount is a reject reason and how many rows it hit.
@@ -106,6 +114,8 @@ type loader struct {
 	lookups []LookupLoad
 	// profile marks each source's staging as a stage (nil: none).
 	profile *Profile
+	// kept are the sources not to read (see unchangedSources).
+	kept map[string]*keptSource
 }
 
 type stagedFile struct {
@@ -185,7 +195,12 @@ func (l *loader) stageAll(ctx context.Context, staged func(SourceLoad)) ([]Sourc
 	}
 	for _, name := range l.cfg.SourceNames() {
 		l.profile.Mark("load " + name)
-		sl, err := l.stage(ctx, name)
+		var sl SourceLoad
+		if k := l.kept[name]; k != nil {
+			sl, err = l.keep(ctx, name, k)
+		} else {
+			sl, err = l.stage(ctx, name)
+		}
 		out = append(out, sl)
 		if err != nil {
 			return out, fmt.Errorf("load: %w", err)
@@ -253,6 +268,33 @@ func (l *loader) stage(ctx context.Context, name string) (SourceLoad, error) {
 		return res, fmt.Errorf("source %s: locate rejects: %w", name, err)
 	}
 	return l.summarize(ctx, name, src, typed, files, res)
+}
+
+// keep stands in for stage on a source whose canonical table is kept: no
+// file is read and nothing is staged. Its record is the last load's, and
+// its rejects (copied into rej_<source>, for recordRejects and readBack as
+// if check had found them) too; only whether a file is new is asked again,
+// as a load would.
+func (l *loader) keep(ctx context.Context, name string, k *keptSource) (SourceLoad, error) {
+	sl := k.load
+	sl.Files = slices.Clone(sl.Files)
+	for i := range sl.Files {
+		sl.Files[i].New = !l.seen[sl.Files[i].SHA256]
+	}
+	sl.KeptFrom, sl.fingerprint, sl.TopReasons = k.readBy, k.fingerprint, nil
+	rej := "rej_" + name
+	if err := l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (__rid BIGINT, __file VARCHAR, __line BIGINT, __record BIGINT, __duck_line BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)", rej)); err != nil {
+		return sl, fmt.Errorf("source %s: create rejects: %w", name, err)
+	}
+	if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO %s SELECT NULL, file, line, NULL, NULL, column_name, value, reason
+		FROM rejects WHERE run_id = ? AND source = ? ORDER BY rowid`, rej), k.recordedBy, name); err != nil {
+		return sl, fmt.Errorf("source %s: rejects of run %d: %w", name, k.recordedBy, err)
+	}
+	var err error
+	if sl.TopReasons, err = l.topReasons(ctx, name); err != nil {
+		return sl, fmt.Errorf("source %s: %w", name, err)
+	}
+	return sl, nil
 }
 
 // mappedColumns lists the canonical columns the source gives a value:
@@ -919,4 +961,23 @@ func (l *loader) loadLookups(ctx context.Context) ([]LookupLoad, error) {
 type LookupLoad struct {
 	Name string
 	File FileLoad
+}
+
+// topReasons are the source's three most frequent reject reasons.
+func (l *loader) topReasons(ctx context.Context, name string) ([]ReasonCount, error) {
+	rows, err := l.conn.QueryContext(ctx, fmt.Sprintf(
+		`SELECT coalesce(column_name, 'row') || ': ' || reason, count(*) AS n FROM rej_%s GROUP BY ALL ORDER BY n DESC, 1 LIMIT 3`, name))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ReasonCount
+	for rows.Next() {
+		var rc ReasonCount
+		if err := rows.Scan(&rc.Reason, &rc.Rows); err != nil {
+			return nil, err
+		}
+		out = append(out, rc)
+	}
+	return out, rows.Err()
 }

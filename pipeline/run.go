@@ -114,6 +114,7 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 	}
 	r.Profile.Mark("fingerprint")
 	defer r.Profile.Mark("")
+	sums := memoSums() // the run's and each source's fingerprint hash the same files
 	if !opt.Full {
 		if r.Publish != nil {
 			// Reports a killed run left staged are put in place first: they
@@ -127,7 +128,7 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 			}
 		}
 		start := time.Now()
-		last, why, err := r.unchangedSince(ctx, opt.Job, asOf)
+		last, why, err := r.unchangedSince(ctx, opt.Job, asOf, sums)
 		if err != nil {
 			return nil, fmt.Errorf("run: %w", err)
 		}
@@ -193,14 +194,17 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 			return res, err
 		}
 	}
-	if err := r.loadAndCompute(ctx, res); err != nil {
+	if err := r.loadAndCompute(ctx, res, opt.Full, sums); err != nil {
 		return res, err
 	}
 	log.Info("run finished", "report_dir", res.ReportDir)
 	return res, nil
 }
 
-func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
+// loadAndCompute reads every source but those unchanged since the latest
+// succeeded run (all of them when full), checks them and computes the
+// results; sumOf hashes a file for the skip decisions.
+func (r *Runner) loadAndCompute(ctx context.Context, res *Result, full bool, sumOf func(string) (string, error)) (err error) {
 	r.Profile.Mark("prepare")
 	conn, err := r.Store.DB.Conn(ctx)
 	if err != nil {
@@ -253,9 +257,20 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 			}
 		}
 	}()
-	l := &loader{cfg: r.Config, conn: conn, workDir: work, seen: seen, profile: r.Profile}
+	var kept map[string]*keptSource
+	if !full {
+		if kept, err = r.unchangedSources(ctx, sumOf); err != nil {
+			return err
+		}
+	}
+	l := &loader{cfg: r.Config, conn: conn, workDir: work, seen: seen, profile: r.Profile, kept: kept}
 	start := time.Now()
 	sources, err := l.stageAll(ctx, func(sl SourceLoad) {
+		if sl.KeptFrom != 0 {
+			r.Logger.Info(fmt.Sprintf("source unchanged since run %d: not re-read", sl.KeptFrom), "run_id", res.RunID, "source", sl.Source,
+				"rows", sl.RowsRead, "loaded", sl.Loaded, "rejected", sl.Rejected, "duplicates", sl.Duplicates)
+			return
+		}
 		r.Logger.Info("source staged", "run_id", res.RunID, "source", sl.Source, "rows", sl.RowsRead, "loaded", sl.Loaded,
 			"rejected", sl.Rejected, "duplicates", sl.Duplicates, "elapsed", time.Since(start).Round(time.Millisecond).String())
 	})
@@ -265,12 +280,27 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	res.Sources, res.Lookups = sources, l.lookups
 	res.Timings["load"] = time.Since(start)
 	r.Profile.Mark("checks")
-	fp, ferr := inputFingerprint(r.Config, loadedSums(sources, l.lookups))
+	read := loadedSums(sources, l.lookups)
+	fp, ferr := inputFingerprint(r.Config, read)
 	if ferr != nil {
 		// Without one, the next run reads everything again: slower, not wrong.
 		r.Logger.Warn("inputs not fingerprinted", "run_id", res.RunID, "error", ferr)
 	}
 	res.fingerprint = fp
+	for i := range res.Sources {
+		s := &res.Sources[i]
+		if s.KeptFrom != 0 {
+			continue // fingerprinted when it was kept
+		}
+		var paths []string
+		for _, f := range s.Files {
+			paths = append(paths, f.Path)
+		}
+		if s.fingerprint, ferr = sourceFingerprint(r.Config, s.Source, paths, read); ferr != nil {
+			// Without one, the next run reads the source again.
+			r.Logger.Warn("source not fingerprinted", "run_id", res.RunID, "source", s.Source, "error", ferr)
+		}
+	}
 	if err := checkShrink(ctx, conn, r.Config, sources); err != nil {
 		return err
 	}
@@ -384,12 +414,24 @@ func (r *Runner) commit(ctx context.Context, tx *sql.Tx, res *Result) error {
 				return err
 			}
 		}
-		if err := exec("record source", `INSERT INTO run_sources (run_id, source, files, rows_read, rows_loaded, rows_rejected, duplicates)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, res.RunID, s.Source, len(s.Files), s.RowsRead, s.Loaded, s.Rejected, s.Duplicates); err != nil {
+		var keptFrom any
+		if s.KeptFrom != 0 {
+			keptFrom = s.KeptFrom
+		}
+		if err := exec("record source", `INSERT INTO run_sources (run_id, source, files, rows_read, rows_loaded, rows_rejected, duplicates,
+			fingerprint, kept_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, res.RunID, s.Source, len(s.Files), s.RowsRead, s.Loaded, s.Rejected,
+			s.Duplicates, nullIfEmpty(s.fingerprint), keptFrom); err != nil {
 			return err
 		}
 	}
+	keptTables := map[string]bool{}
+	for _, s := range res.Sources {
+		keptTables[s.Source] = s.KeptFrom != 0
+	}
 	for _, t := range config.CanonicalTables {
+		if keptTables[t.Name] {
+			continue // it holds the load that stands: nothing the source is made from changed
+		}
 		_, loaded := r.Config.Sources[t.Name]
 		if err := replaceCanonical(ctx, tx, t, loaded); err != nil {
 			return err

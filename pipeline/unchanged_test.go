@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,22 +170,26 @@ func TestUnchangedRerunReadsAndComputesNothing(t *testing.T) {
 }
 
 // TestAnyChangeRunsInFull changes, one at a time, each thing the results
-// rest on; each time the run reads and computes everything again.
+// rest on; each time the run computes everything again, reading the
+// sources whose inputs changed (source_skip_test.go: which ones).
 func TestAnyChangeRunsInFull(t *testing.T) {
 	dir := copyFixture(t)
 	cfgPath := filepath.Join(dir, "fixture.yaml")
 	rr := newRerunner(t, cfgPath)
 	last := rr.run(fixtureAsOf, false)
-	expectFull := func(what string, res *Result) {
+	expectFull := func(what string, res *Result, read ...string) {
 		t.Helper()
 		if res.CarriedFrom != 0 {
 			t.Errorf("%s: the run carried forward run %d", what, res.CarriedFrom)
 		}
-		if !strings.Contains(rr.log.String(), "source staged") {
-			t.Errorf("%s: no source was staged", what)
+		for _, s := range res.Sources {
+			if want := read == nil || slices.Contains(read, s.Source); (s.KeptFrom == 0) != want {
+				t.Errorf("%s: source %s read %v, want %v", what, s.Source, s.KeptFrom == 0, want)
+			}
 		}
 		last = res
 	}
+	none := []string{}
 	expectCarried := func(what string, res *Result) {
 		t.Helper()
 		if res.CarriedFrom != last.RunID {
@@ -212,27 +217,27 @@ func TestAnyChangeRunsInFull(t *testing.T) {
 	if err := os.WriteFile(tickets, changed, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	expectFull("a changed input", rr.run(fixtureAsOf, false))
+	expectFull("a changed input", rr.run(fixtureAsOf, false), "tickets")
 	expectCarried("after the changed input, unchanged", rr.run(fixtureAsOf, false))
 
 	expectFull("--full", rr.run(fixtureAsOf, true))
 	expectCarried("after --full, unchanged", rr.run(fixtureAsOf, false))
 
 	editFixtureConfig(t, dir, "hourly_cost:", "# a comment\n  hourly_cost:")
-	expectFull("a changed config", rr.run(fixtureAsOf, false))
+	expectFull("a changed config", rr.run(fixtureAsOf, false), none...)
 
 	other := fixtureAsOf.AddDate(0, 0, -7)
-	expectFull("another as-of date", rr.run(other, false))
+	expectFull("another as-of date", rr.run(other, false), none...)
 	// Back to the first date: the canonical tables are still the same
 	// files', but the results last computed are another date's, and the
 	// movers of the first date compare with them.
-	expectFull("back to the first date", rr.run(fixtureAsOf, false))
+	expectFull("back to the first date", rr.run(fixtureAsOf, false), none...)
 
 	if err := os.RemoveAll(last.ReportDir); err != nil {
 		t.Fatal(err)
 	}
 	res := rr.run(fixtureAsOf, false)
-	expectFull("reports removed", res)
+	expectFull("reports removed", res, none...)
 	if _, err := os.Stat(filepath.Join(res.ReportDir, "run.txt")); err != nil {
 		t.Errorf("reports not written again: %v", err)
 	}

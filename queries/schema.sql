@@ -380,6 +380,11 @@ ALTER TABLE run_inputs ALTER COLUMN rows_loaded DROP NOT NULL;
 -- carried forward.
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS input_fingerprint VARCHAR;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS carried_from BIGINT;
+-- A source's fingerprint (sourceFingerprint in pipeline/fingerprint.go) and,
+-- when the run kept the source's canonical table as an earlier run loaded
+-- it (nothing it is made from changed), the run that read it.
+ALTER TABLE run_sources ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
+ALTER TABLE run_sources ADD COLUMN IF NOT EXISTS kept_from BIGINT;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf

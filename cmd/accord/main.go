@@ -242,7 +242,11 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) error {
 func printSources(w io.Writer, loads []pipeline.SourceLoad) {
 	fmt.Fprintf(w, "  %-16s %10s %10s %9s %10s\n", "source", "rows", "loaded", "rejected", "duplicates")
 	for _, s := range loads {
-		fmt.Fprintf(w, "  %-16s %10d %10d %9d %10d\n", s.Source, s.RowsRead, s.Loaded, s.Rejected, s.Duplicates)
+		fmt.Fprintf(w, "  %-16s %10d %10d %9d %10d", s.Source, s.RowsRead, s.Loaded, s.Rejected, s.Duplicates)
+		if s.KeptFrom != 0 {
+			fmt.Fprintf(w, "  unchanged since run %d: not re-read", s.KeptFrom)
+		}
+		fmt.Fprintln(w)
 	}
 }
 
@@ -253,7 +257,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	outFlag := fs.String("out", "", "report folder (default: reports.out_dir of the config)")
 	dbFlag := fs.String("db", "", "DuckDB file (default: database of the config)")
 	wait := fs.Duration("wait", 0, "how long to wait for another run holding the database (default: exit at once)")
-	full := fs.Bool("full", false, "read and compute everything even if nothing changed since the last run")
+	full := fs.Bool("full", false, "read every source and compute everything, even if nothing changed since the last run")
 	profilePath := fs.String("profile", "", "write each stage's wall time, CPU time and peak memory to this JSON file, and a Go CPU profile beside it (.pprof)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
