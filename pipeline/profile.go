@@ -90,3 +90,14 @@ func peakRSS() int64 {
 	}
 	return 0
 }
+
+// Current is the stage under way and when it began ("" when none), for a
+// progress display.
+func (p *Profile) Current() (stage string, since time.Time) {
+	if p == nil {
+		return "", time.Time{}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.current, p.start
+}

@@ -69,6 +69,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return exitUsage
 	}
 	logger := newLogger(stderr)
+	// On a terminal a run shows its stage as it goes; log lines pass through
+	// the status line so the two never interleave.
+	status := newStatusLine(stderr)
+	if status != nil && args[0] == "run" {
+		logger = newLogger(status)
+	}
 	var err error
 	switch args[0] {
 	case "demo":
@@ -76,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	case "validate":
 		err = cmdValidate(ctx, args[1:], stdout)
 	case "run":
-		err = cmdRun(ctx, args[1:], stdout, logger, now)
+		err = cmdRun(ctx, args[1:], stdout, logger, status, now)
 	case "schedule":
 		err = cmdSchedule(ctx, args[1:], logger, now)
 	case "send":
@@ -250,7 +256,7 @@ func printSources(w io.Writer, loads []pipeline.SourceLoad) {
 	}
 }
 
-func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger, now func() time.Time) error {
+func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger, status *statusLine, now func() time.Time) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	path := fs.String("config", "", "config file")
 	asOfFlag := fs.String("as-of", "", "as-of date (default: today in the config's time zone)")
@@ -293,7 +299,15 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 			}
 		}()
 	}
+	stopStatus := func() {}
+	if status != nil {
+		if runner.Profile == nil {
+			runner.Profile = &pipeline.Profile{}
+		}
+		stopStatus = status.follow(runner.Profile, time.Second)
+	}
 	res, err := runner.Run(ctx, pipeline.RunOptions{AsOf: asOf, Full: *full})
+	stopStatus() // before the summary, which shares the terminal
 	if err != nil {
 		return err
 	}
