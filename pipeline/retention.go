@@ -21,33 +21,36 @@ var prunedTables = append(append([]string{}, resultTables...), "orphans", "rejec
 // pruneHistory removes, in the run's transaction tx (after the run is
 // marked succeeded in it, before the commit), the results of the runs
 // past cfg's history.keep_runs (queries/retention.sql). It returns how many
-// runs it marked. Rows of every run marked are deleted, including any an
-// earlier, interrupted version left, so the tables hold no pruned run's rows.
-func pruneHistory(ctx context.Context, tx *sql.Tx, cfg *config.Config, runID int64, now time.Time) (int, error) {
+// runs it marked, and how many past keep_runs it kept for mail not yet
+// sent. Rows of every run marked are deleted, including any an earlier,
+// interrupted version left, so the tables hold no pruned run's rows.
+func pruneHistory(ctx context.Context, tx *sql.Tx, cfg *config.Config, runID int64, now time.Time) (marked, heldForMail int, err error) {
 	rows, err := tx.QueryContext(ctx, queries.Get("MarkPrunedRuns"), cfg.History.Runs(), runID, now.UTC())
 	if err != nil {
-		return 0, fmt.Errorf("run: prune history: %w", err)
+		return 0, 0, fmt.Errorf("run: prune history: %w", err)
 	}
-	var marked int
 	for rows.Next() {
 		marked++
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("run: prune history: %w", err)
+		return 0, 0, fmt.Errorf("run: prune history: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, queries.Get("MarkPrunedCarried"), now.UTC()); err != nil {
-		return 0, fmt.Errorf("run: prune history: carried runs: %w", err)
+		return 0, 0, fmt.Errorf("run: prune history: carried runs: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, queries.Get("HeldForMail"), cfg.History.Runs(), runID).Scan(&heldForMail); err != nil {
+		return 0, 0, fmt.Errorf("run: prune history: runs held for mail: %w", err)
 	}
 	if marked == 0 {
-		return 0, nil
+		return 0, heldForMail, nil
 	}
 	for _, t := range prunedTables {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE run_id IN (SELECT run_id FROM runs WHERE results_pruned_at IS NOT NULL)"); err != nil {
-			return 0, fmt.Errorf("run: prune history: %s: %w", t, err)
+			return 0, 0, fmt.Errorf("run: prune history: %s: %w", t, err)
 		}
 	}
-	return marked, nil
+	return marked, heldForMail, nil
 }
 
 // ResultsRemovedError is the error of a reader asked for a run whose

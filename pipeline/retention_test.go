@@ -327,9 +327,16 @@ func TestPruningOnlyWithASucceededRunAndNotUnderTheSender(t *testing.T) {
 	if _, err := rr.store.DB.Exec(`INSERT INTO outbox VALUES (?, 'manual', 'a@example.com', 'm1@example.com', 'queued', 0, NULL, ?)`, first, fixedClock()); err != nil {
 		t.Fatal(err)
 	}
-	res := rr.mustRun(week(9), true)
+	var log bytes.Buffer
+	res, err := rr.run(context.Background(), slog.New(slog.NewTextHandler(&log, nil)), week(9), true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if res.Pruned != 0 || countRows(t, rr.store.DB, "customer_value", first) == 0 {
 		t.Errorf("with a recipient queued, run %d's results were pruned (%d runs pruned)", first, res.Pruned)
+	}
+	if !strings.Contains(log.String(), `msg="results kept past history.keep_runs: recipients still queued"`) || !strings.Contains(log.String(), "runs=1") {
+		t.Errorf("the run that kept a run for its mail did not say so:\n%s", log.String())
 	}
 	if _, err := rr.store.DB.Exec(`UPDATE outbox SET status = 'sent' WHERE run_id = ?`, first); err != nil {
 		t.Fatal(err)

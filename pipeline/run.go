@@ -327,13 +327,18 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result) (err error) {
 	// In the same transaction: a run that fails or is killed before its
 	// commit removes nothing, and the results go only as a new run's come.
 	r.Profile.Mark("prune history")
-	pruned, err := pruneHistory(ctx, tx, r.Config, res.RunID, r.Now())
+	pruned, held, err := pruneHistory(ctx, tx, r.Config, res.RunID, r.Now())
 	if err != nil {
 		_ = tx.Rollback() // the error that made us roll back is the one to report
 		os.RemoveAll(staged)
 		return err
 	}
 	res.Pruned = pruned
+	if held > 0 {
+		// Until their mail goes out (accord deliver --run N), these runs
+		// make the database larger than keep_runs says.
+		r.Logger.Warn("results kept past history.keep_runs: recipients still queued", "run_id", res.RunID, "runs", held)
+	}
 	if pruned > 0 {
 		r.Logger.Info("history pruned", "run_id", res.RunID, "runs", pruned, "keep_runs", r.Config.History.Runs())
 	}

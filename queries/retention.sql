@@ -36,17 +36,18 @@ UPDATE runs SET results_pruned_at = $1
 WHERE results_pruned_at IS NULL AND status = 'unchanged'
   AND carried_from IN (SELECT run_id FROM runs WHERE results_pruned_at IS NOT NULL);
 
--- name: PendingKept
--- $1 keep_runs. Runs past keep_runs kept only because a recipient is still
--- queued or sending, for the log.
+-- name: HeldForMail
+-- $1 keep_runs, $2 the committing run. Runs past keep_runs that keep their
+-- results only because a recipient is still queued or sending, for the log.
 WITH kept AS (
     SELECT DISTINCT as_of FROM runs
     WHERE status = 'succeeded' AND results_pruned_at IS NULL
     ORDER BY as_of DESC LIMIT $1
 )
 SELECT count(*) FROM runs r
-WHERE r.status = 'succeeded' AND r.results_pruned_at IS NULL
-  AND r.as_of < (SELECT min(as_of) FROM kept HAVING count(*) = $1);
+WHERE r.status = 'succeeded' AND r.results_pruned_at IS NULL AND r.run_id <> $2
+  AND r.as_of < (SELECT min(as_of) FROM kept HAVING count(*) = $1)
+  AND EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.run_id AND o.status IN ('queued', 'sending'));
 
 -- name: ResultsRemoved
 -- $1 a run. When and by what its results were removed, if they were: its
