@@ -40,6 +40,8 @@ type Config struct {
 	Jobs   []Job               `yaml:"jobs"`
 	SMTP   SMTP                `yaml:"smtp"`
 	Engine Engine              `yaml:"engine"`
+	// History bounds the result history kept in the database.
+	History History `yaml:"history"`
 
 	// Path is the file the config was read from; Hash is the sha256 of its bytes.
 	Path string `yaml:"-"`
@@ -612,6 +614,7 @@ func (c *Config) validate() error {
 	ps = append(ps, c.validateModel()...)
 	ps = append(ps, c.validateJobs()...)
 	ps = append(ps, c.Engine.validate()...)
+	ps = append(ps, c.History.validate()...)
 	if c.Hotspots.WindowMonths < 1 {
 		add("hotspots.window_months", "must be at least 1")
 	}

@@ -30,6 +30,10 @@ type Explanation struct {
 	PreviousScore float64
 	PreviousTier  string
 	HasPrevious   bool
+	// PreviousRemoved is set when the previous run's results were removed
+	// by history.keep_runs: there is nothing to compare with, and the
+	// explanation says so rather than showing no change.
+	PreviousRemoved *ResultsRemovedError
 }
 
 // ExplainRow is one indicator of an explanation. Change parts are in
@@ -50,13 +54,24 @@ var ErrNotScored = errors.New("customer not scored")
 // before it; the latest run when asOf is zero).
 func Explain(ctx context.Context, db *sql.DB, customerID string, asOf time.Time) (*Explanation, error) {
 	e := &Explanation{CustomerID: customerID}
+	// The run that date's explanation would come from may be one whose
+	// results history.keep_runs removed: say so, not "not scored".
+	latest, err := latestRunBefore(ctx, db, asOf, true)
+	if err != nil {
+		return nil, fmt.Errorf("explain %s: %w", customerID, err)
+	}
+	if latest != 0 {
+		if err := ResultsRemoved(ctx, db, latest); err != nil {
+			return nil, fmt.Errorf("explain %s: %w", customerID, err)
+		}
+	}
 	dateFilter, args := "", []any{customerID}
 	if !asOf.IsZero() {
 		dateFilter, args = "AND as_of <= ?", append(args, asOf)
 	}
 	var name sql.NullString
 	var runID int64
-	err := db.QueryRowContext(ctx, `SELECT run_id, as_of, name, segment, score, tier, computed_tier, rank, coverage
+	err = db.QueryRowContext(ctx, `SELECT run_id, as_of, name, segment, score, tier, computed_tier, rank, coverage
 		FROM customer_value WHERE customer_id = ? `+dateFilter+` ORDER BY as_of DESC LIMIT 1`, args...).
 		Scan(&runID, &e.AsOf, &name, &e.Segment, &e.Score, &e.Tier, &e.ComputedTier, &e.Rank, &e.Coverage)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -66,6 +81,18 @@ func Explain(ctx context.Context, db *sql.DB, customerID string, asOf time.Time)
 		return nil, fmt.Errorf("explain %s: %w", customerID, err)
 	}
 	e.Name = name.String
+	prevLedger, err := latestRunBefore(ctx, db, e.AsOf, false)
+	if err != nil {
+		return nil, fmt.Errorf("explain %s: previous run: %w", customerID, err)
+	}
+	if prevLedger != 0 {
+		var removed *ResultsRemovedError
+		if err := ResultsRemoved(ctx, db, prevLedger); errors.As(err, &removed) {
+			e.PreviousRemoved = removed
+		} else if err != nil {
+			return nil, fmt.Errorf("explain %s: %w", customerID, err)
+		}
+	}
 	var prevRun int64
 	err = db.QueryRowContext(ctx, `SELECT run_id, as_of, score, tier FROM customer_value
 		WHERE customer_id = ? AND as_of < ? ORDER BY as_of DESC LIMIT 1`, customerID, e.AsOf).
@@ -74,6 +101,9 @@ func Explain(ctx context.Context, db *sql.DB, customerID string, asOf time.Time)
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return nil, fmt.Errorf("explain %s: previous run: %w", customerID, err)
+	case e.PreviousRemoved != nil:
+		// An older date's results are still there (a backfill kept them):
+		// comparing with it would pass it off as the previous run.
 	default:
 		e.HasPrevious = true
 	}
@@ -101,6 +131,29 @@ func Explain(ctx context.Context, db *sql.DB, customerID string, asOf time.Time)
 		e.Rows = append(e.Rows, ExplainRow{Group: p.Group, Indicator: p.Indicator, Normalization: "(removed)", Config: -p.Contribution})
 	}
 	return e, nil
+}
+
+// latestRunBefore is the succeeded run of the latest as-of date before
+// asOf (on or before it with orEqual; the latest of all when asOf is zero),
+// whose results stand for that date; 0 when there is none.
+func latestRunBefore(ctx context.Context, db *sql.DB, asOf time.Time, orEqual bool) (int64, error) {
+	cond, args := "", []any{}
+	switch {
+	case asOf.IsZero():
+	case orEqual:
+		cond, args = "AND as_of <= ?", append(args, asOf)
+	default:
+		cond, args = "AND as_of < ?", append(args, asOf)
+	}
+	var run int64
+	err := db.QueryRowContext(ctx, `SELECT run_id FROM runs WHERE status = 'succeeded' `+cond+` ORDER BY as_of DESC, run_id DESC LIMIT 1`, args...).Scan(&run)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("latest run: %w", err)
+	}
+	return run, nil
 }
 
 func contributions(ctx context.Context, db *sql.DB, runID int64, customerID string) ([]ExplainRow, error) {
@@ -231,6 +284,9 @@ func (e *Explanation) Write(w io.Writer) error {
 		total += r.Contribution
 	}
 	fmt.Fprintf(&b, "%-16s %-24s %14s %10s %8s %12.4f\n", "", "total", "", "", "", total)
+	if p := e.PreviousRemoved; p != nil {
+		fmt.Fprintf(&b, "\nchange since the previous run: not available: %s\n", p.Error())
+	}
 	if e.HasPrevious {
 		var in, pop, cfg float64
 		for _, r := range e.Rows {

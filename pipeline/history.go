@@ -28,6 +28,10 @@ type RunRecord struct {
 	Rows        int64            `json:"rows_loaded"`
 	Rejected    int64            `json:"rows_rejected"`
 	Deliveries  []Delivery       `json:"deliveries,omitempty"`
+	// ResultsPrunedAt is when history.keep_runs removed the run's results
+	// (an unchanged run's: those of the run it carried forward); the
+	// record itself stays.
+	ResultsPrunedAt *time.Time `json:"results_pruned_at,omitempty"`
 	// Availability says, for a succeeded run, what each analysis rests on
 	// or why it is not available (set by FillAvailability).
 	Availability []Availability `json:"availability,omitempty"`
@@ -62,7 +66,8 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 			         (SELECT sum(rows_loaded) FROM run_inputs i WHERE i.run_id = coalesce(r.carried_from, r.run_id)), 0),
 			coalesce((SELECT sum(rows_rejected) FROM run_sources s WHERE s.run_id = coalesce(r.carried_from, r.run_id)),
 			         (SELECT sum(rows_rejected) FROM run_inputs i WHERE i.run_id = coalesce(r.carried_from, r.run_id)), 0),
-			coalesce(r.carried_from, 0)
+			coalesce(r.carried_from, 0),
+			coalesce(r.results_pruned_at, (SELECT c.results_pruned_at FROM runs c WHERE c.run_id = r.carried_from))
 		FROM runs r WHERE ? = '' OR r.job = ? ORDER BY r.run_id DESC LIMIT ?`, job, job, limit)
 	if err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
@@ -71,13 +76,16 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 	var out []RunRecord
 	for rows.Next() {
 		var r RunRecord
-		var finished sql.NullTime
+		var finished, pruned sql.NullTime
 		var timings string
-		if err := rows.Scan(&r.RunID, &r.Job, &r.AsOf, &r.StartedAt, &finished, &r.Status, &r.Error, &r.ReportDir, &timings, &r.Rows, &r.Rejected, &r.CarriedFrom); err != nil {
+		if err := rows.Scan(&r.RunID, &r.Job, &r.AsOf, &r.StartedAt, &finished, &r.Status, &r.Error, &r.ReportDir, &timings, &r.Rows, &r.Rejected, &r.CarriedFrom, &pruned); err != nil {
 			return nil, fmt.Errorf("runs: %w", err)
 		}
 		if finished.Valid {
 			r.FinishedAt = &finished.Time
+		}
+		if pruned.Valid {
+			r.ResultsPrunedAt = &pruned.Time
 		}
 		if err := json.Unmarshal([]byte(timings), &r.Timings); err != nil {
 			return nil, fmt.Errorf("runs: timings of run %d: %w", r.RunID, err)
@@ -107,7 +115,9 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 // shows them (`accord runs --json`) asks.
 func FillAvailability(ctx context.Context, db *sql.DB, runs []RunRecord) error {
 	for i := range runs {
-		if runs[i].Status != "succeeded" {
+		// A pruned run's availability would read its removed results as
+		// nothing computed: it has none to show.
+		if runs[i].Status != "succeeded" || runs[i].ResultsPrunedAt != nil {
 			continue
 		}
 		var err error

@@ -68,6 +68,10 @@ type Result struct {
 	// computed nothing, and its results and reports are that run's.
 	CarriedFrom int64
 
+	// Pruned is how many earlier runs' results this run's commit removed
+	// (history.keep_runs).
+	Pruned int
+
 	// fingerprint is the inputs' fingerprint, recorded with a succeeded run.
 	fingerprint string
 
@@ -341,7 +345,7 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result, full bool, sum
 		}
 		return err
 	}
-	r.Profile.Mark("commit")
+	r.Profile.Mark("record success")
 	// The run is succeeded in the transaction that commits its data, so no
 	// kill can leave data without a succeeded run or the reverse.
 	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'succeeded', finished_at = ?, report_dir = ?, input_fingerprint = ? WHERE run_id = ?`,
@@ -350,6 +354,25 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result, full bool, sum
 		os.RemoveAll(staged)
 		return fmt.Errorf("run: record success: %w", err)
 	}
+	// In the same transaction: a run that fails or is killed before its
+	// commit removes nothing, and the results go only as a new run's come.
+	r.Profile.Mark("prune history")
+	pruned, held, err := pruneHistory(ctx, tx, r.Config, res.RunID, r.Now())
+	if err != nil {
+		_ = tx.Rollback() // the error that made us roll back is the one to report
+		os.RemoveAll(staged)
+		return err
+	}
+	res.Pruned = pruned
+	if held > 0 {
+		// Until their mail goes out (accord deliver --run N), these runs
+		// make the database larger than keep_runs says.
+		r.Logger.Warn("results kept past history.keep_runs: recipients still queued", "run_id", res.RunID, "runs", held)
+	}
+	if pruned > 0 {
+		r.Logger.Info("history pruned", "run_id", res.RunID, "runs", pruned, "keep_runs", r.Config.History.Runs())
+	}
+	r.Profile.Mark("commit")
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("run: commit: %w", err)
 	}
@@ -366,7 +389,18 @@ func (r *Runner) loadAndCompute(ctx context.Context, res *Result, full bool, sum
 	if err := readBack(ctx, conn, "verify", res); err != nil {
 		return err
 	}
-	return r.summarize(ctx, conn, res)
+	if err := r.summarize(ctx, conn, res); err != nil {
+		return err
+	}
+	// DuckDB reuses the blocks of deleted rows and replaced tables only
+	// once a checkpoint has written the change out; without one here the
+	// file would grow until the store is closed. (Closing checkpoints too,
+	// then with nothing left to write.)
+	r.Profile.Mark("checkpoint")
+	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		r.Logger.Warn("database not checkpointed after the run; closing it checkpoints", "run_id", res.RunID, "error", err)
+	}
+	return nil
 }
 
 // publish renders the run's reports from its transaction into a staged

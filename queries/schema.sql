@@ -16,7 +16,11 @@ CREATE TABLE IF NOT EXISTS runs (
     status       VARCHAR NOT NULL,   -- running, succeeded, failed, unchanged
     error        VARCHAR,
     timings      VARCHAR,            -- JSON: stage -> milliseconds
-    report_dir   VARCHAR
+    report_dir   VARCHAR,
+    -- Added by MigrateSchema to databases made before them, in this order.
+    input_fingerprint VARCHAR,
+    carried_from      BIGINT,
+    results_pruned_at TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS run_inputs (
     run_id        BIGINT NOT NULL,
@@ -385,6 +389,11 @@ ALTER TABLE runs ADD COLUMN IF NOT EXISTS carried_from BIGINT;
 -- it (nothing it is made from changed), the run that read it.
 ALTER TABLE run_sources ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
 ALTER TABLE run_sources ADD COLUMN IF NOT EXISTS kept_from BIGINT;
+
+-- When history.keep_runs removed the run's results (queries/retention.sql):
+-- its result rows, orphans and rejects are gone, this row stays. NULL: the
+-- results are there (or, for a failed run, its rejects).
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS results_pruned_at TIMESTAMP;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf

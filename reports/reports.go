@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accordhq/accord/config"
+	"github.com/accordhq/accord/queries"
 )
 
 // Options says how a report is labelled and how money is shown.
@@ -134,6 +135,9 @@ func writeIn(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir s
 			return Output{}, nil, err
 		}
 	}
+	if err := resultsRemoved(ctx, tx, runID); err != nil {
+		return Output{}, nil, err
+	}
 	// The as-of date is asOf's calendar day in its own location; as a UTC
 	// midnight it shows as that day everywhere (Excel dates have no zone).
 	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
@@ -179,6 +183,28 @@ func writeIn(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir s
 		return Output{}, nil, err
 	}
 	return out, d, nil
+}
+
+// resultsRemoved fails for a run whose results history.keep_runs removed
+// (queries/retention.sql), saying so, before anything is created: its
+// tables hold no rows, and a report of them would read as a quiet week.
+func resultsRemoved(ctx context.Context, tx *sql.Tx, runID int64) error {
+	var run, resultsRun int64
+	var asOf string
+	var at time.Time
+	err := tx.QueryRowContext(ctx, queries.Get("ResultsRemoved"), runID).Scan(&run, &asOf, &resultsRun, &at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("reports: results of run %d: %w", runID, err)
+	}
+	stood := ""
+	if resultsRun != run {
+		stood = fmt.Sprintf(" (it stood for the results of run %d)", resultsRun)
+	}
+	return fmt.Errorf("reports: run %d (as of %s): its results were removed by history.keep_runs on %s UTC%s; nothing to render: "+
+		"the database keeps the results of the newest history.keep_runs as-of dates", run, asOf, at.UTC().Format("2006-01-02 15:04"), stood)
 }
 
 // writeFileAtomic writes beside the target and renames over it.

@@ -53,6 +53,11 @@ func cmdDeliver(ctx context.Context, args []string, stdout io.Writer, logger *sl
 	if run == nil || run.Status != "succeeded" {
 		return fmt.Errorf("deliver: run %d is not a succeeded run (see `accord runs`)", *runFlag)
 	}
+	// Before any outbox row is queued: a run without results has nothing
+	// to render, and an empty report must never go out as a quiet week.
+	if err := pipeline.ResultsRemoved(ctx, store.DB, run.RunID); err != nil {
+		return fmt.Errorf("deliver: %w", err)
+	}
 	job, err := findJob(cfg, run.Job)
 	if err != nil {
 		return fmt.Errorf("deliver: run %d was made by job %q: %w", run.RunID, run.Job, err)

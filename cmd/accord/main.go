@@ -595,6 +595,15 @@ func printRuns(stdout io.Writer, runs []pipeline.RunRecord) {
 		if r.Error != "" {
 			detail = r.Error
 		}
+		if r.ResultsPrunedAt != nil {
+			// The report folder on disk is the operator's; the database's
+			// results of the run are gone, which is what readers need told.
+			what := "results"
+			if r.Status == "failed" {
+				what = "rejects"
+			}
+			detail = fmt.Sprintf("%s removed by history.keep_runs on %s; %s", what, r.ResultsPrunedAt.UTC().Format(time.DateOnly), detail)
+		}
 		fmt.Fprintf(stdout, "%6d  %-10s  %-10s  %-9s  %-19s  %8d  %8d  %s\n", r.RunID, r.Job, r.AsOf, r.Status,
 			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), r.Rows, r.Rejected, detail)
 		for _, d := range r.Deliveries {

@@ -75,7 +75,7 @@ func TestRunUnchangedAndFull(t *testing.T) {
 	if len(names) < len(want) || !slices.Equal(names[:len(want)], want) {
 		t.Errorf("stages %v, want them to begin %v", names, want)
 	}
-	for i, n := range []string{"checks", "replace tables", "score", "results", "evidence", "read back", "publish", "commit", "verify"} {
+	for i, n := range []string{"checks", "replace tables", "score", "results", "evidence", "read back", "publish", "record success", "prune history", "commit", "verify", "checkpoint"} {
 		if k := slices.Index(names, n); k < 0 || slices.Index(names[k+1:], n) >= 0 {
 			t.Errorf("stage %s (%d) is not there once: %v", n, i, names)
 		}

@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/accordhq/accord/config"
+	"github.com/accordhq/accord/queries"
+)
+
+// prunedTables hold a run's results, keyed by its run id, and are emptied
+// of the runs history.keep_runs removes. runs, run_inputs, run_sources and
+// the outbox are not: they are the audit trail (status, error, timings, the
+// files read, whom it mailed), a few rows per run.
+var prunedTables = append(append([]string{}, resultTables...), "orphans", "rejects")
+
+// pruneHistory removes, in the run's transaction tx (after the run is
+// marked succeeded in it, before the commit), the results of the runs
+// past cfg's history.keep_runs (queries/retention.sql). It returns how many
+// runs it marked, and how many past keep_runs it kept for mail not yet
+// sent. Rows of every run marked are deleted, including any an earlier,
+// interrupted version left, so the tables hold no pruned run's rows.
+func pruneHistory(ctx context.Context, tx *sql.Tx, cfg *config.Config, runID int64, now time.Time) (marked, heldForMail int, err error) {
+	rows, err := tx.QueryContext(ctx, queries.Get("MarkPrunedRuns"), cfg.History.Runs(), runID, now.UTC())
+	if err != nil {
+		return 0, 0, fmt.Errorf("run: prune history: %w", err)
+	}
+	for rows.Next() {
+		marked++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("run: prune history: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, queries.Get("MarkPrunedCarried"), now.UTC()); err != nil {
+		return 0, 0, fmt.Errorf("run: prune history: carried runs: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, queries.Get("HeldForMail"), cfg.History.Runs(), runID).Scan(&heldForMail); err != nil {
+		return 0, 0, fmt.Errorf("run: prune history: runs held for mail: %w", err)
+	}
+	if marked == 0 {
+		return 0, heldForMail, nil
+	}
+	for _, t := range prunedTables {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE run_id IN (SELECT run_id FROM runs WHERE results_pruned_at IS NOT NULL)"); err != nil {
+			return 0, 0, fmt.Errorf("run: prune history: %s: %w", t, err)
+		}
+	}
+	return marked, heldForMail, nil
+}
+
+// ResultsRemovedError is the error of a reader asked for a run whose
+// results history.keep_runs removed.
+type ResultsRemovedError struct {
+	RunID int64 // the run asked for
+	AsOf  string
+	// ResultsRun is the run whose results were removed: RunID, or the run
+	// an unchanged RunID carried forward.
+	ResultsRun int64
+	At         time.Time
+}
+
+// ErrResultsRemoved is what a ResultsRemovedError is.
+var ErrResultsRemoved = errors.New("results removed by history.keep_runs")
+
+func (e *ResultsRemovedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "run %d (as of %s): its results were removed by history.keep_runs on %s UTC", e.RunID, e.AsOf, e.At.UTC().Format("2006-01-02 15:04"))
+	if e.ResultsRun != e.RunID {
+		fmt.Fprintf(&b, " (it stood for the results of run %d)", e.ResultsRun)
+	}
+	b.WriteString("; the database keeps the results of the newest history.keep_runs as-of dates, and the run's record in `accord runs`")
+	return b.String()
+}
+
+func (e *ResultsRemovedError) Unwrap() error { return ErrResultsRemoved }
+
+// ResultsRemoved returns a *ResultsRemovedError when run's results were
+// removed by history.keep_runs, else nil.
+func ResultsRemoved(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, run int64) error {
+	e := &ResultsRemovedError{}
+	err := q.QueryRowContext(ctx, queries.Get("ResultsRemoved"), run).Scan(&e.RunID, &e.AsOf, &e.ResultsRun, &e.At)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("results of run %d: %w", run, err)
+	}
+	return e
+}
