@@ -16,8 +16,11 @@ import (
 // stage and starts the next, so they never overlap and their costs add up
 // to the run's. A nil *Profile records nothing.
 type Profile struct {
-	mu      sync.Mutex
-	Stages  []StageCost
+	mu     sync.Mutex
+	Stages []StageCost
+	// Statements are the compute stages' SQL statements, by name, in the
+	// order they ran (several may share a name), each within its stage.
+	Statements []StatementCost
 	current string
 	start   time.Time
 	cpu     time.Duration
@@ -33,6 +36,28 @@ type StageCost struct {
 	// stage starts, so it is this stage's peak, from what the process
 	// already held.
 	PeakRSS int64 `json:"peak_rss_bytes"`
+}
+
+// StatementCost is one SQL statement of a compute stage.
+type StatementCost struct {
+	Stage     string        `json:"stage"`
+	Statement string        `json:"statement"`
+	Wall      time.Duration `json:"wall_ns"`
+	CPU       time.Duration `json:"cpu_ns"`
+}
+
+// statement runs f and records its cost under name in the stage under way.
+func (p *Profile) statement(name string, f func() error) error {
+	if p == nil {
+		return f()
+	}
+	start, cpu := time.Now(), processCPU()
+	err := f()
+	wall, used := time.Since(start), processCPU()-cpu
+	p.mu.Lock()
+	p.Statements = append(p.Statements, StatementCost{Stage: p.current, Statement: name, Wall: wall, CPU: used})
+	p.mu.Unlock()
+	return err
 }
 
 // Mark ends the stage under way, if any, and starts stage ("" starts none).

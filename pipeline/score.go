@@ -25,10 +25,12 @@ var resultTables = []string{"customer_value", "value_contributions", "model_used
 // service queue.
 func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	exec := func(stage, q string, args ...any) error {
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("run: %s: %w", stage, err)
-		}
-		return nil
+		return r.Profile.statement(stage, func() error {
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("run: %s: %w", stage, err)
+			}
+			return nil
+		})
 	}
 	if err := r.setVariables(ctx, tx, res); err != nil {
 		return err
@@ -41,7 +43,7 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	if err := exec("customer economics", queries.Get("CustomerEconomics")); err != nil {
 		return err
 	}
-	sc := &scorer{cfg: r.Config, tx: tx, asOf: res.AsOf}
+	sc := &scorer{cfg: r.Config, tx: tx, asOf: res.AsOf, profile: r.Profile}
 	r.Profile.Mark("score")
 	start := time.Now()
 	if err := sc.score(ctx); err != nil {
@@ -149,13 +151,16 @@ type scorer struct {
 	tx      *sql.Tx
 	asOf    time.Time
 	weights []ModelWeight
+	profile *Profile // nil records nothing
 }
 
 func (s *scorer) exec(ctx context.Context, stage, q string, args ...any) error {
-	if _, err := s.tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("run: %s: %w", stage, err)
-	}
-	return nil
+	return s.profile.statement(stage, func() error {
+		if _, err := s.tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("run: %s: %w", stage, err)
+		}
+		return nil
+	})
 }
 
 func (s *scorer) score(ctx context.Context) error {

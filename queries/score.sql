@@ -37,21 +37,30 @@ CREATE OR REPLACE TEMP TABLE normalized_indicators AS
 WITH stats AS (
     -- Summed in sorted order: a floating-point sum depends on the order of
     -- its terms, and no score may depend on the order rows arrived in.
+    -- Only z-scores use them: the list of every value is not built for the
+    -- other methods.
     SELECT segment AS stats_segment, indicator AS stats_indicator,
            list_avg(vs) AS mean,
            list_stddev_pop(vs) AS sd
     FROM (SELECT segment, indicator, list_sort(list(raw_value) FILTER (WHERE raw_value IS NOT NULL)) AS vs
-          FROM indicator_values GROUP BY segment, indicator)
+          FROM indicator_values WHERE norm_method = 'zscore' GROUP BY segment, indicator)
+),
+-- Each distinct value once, with how many customers have it, fewer and in
+-- all: the percentile's counts from one sort of the distinct values instead
+-- of two windows over every row (a rank and a count per value).
+value_counts AS (
+    SELECT segment AS c_segment, indicator AS c_indicator, raw_value AS c_value, n_equal,
+           coalesce(sum(n_equal) OVER (PARTITION BY segment, indicator ORDER BY raw_value
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::BIGINT AS n_below,
+           sum(n_equal) OVER (PARTITION BY segment, indicator)::BIGINT AS n_with_data
+    FROM (SELECT segment, indicator, raw_value, count(*) AS n_equal
+          FROM indicator_values WHERE raw_value IS NOT NULL GROUP BY segment, indicator, raw_value)
 ),
 ranked AS (
-    SELECT v.*,
-           count(raw_value) OVER seg_ind AS n_with_data,
-           rank() OVER (PARTITION BY segment, indicator ORDER BY raw_value ASC NULLS LAST) - 1 AS n_below,
-           count(*) OVER (PARTITION BY segment, indicator, raw_value) AS n_equal,
-           s.mean, s.sd
+    SELECT v.*, c.n_with_data, c.n_below, c.n_equal, s.mean, s.sd
     FROM indicator_values v
-    JOIN stats s ON s.stats_segment IS NOT DISTINCT FROM v.segment AND s.stats_indicator = v.indicator
-    WINDOW seg_ind AS (PARTITION BY segment, indicator)
+    LEFT JOIN value_counts c ON c.c_segment IS NOT DISTINCT FROM v.segment AND c.c_indicator = v.indicator AND c.c_value = v.raw_value
+    LEFT JOIN stats s ON s.stats_segment IS NOT DISTINCT FROM v.segment AND s.stats_indicator = v.indicator
 ),
 banded AS (
     SELECT r.*, b.points

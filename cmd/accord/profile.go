@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 
 	"github.com/accordhq/accord/pipeline"
 )
@@ -27,9 +29,10 @@ func startProfile(path string) (stop func(*pipeline.Profile, io.Writer) error, e
 		errs := []error{cpu.Close()}
 		total := p.Total()
 		raw, err := json.MarshalIndent(struct {
-			Stages []pipeline.StageCost `json:"stages"`
-			Total  pipeline.StageCost   `json:"total"`
-		}{p.Stages, total}, "", "  ")
+			Stages     []pipeline.StageCost     `json:"stages"`
+			Total      pipeline.StageCost       `json:"total"`
+			Statements []pipeline.StatementCost `json:"statements"`
+		}{p.Stages, total, p.Statements}, "", "  ")
 		if err == nil {
 			err = os.WriteFile(path, append(raw, '\n'), 0o644)
 		}
@@ -38,6 +41,14 @@ func startProfile(path string) (stop func(*pipeline.Profile, io.Writer) error, e
 		fmt.Fprintf(w, "  %-24s %9s %9s %10s\n", "stage", "wall s", "CPU s", "peak MB")
 		for _, s := range append(p.Stages, total) {
 			fmt.Fprintf(w, "  %-24s %9.2f %9.2f %10.0f\n", s.Stage, s.Wall.Seconds(), s.CPU.Seconds(), float64(s.PeakRSS)/(1<<20))
+		}
+		top := slices.Clone(p.Statements)
+		slices.SortStableFunc(top, func(a, b pipeline.StatementCost) int { return cmp.Compare(b.CPU, a.CPU) })
+		if len(top) > 0 {
+			fmt.Fprintf(w, "  costliest statements of the compute stages:\n")
+		}
+		for _, st := range top[:min(len(top), 10)] {
+			fmt.Fprintf(w, "  %-24s %9.2f %9.2f   (%s)\n", st.Statement, st.Wall.Seconds(), st.CPU.Seconds(), st.Stage)
 		}
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("profile: %w", err)
