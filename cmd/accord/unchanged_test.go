@@ -55,8 +55,9 @@ func TestRunUnchangedAndFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got struct {
-		Stages []pipeline.StageCost `json:"stages"`
-		Total  pipeline.StageCost   `json:"total"`
+		Stages     []pipeline.StageCost     `json:"stages"`
+		Total      pipeline.StageCost       `json:"total"`
+		Statements []pipeline.StatementCost `json:"statements"`
 	}
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatal(err)
@@ -83,10 +84,26 @@ func TestRunUnchangedAndFull(t *testing.T) {
 	if got.Total.Wall != wall || got.Total.CPU != cpu || cpu <= 0 {
 		t.Errorf("total %+v, stages sum to wall %v, CPU %v", got.Total, wall, cpu)
 	}
+	// The compute stages' statements, each within its stage, costing no
+	// more than the stage.
+	inStage := map[string]time.Duration{}
+	for _, st := range got.Statements {
+		inStage[st.Stage] += st.Wall
+	}
+	for _, s := range got.Stages {
+		if inStage[s.Stage] > s.Wall {
+			t.Errorf("stage %s: its statements took %v, the stage %v", s.Stage, inStage[s.Stage], s.Wall)
+		}
+	}
+	for _, want := range []string{"score/normalize", "results/computecustomervalue", "evidence/sensitivity", "evidence/back-test"} {
+		if !slices.ContainsFunc(got.Statements, func(st pipeline.StatementCost) bool { return st.Stage+"/"+st.Statement == want }) {
+			t.Errorf("no statement %s in the profile", want)
+		}
+	}
 	if fi, err := os.Stat(profile + ".pprof"); err != nil || fi.Size() == 0 {
 		t.Errorf("no Go CPU profile beside %s: %v", profile, err)
 	}
-	if !strings.Contains(full, "profile: "+profile) || !strings.Contains(full, "  evidence ") {
+	if !strings.Contains(full, "profile: "+profile) || !strings.Contains(full, "  evidence ") || !strings.Contains(full, "costliest statements") {
 		t.Errorf("the run did not print its profile:\n%s", full)
 	}
 }
