@@ -58,6 +58,18 @@ func runFixture(t *testing.T, cfgPath string) (*Store, *Result) {
 // the test's cleanup closes.
 func runAt(t *testing.T, cfgPath string, asOf time.Time) (*Store, *Result, error) {
 	t.Helper()
+	cfg, store := configAndStore(t, cfgPath)
+	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
+	res, err := r.Run(context.Background(), RunOptions{AsOf: asOf})
+	return store, res, err
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// configAndStore loads cfgPath and opens a fresh database file the test's
+// cleanup closes.
+func configAndStore(t *testing.T, cfgPath string) (*config.Config, *Store) {
+	t.Helper()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
@@ -67,9 +79,5 @@ func runAt(t *testing.T, cfgPath string, asOf time.Time) (*Store, *Result, error
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	r := &Runner{Store: store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock}
-	res, err := r.Run(context.Background(), RunOptions{AsOf: asOf})
-	return store, res, err
+	return cfg, store
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

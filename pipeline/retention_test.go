@@ -30,15 +30,7 @@ type retentionRunner struct {
 
 func newRetentionRunner(t *testing.T, cfgPath string) *retentionRunner {
 	t.Helper()
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := OpenStore(context.Background(), filepath.Join(t.TempDir(), "accord.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	cfg, store := configAndStore(t, cfgPath)
 	return &retentionRunner{t: t, cfg: cfg, store: store}
 }
 

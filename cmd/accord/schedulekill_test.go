@@ -193,21 +193,10 @@ jobs:
 // scheduler is a running `accord schedule` (the test binary as accord).
 type scheduler struct {
 	cmd *exec.Cmd
-	mu  sync.Mutex
-	buf bytes.Buffer
+	syncBuffer
 }
 
-func (s *scheduler) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *scheduler) log() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
+func (s *scheduler) log() string { return s.String() }
 
 func startScheduler(t *testing.T, cfgPath string) *scheduler {
 	t.Helper()
