@@ -21,9 +21,9 @@ type Profile struct {
 	// Statements are the compute stages' SQL statements, by name, in the
 	// order they ran (several may share a name), each within its stage.
 	Statements []StatementCost
-	current string
-	start   time.Time
-	cpu     time.Duration
+	current    string
+	start      time.Time
+	cpu        time.Duration
 }
 
 // StageCost is one stage of a Profile.
