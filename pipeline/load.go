@@ -173,14 +173,29 @@ func fileSHA256(path string) (string, int64, error) {
 }
 
 func (l *loader) exec(ctx context.Context, q string, args ...any) error {
-	_, err := l.conn.ExecContext(ctx, q, args...)
-	return err
+	return l.profile.statement(statementName(q), func() error {
+		_, err := l.conn.ExecContext(ctx, q, args...)
+		return err
+	})
 }
 
 func (l *loader) count(ctx context.Context, q string, args ...any) (int64, error) {
 	var n int64
-	err := l.conn.QueryRowContext(ctx, q, args...).Scan(&n)
+	err := l.profile.statement(statementName(q), func() error {
+		return l.conn.QueryRowContext(ctx, q, args...).Scan(&n)
+	})
 	return n, err
+}
+
+// statementName is how the profile names a generated statement: its
+// first words, spaces collapsed.
+func statementName(q string) string {
+	words := strings.Fields(q)
+	name := strings.Join(words[:min(len(words), 6)], " ")
+	if len(name) > 60 {
+		name = name[:60]
+	}
+	return name
 }
 
 // stageAll stages every configured source in load order, telling staged
@@ -541,7 +556,11 @@ func (l *loader) stageFile(ctx context.Context, name string, src *config.Source,
 		}
 		q = fmt.Sprintf(`INSERT INTO %s SELECT %s, %s, NULL, %s FROM %s`, target, quoteLit(path), lineExpr, strings.Join(sel, ", "), from)
 	}
-	r, err := l.conn.ExecContext(ctx, q)
+	var r sql.Result
+	err = l.profile.statement("read and type "+filepath.Base(path), func() (err error) {
+		r, err = l.conn.ExecContext(ctx, q)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: source %s: read: %w", path, name, err)
 	}

@@ -162,7 +162,7 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 			// failed would be the lie of a "failed" run that changed the
 			// results. It stays succeeded, with what went wrong after.
 			msg = Printable("after the commit: " + err.Error())
-			err = fmt.Errorf("run %d is committed and succeeded, but after the commit: %w", res.RunID, err)
+			err = &CommittedError{RunID: res.RunID, Err: err}
 		case err != nil:
 			status, msg = "failed", Printable(err.Error())
 			var pe *PanicError
@@ -178,7 +178,18 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (res *Result, err erro
 		if _, rerr := r.Store.DB.ExecContext(context.WithoutCancel(ctx),
 			`UPDATE runs SET status = ?, error = ?, finished_at = ?, timings = ?, report_dir = ? WHERE run_id = ?`,
 			status, nullIfEmpty(msg), r.Now().UTC(), string(tj), nullIfEmpty(res.ReportDir), res.RunID); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("run: record end: %w", rerr))
+			rerr = fmt.Errorf("run: record end: %w", rerr)
+			var ce *CommittedError
+			switch {
+			case errors.As(err, &ce):
+				ce.Err = errors.Join(ce.Err, rerr)
+			case res.committed:
+				// A checkpoint that failed (a full disk) invalidates the
+				// database for this process; the commit stands.
+				err = &CommittedError{RunID: res.RunID, Err: rerr}
+			default:
+				err = errors.Join(err, rerr)
+			}
 		}
 		// Best effort: the snapshot is for readers while a later run writes.
 		if serr := writeHistorySnapshot(context.WithoutCancel(ctx), r.Store.DB, r.Store.Path, r.Now()); serr != nil {
@@ -715,6 +726,20 @@ func loadedHashes(ctx context.Context, conn *sql.Conn) (map[string]bool, error) 
 	}
 	return seen, rows.Err()
 }
+
+// CommittedError is a problem after a run's commit: its data and reports
+// are in place and the run is succeeded, so the problem must not be read
+// as a failed run that changed nothing.
+type CommittedError struct {
+	RunID int64
+	Err   error
+}
+
+func (e *CommittedError) Error() string {
+	return fmt.Sprintf("run %d is committed and succeeded, but after the commit: %v", e.RunID, e.Err)
+}
+
+func (e *CommittedError) Unwrap() error { return e.Err }
 
 // PanicError is a panic recovered during a run: a bug, reported as a failed
 // run with where it happened, never as a crash or a success.

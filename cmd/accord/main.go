@@ -108,7 +108,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return 0
 	}
 	fmt.Fprintf(stderr, "accord %s: %s\n", args[0], pipeline.Printable(err.Error()))
-	if diskFull(err) {
+	var committed *pipeline.CommittedError
+	switch {
+	case diskFull(err) && errors.As(err, &committed):
+		fmt.Fprintf(stderr, "accord: the disk is full (no space left on device): run %d is committed and succeeded and its reports are in place, "+
+			"but the database could not be checkpointed; free space where the database and its spill folder are before the next run\n", committed.RunID)
+	case diskFull(err):
 		fmt.Fprintln(stderr, "accord: the disk is full (no space left on device): free space where the database, its spill folder "+
 			"and the reports are, then run it again; the last successful run's data and reports are unchanged")
 	}

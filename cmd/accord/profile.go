@@ -45,10 +45,10 @@ func startProfile(path string) (stop func(*pipeline.Profile, io.Writer) error, e
 		top := slices.Clone(p.Statements)
 		slices.SortStableFunc(top, func(a, b pipeline.StatementCost) int { return cmp.Compare(b.CPU, a.CPU) })
 		if len(top) > 0 {
-			fmt.Fprintf(w, "  costliest statements of the compute stages:\n")
+			fmt.Fprintf(w, "  costliest statements:\n")
 		}
-		for _, st := range top[:min(len(top), 10)] {
-			fmt.Fprintf(w, "  %-24s %9.2f %9.2f   (%s)\n", st.Statement, st.Wall.Seconds(), st.CPU.Seconds(), st.Stage)
+		for _, st := range top[:min(len(top), 15)] {
+			fmt.Fprintf(w, "  %9.2f %9.2f  %s: %s\n", st.Wall.Seconds(), st.CPU.Seconds(), st.Stage, st.Statement)
 		}
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("profile: %w", err)

@@ -103,7 +103,7 @@ func TestRunUnchangedAndFull(t *testing.T) {
 	if fi, err := os.Stat(profile + ".pprof"); err != nil || fi.Size() == 0 {
 		t.Errorf("no Go CPU profile beside %s: %v", profile, err)
 	}
-	if !strings.Contains(full, "profile: "+profile) || !strings.Contains(full, "  evidence ") || !strings.Contains(full, "costliest statements") {
+	if !strings.Contains(full, "profile: "+profile) || !strings.Contains(full, "  evidence ") || !strings.Contains(full, "costliest statements:") {
 		t.Errorf("the run did not print its profile:\n%s", full)
 	}
 }
