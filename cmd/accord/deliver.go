@@ -50,6 +50,20 @@ func cmdDeliver(ctx context.Context, args []string, stdout io.Writer, logger *sl
 			run = &runs[i]
 		}
 	}
+	if run != nil && run.Status == "unchanged" && run.CarriedFrom != 0 {
+		// It stands for an earlier run's results and reports, which are
+		// the ones to deliver; their outbox sends nobody twice.
+		carried := run.CarriedFrom
+		run = nil
+		for i := range runs {
+			if runs[i].RunID == carried {
+				run = &runs[i]
+			}
+		}
+		if run != nil {
+			fmt.Fprintf(stdout, "run %d found nothing changed: delivering run %d, whose results it stands for\n", *runFlag, carried)
+		}
+	}
 	if run == nil || run.Status != "succeeded" {
 		return fmt.Errorf("deliver: run %d is not a succeeded run (see `accord runs`)", *runFlag)
 	}

@@ -43,6 +43,14 @@ func TestRunUnchangedAndFull(t *testing.T) {
 	if !strings.Contains(runs, "unchanged") || !strings.Contains(runs, "nothing changed: the results of run 1") {
 		t.Errorf("accord runs:\n%s", runs)
 	}
+	// Delivering the unchanged run delivers the run it stands for (here a
+	// manual run, which no job of the config sends: that is what stops it).
+	var out, errOut bytes.Buffer
+	run(context.Background(), []string{"deliver", "--config", cfgPath, "--run", "2"}, &out, &errOut, clock)
+	if !strings.Contains(out.String(), "run 2 found nothing changed: delivering run 1") ||
+		!strings.Contains(errOut.String(), `run 1 was made by job "manual"`) {
+		t.Errorf("accord deliver --run 2 (unchanged):\n%s%s", out.String(), errOut.String())
+	}
 	profile := filepath.Join(dir, "profile.json")
 	full := accord("run", "--config", cfgPath, "--as-of", "2026-11-27", "--full", "--profile", profile)
 	if strings.Contains(full, "unchanged") || !strings.Contains(full, "run 3 as of 2026-11-27\n") {
