@@ -32,6 +32,9 @@ type RunRecord struct {
 	// (an unchanged run's: those of the run it carried forward); the
 	// record itself stays.
 	ResultsPrunedAt *time.Time `json:"results_pruned_at,omitempty"`
+	// ResultsReplacedBy is the later run of the same as-of date whose
+	// results replaced the run's (0: not replaced).
+	ResultsReplacedBy int64 `json:"results_replaced_by,omitempty"`
 	// Availability says, for a succeeded run, what each analysis rests on
 	// or why it is not available (set by FillAvailability).
 	Availability []Availability `json:"availability,omitempty"`
@@ -67,7 +70,8 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 			coalesce((SELECT sum(rows_rejected) FROM run_sources s WHERE s.run_id = coalesce(r.carried_from, r.run_id)),
 			         (SELECT sum(rows_rejected) FROM run_inputs i WHERE i.run_id = coalesce(r.carried_from, r.run_id)), 0),
 			coalesce(r.carried_from, 0),
-			coalesce(r.results_pruned_at, (SELECT c.results_pruned_at FROM runs c WHERE c.run_id = r.carried_from))
+			coalesce(r.results_pruned_at, (SELECT c.results_pruned_at FROM runs c WHERE c.run_id = r.carried_from)),
+			coalesce(r.results_replaced_by, (SELECT c.results_replaced_by FROM runs c WHERE c.run_id = r.carried_from), 0)
 		FROM runs r WHERE ? = '' OR r.job = ? ORDER BY r.run_id DESC LIMIT ?`, job, job, limit)
 	if err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
@@ -78,7 +82,7 @@ func Runs(ctx context.Context, db *sql.DB, job string, limit int) ([]RunRecord, 
 		var r RunRecord
 		var finished, pruned sql.NullTime
 		var timings string
-		if err := rows.Scan(&r.RunID, &r.Job, &r.AsOf, &r.StartedAt, &finished, &r.Status, &r.Error, &r.ReportDir, &timings, &r.Rows, &r.Rejected, &r.CarriedFrom, &pruned); err != nil {
+		if err := rows.Scan(&r.RunID, &r.Job, &r.AsOf, &r.StartedAt, &finished, &r.Status, &r.Error, &r.ReportDir, &timings, &r.Rows, &r.Rejected, &r.CarriedFrom, &pruned, &r.ResultsReplacedBy); err != nil {
 			return nil, fmt.Errorf("runs: %w", err)
 		}
 		if finished.Valid {
@@ -117,7 +121,7 @@ func FillAvailability(ctx context.Context, db *sql.DB, runs []RunRecord) error {
 	for i := range runs {
 		// A pruned run's availability would read its removed results as
 		// nothing computed: it has none to show.
-		if runs[i].Status != "succeeded" || runs[i].ResultsPrunedAt != nil {
+		if runs[i].Status != "succeeded" || runs[i].ResultsPrunedAt != nil || runs[i].ResultsReplacedBy != 0 {
 			continue
 		}
 		var err error

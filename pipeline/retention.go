@@ -61,7 +61,10 @@ type ResultsRemovedError struct {
 	// ResultsRun is the run whose results were removed: RunID, or the run
 	// an unchanged RunID carried forward.
 	ResultsRun int64
+	// At is when history.keep_runs removed them; zero when ReplacedBy, the
+	// later run of the same as-of date, replaced them instead.
 	At         time.Time
+	ReplacedBy int64
 }
 
 // ErrResultsRemoved is what a ResultsRemovedError is.
@@ -69,6 +72,14 @@ var ErrResultsRemoved = errors.New("results removed by history.keep_runs")
 
 func (e *ResultsRemovedError) Error() string {
 	var b strings.Builder
+	if e.At.IsZero() {
+		fmt.Fprintf(&b, "run %d (as of %s): its results were replaced by those of run %d, a later run of the same as-of date", e.RunID, e.AsOf, e.ReplacedBy)
+		if e.ResultsRun != e.RunID {
+			fmt.Fprintf(&b, " (it stood for the results of run %d)", e.ResultsRun)
+		}
+		fmt.Fprintf(&b, "; read or deliver run %d", e.ReplacedBy)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "run %d (as of %s): its results were removed by history.keep_runs on %s UTC", e.RunID, e.AsOf, e.At.UTC().Format("2006-01-02 15:04"))
 	if e.ResultsRun != e.RunID {
 		fmt.Fprintf(&b, " (it stood for the results of run %d)", e.ResultsRun)
@@ -77,7 +88,16 @@ func (e *ResultsRemovedError) Error() string {
 	return b.String()
 }
 
-func (e *ResultsRemovedError) Unwrap() error { return ErrResultsRemoved }
+func (e *ResultsRemovedError) Unwrap() error {
+	if e.At.IsZero() {
+		return ErrResultsReplaced
+	}
+	return ErrResultsRemoved
+}
+
+// ErrResultsReplaced is what a ResultsRemovedError of a run whose results a
+// later run of its as-of date replaced is.
+var ErrResultsReplaced = errors.New("results replaced by a later run of the same as-of date")
 
 // ResultsRemoved returns a *ResultsRemovedError when run's results were
 // removed by history.keep_runs, else nil.
@@ -85,7 +105,10 @@ func ResultsRemoved(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, run int64) error {
 	e := &ResultsRemovedError{}
-	err := q.QueryRowContext(ctx, queries.Get("ResultsRemoved"), run).Scan(&e.RunID, &e.AsOf, &e.ResultsRun, &e.At)
+	var at sql.NullTime
+	var by sql.NullInt64
+	err := q.QueryRowContext(ctx, queries.Get("ResultsRemoved"), run).Scan(&e.RunID, &e.AsOf, &e.ResultsRun, &at, &by)
+	e.At, e.ReplacedBy = at.Time, by.Int64
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil

@@ -35,6 +35,13 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	if err := r.setVariables(ctx, tx, res); err != nil {
 		return err
 	}
+	// The date's earlier runs lose their results to this one: they say so
+	// (ResultsRemoved) rather than read as a run with nothing in it. In the
+	// run's transaction, so a failed rerun marks nothing.
+	if err := exec("mark replaced runs", `UPDATE runs SET results_replaced_by = ? WHERE as_of = ? AND run_id <> ?
+		AND status = 'succeeded' AND results_replaced_by IS NULL AND results_pruned_at IS NULL`, res.RunID, res.AsOf, res.RunID); err != nil {
+		return err
+	}
 	for _, t := range resultTables {
 		if err := exec("clear "+t, "DELETE FROM "+t+" WHERE as_of = ?", res.AsOf); err != nil {
 			return err

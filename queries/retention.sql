@@ -51,8 +51,10 @@ WHERE r.status = 'succeeded' AND r.results_pruned_at IS NULL AND r.run_id <> $2
 
 -- name: ResultsRemoved
 -- $1 a run. When and by what its results were removed, if they were: its
--- own, or (an unchanged run) those of the run it carried forward.
+-- own, or (an unchanged run) those of the run it carried forward; by
+-- history.keep_runs (when) or by a later run of the same as-of date (which).
 SELECT r.run_id, strftime(r.as_of, '%Y-%m-%d'), coalesce(c.run_id, r.run_id),
-       coalesce(c.results_pruned_at, r.results_pruned_at)
+       coalesce(c.results_pruned_at, r.results_pruned_at), coalesce(c.results_replaced_by, r.results_replaced_by)
 FROM runs r LEFT JOIN runs c ON c.run_id = r.carried_from
-WHERE r.run_id = $1 AND coalesce(c.results_pruned_at, r.results_pruned_at) IS NOT NULL;
+WHERE r.run_id = $1 AND (coalesce(c.results_pruned_at, r.results_pruned_at) IS NOT NULL
+                         OR coalesce(c.results_replaced_by, r.results_replaced_by) IS NOT NULL);

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS runs (
     -- Added by MigrateSchema to databases made before them, in this order.
     input_fingerprint VARCHAR,
     carried_from      BIGINT,
-    results_pruned_at TIMESTAMP
+    results_pruned_at TIMESTAMP,
+    results_replaced_by BIGINT
 );
 CREATE TABLE IF NOT EXISTS run_inputs (
     run_id        BIGINT NOT NULL,
@@ -394,6 +395,9 @@ ALTER TABLE run_sources ADD COLUMN IF NOT EXISTS kept_from BIGINT;
 -- its result rows, orphans and rejects are gone, this row stays. NULL: the
 -- results are there (or, for a failed run, its rejects).
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS results_pruned_at TIMESTAMP;
+-- The later run of the same as-of date whose results replaced this run's
+-- (a rerun clears the date's results first); NULL: not replaced.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS results_replaced_by BIGINT;
 
 -- name: CreateMacros
 -- The standard normal CDF, through Abramowitz & Stegun 7.1.26 for erf

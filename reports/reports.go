@@ -191,8 +191,9 @@ func writeIn(ctx context.Context, tx *sql.Tx, runID int64, asOf time.Time, dir s
 func resultsRemoved(ctx context.Context, tx *sql.Tx, runID int64) error {
 	var run, resultsRun int64
 	var asOf string
-	var at time.Time
-	err := tx.QueryRowContext(ctx, queries.Get("ResultsRemoved"), runID).Scan(&run, &asOf, &resultsRun, &at)
+	var at sql.NullTime
+	var replacedBy sql.NullInt64
+	err := tx.QueryRowContext(ctx, queries.Get("ResultsRemoved"), runID).Scan(&run, &asOf, &resultsRun, &at, &replacedBy)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
@@ -203,8 +204,12 @@ func resultsRemoved(ctx context.Context, tx *sql.Tx, runID int64) error {
 	if resultsRun != run {
 		stood = fmt.Sprintf(" (it stood for the results of run %d)", resultsRun)
 	}
+	if !at.Valid {
+		return fmt.Errorf("reports: run %d (as of %s): its results were replaced by those of run %d, a later run of the same as-of date%s; "+
+			"nothing to render: render or deliver run %d", run, asOf, replacedBy.Int64, stood, replacedBy.Int64)
+	}
 	return fmt.Errorf("reports: run %d (as of %s): its results were removed by history.keep_runs on %s UTC%s; nothing to render: "+
-		"the database keeps the results of the newest history.keep_runs as-of dates", run, asOf, at.UTC().Format("2006-01-02 15:04"), stood)
+		"the database keeps the results of the newest history.keep_runs as-of dates", run, asOf, at.Time.UTC().Format("2006-01-02 15:04"), stood)
 }
 
 // writeFileAtomic writes beside the target and renames over it.

@@ -609,6 +609,9 @@ func printRuns(stdout io.Writer, runs []pipeline.RunRecord) {
 			}
 			detail = fmt.Sprintf("%s removed by history.keep_runs on %s; %s", what, r.ResultsPrunedAt.UTC().Format(time.DateOnly), detail)
 		}
+		if r.ResultsReplacedBy != 0 && r.ResultsPrunedAt == nil {
+			detail = fmt.Sprintf("results replaced by run %d (same as-of date); %s", r.ResultsReplacedBy, detail)
+		}
 		fmt.Fprintf(stdout, "%6d  %-10s  %-10s  %-9s  %-19s  %8d  %8d  %s\n", r.RunID, r.Job, r.AsOf, r.Status,
 			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), r.Rows, r.Rejected, detail)
 		for _, d := range r.Deliveries {
