@@ -37,7 +37,9 @@ func TestRerunOfADateMarksTheRunItReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &Runner{Store: rr.store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: fixedClock, ReportsDir: rr.reportsDir,
-		Publish: func(context.Context, *sql.Tx, *Result, string) error { return errors.New("publish refused by the test") }}
+		Publish: func(context.Context, *sql.Tx, *Result, string) error {
+			return errors.New("publish refused by the test")
+		}}
 	if _, err := r.Run(ctx, RunOptions{AsOf: fixtureAsOf, Full: true}); err == nil {
 		t.Fatal("the third run did not fail")
 	}
