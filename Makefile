@@ -39,7 +39,7 @@ test-deps: ## install what the tests drive: headless Chromium, a CJK font (Debia
 	  GOBIN=$(CURDIR)/.cache/bin CGO_ENABLED=0 GOFLAGS=-buildvcs=false $(GO) install github.com/axllent/mailpit@$(MAILPIT_VERSION)
 
 test: $(ECHARTS) test-deps ## run the whole test suite
-	$(GO) test -tags $(TAGS) -count=1 ./...
+	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./...
 
 lint: $(ECHARTS) ## gofmt and go vet must be clean
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
