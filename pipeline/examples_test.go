@@ -17,13 +17,6 @@ import (
 // Accord's query) or for the reason it is not available.
 func TestExampleConfigsAtThreeDates(t *testing.T) {
 	requireRealData(t)
-	day := func(s string) time.Time {
-		d, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
 	examples := []struct {
 		config string
 		export string   // the raw file the independent checks read
@@ -87,7 +80,7 @@ func TestExampleConfigsAtThreeDates(t *testing.T) {
 		rows := readExport(t, filepath.Join("../../shared/realdata", ex.export))
 		for _, d := range ex.dates {
 			t.Run(ex.config+"@"+d, func(t *testing.T) {
-				asOf := day(d)
+				asOf := isoDay(t, d)
 				store, res, err := runAt(t, filepath.Join("../config/examples", ex.config), asOf)
 				if err != nil {
 					t.Fatalf("run: %v", err)

@@ -12,13 +12,6 @@ import (
 // results are still there, not replaced.
 func TestRealExportsKeptSourcesEqualAFullLoad(t *testing.T) {
 	requireRealData(t)
-	day := func(s string) time.Time {
-		d, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
 	for _, c := range []struct{ config, first, later string }{
 		{"ibm-ar.yaml", "2012-02-01", "2013-12-02"},
 		{"helpdesk-tickets.yaml", "2010-06-01", "2012-06-01"},
@@ -27,8 +20,8 @@ func TestRealExportsKeptSourcesEqualAFullLoad(t *testing.T) {
 		t.Run(c.config, func(t *testing.T) {
 			cfg := "../config/examples/" + c.config
 			rr := newRerunner(t, cfg)
-			first := rr.run(day(c.first), true)
-			later := rr.run(day(c.later), false)
+			first := rr.run(isoDay(t, c.first), true)
+			later := rr.run(isoDay(t, c.later), false)
 			for _, s := range later.Sources {
 				if s.KeptFrom != first.RunID {
 					t.Errorf("source %s: kept from run %d, want %d (its files did not change)", s.Source, s.KeptFrom, first.RunID)
@@ -37,8 +30,8 @@ func TestRealExportsKeptSourcesEqualAFullLoad(t *testing.T) {
 			// The same two runs, each reading everything: the later run's
 			// movers and previous tiers come from the earlier one.
 			fresh := newRerunner(t, cfg)
-			fresh.run(day(c.first), true)
-			full := fresh.run(day(c.later), true)
+			fresh.run(isoDay(t, c.first), true)
+			full := fresh.run(isoDay(t, c.later), true)
 			for _, table := range resultTables {
 				got, want := tableDigest(t, rr.store.DB, table, later.RunID), tableDigest(t, fresh.store.DB, table, full.RunID)
 				if got != want {
@@ -50,4 +43,14 @@ func TestRealExportsKeptSourcesEqualAFullLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// isoDay is the date s (2006-01-02).
+func isoDay(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
