@@ -23,7 +23,8 @@ import (
 // between them, untimed. Metrics: onepass-cpu-s and rescore-cpu-s, median
 // CPU seconds of the process (all threads); onepass-cpu-x-rescore, the
 // median of per-round CPU ratios; the same for wall time. The exports are
-// generated once and cached in os.TempDir()/accord-bench-demo-<customers>.
+// generated once and cached in os.TempDir()/accord-bench-demo-<customers>-<as-of>
+// (benchDemo).
 func BenchmarkEvidence(b *testing.B) {
 	customers := benchEnvInt(b, "ACCORD_BENCH_CUSTOMERS", 20_000)
 	rounds := benchEnvInt(b, "ACCORD_BENCH_ROUNDS", 1)

@@ -173,7 +173,7 @@ func fileSHA256(path string) (string, int64, error) {
 }
 
 func (l *loader) exec(ctx context.Context, q string, args ...any) error {
-	return l.profile.statement(statementName(q), func() error {
+	return l.profile.statementNamed(func() string { return statementName(q) }, func() error {
 		_, err := l.conn.ExecContext(ctx, q, args...)
 		return err
 	})
@@ -181,7 +181,7 @@ func (l *loader) exec(ctx context.Context, q string, args ...any) error {
 
 func (l *loader) count(ctx context.Context, q string, args ...any) (int64, error) {
 	var n int64
-	err := l.profile.statement(statementName(q), func() error {
+	err := l.profile.statementNamed(func() string { return statementName(q) }, func() error {
 		return l.conn.QueryRowContext(ctx, q, args...).Scan(&n)
 	})
 	return n, err

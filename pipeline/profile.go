@@ -48,6 +48,12 @@ type StatementCost struct {
 
 // statement runs f and records its cost under name in the stage under way.
 func (p *Profile) statement(name string, f func() error) error {
+	return p.statementNamed(func() string { return name }, f)
+}
+
+// statementNamed is statement with the name made only when recorded: a
+// generated statement is named from its text (statementName).
+func (p *Profile) statementNamed(name func() string, f func() error) error {
 	if p == nil {
 		return f()
 	}
@@ -55,7 +61,7 @@ func (p *Profile) statement(name string, f func() error) error {
 	err := f()
 	wall, used := time.Since(start), processCPU()-cpu
 	p.mu.Lock()
-	p.Statements = append(p.Statements, StatementCost{Stage: p.current, Statement: name, Wall: wall, CPU: used})
+	p.Statements = append(p.Statements, StatementCost{Stage: p.current, Statement: name(), Wall: wall, CPU: used})
 	p.mu.Unlock()
 	return err
 }

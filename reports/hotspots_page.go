@@ -562,7 +562,7 @@ func hsTables(d *hsData, l labels, opt Options) []hsTable {
 		name := cmp.Or(t.name, t.customerID)
 		tickets.Rows = append(tickets.Rows, hsRow{P: t.productID, C: t.component, R: t.region, Cells: []string{
 			t.ticketID, t.opened.Format(time.DateOnly), product, t.component, t.region, t.serial, name, effort}})
-		if i+1 == len(d.tickets) || d.tickets[i+1].productID != t.productID || d.tickets[i+1].component != t.component || d.tickets[i+1].region != t.region {
+		if endsGroup(d.tickets, i, func(t hsTicket) [3]string { return [3]string{t.productID, t.component, t.region} }) {
 			more(&tickets, t.productID, t.component, t.region, min(t.groupTickets, hsRowsPerGroup), t.groupTickets, "hs.more_tickets")
 		}
 	}
@@ -576,7 +576,7 @@ func hsTables(d *hsData, l labels, opt Options) []hsTable {
 	for i, c := range d.customers {
 		customers.Rows = append(customers.Rows, hsRow{P: c.productID, C: c.component, R: c.region, Cells: []string{
 			c.name, cmp.Or(labelOf[c.productID], c.productID), c.component, c.region, strconv.FormatInt(c.tickets, 10), strconv.FormatInt(c.serials, 10)}})
-		if i+1 == len(d.customers) || d.customers[i+1].productID != c.productID || d.customers[i+1].component != c.component || d.customers[i+1].region != c.region {
+		if endsGroup(d.customers, i, func(c hsCustomer) [3]string { return [3]string{c.productID, c.component, c.region} }) {
 			more(&customers, c.productID, c.component, c.region, min(c.shownOf, hsRowsPerGroup), c.shownOf, "hs.more_customers")
 		}
 	}
@@ -586,7 +586,7 @@ func hsTables(d *hsData, l labels, opt Options) []hsTable {
 	for i, r := range d.serials {
 		serialT.Rows = append(serialT.Rows, hsRow{P: r.productID, C: r.component, R: r.region, Cells: []string{
 			r.serial, cmp.Or(labelOf[r.productID], r.productID), r.component, r.region, strconv.FormatInt(r.faults, 10)}})
-		if i+1 == len(d.serials) || d.serials[i+1].productID != r.productID || d.serials[i+1].component != r.component || d.serials[i+1].region != r.region {
+		if endsGroup(d.serials, i, func(r hsSerial) [3]string { return [3]string{r.productID, r.component, r.region} }) {
 			more(&serialT, r.productID, r.component, r.region, min(r.shownOf, hsRowsPerGroup), r.shownOf, "hs.more_serials")
 		}
 	}
@@ -598,6 +598,12 @@ func hsTables(d *hsData, l labels, opt Options) []hsTable {
 			strconv.FormatInt(u.customers, 10), strconv.FormatInt(u.units, 10), formatMoney(u.revenue, opt.CurrencySymbol)}})
 	}
 	return []hsTable{groups, tickets, serialT, customers, unsup}
+}
+
+// endsGroup says whether rows[i] is the last of its group (product,
+// component, region) in rows, which are sorted by group.
+func endsGroup[T any](rows []T, i int, group func(T) [3]string) bool {
+	return i+1 == len(rows) || group(rows[i+1]) != group(rows[i])
 }
 
 // cutLast splits s at its last unit separator.

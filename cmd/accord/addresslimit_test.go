@@ -17,8 +17,8 @@ import (
 // at the load with DuckDB's "Out of Memory Error: … bad allocation": 16
 // arenas' reservations filled the address space long before DuckDB's
 // memory_limit (60% of the limit less 1 GiB: 644 MiB here) was reached
-// (3 runs in 3 at 2.2 GB; at 2 GB the capped run too failed once in 6, in
-// its reports).
+// (3 runs in 3 at 2.2 GB). At 2 GB the capped run completed 6 times alone
+// but failed once, in its reports, inside the loaded suite: hence 2.2 GB.
 func TestRunUnderAnAddressSpaceLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end run")
