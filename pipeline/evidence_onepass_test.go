@@ -160,6 +160,7 @@ func compareSensitivity(t *testing.T, cfgPath string) []evidenceRow {
 	run := scoresOf(t, tx, `SELECT customer_id, score, computed_tier || '/' || tier FROM customer_value WHERE run_id = ?`, res.RunID)
 	again := scoresOf(t, tx, `SELECT customer_id, score, computed_tier || '/' || tier FROM scored_customers`)
 	diffScores(t, "the run's customer_value against scoring again", run, again)
+	compareScoreOrder(t, tx)
 
 	stored := evidenceRows(t, tx, res.RunID)
 	clear := func() { exec(`DELETE FROM model_evidence WHERE run_id = ? AND metric LIKE 'sensitivity%'`, res.RunID) }
@@ -411,4 +412,49 @@ func exampleConfig(t testing.TB, dir string, edits ...[2]string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// referenceCustomerScores is how ComputeCustomerValue summed before it
+// sorted each customer's list by the numbers of model_pairs: by the group
+// and indicator names themselves. Kept for the tests only, as the
+// definition the numbered sort must match to the bit.
+const referenceCustomerScores = `CREATE OR REPLACE TEMP TABLE reference_scores AS
+WITH gathered AS (
+    SELECT customer_id, any_value(segment) AS segment,
+           avg(CASE WHEN missing THEN 0.0 ELSE 1.0 END) AS coverage,
+           list_sort(list({'g': group_name, 'i': indicator, 'c': contribution, 'w': weight, 'wn': weight * normalized})) AS items
+    FROM scored_contributions
+    GROUP BY customer_id
+)
+SELECT customer_id, segment, coverage,
+       list_sum(list_transform(items, lambda x: x.c)) AS score,
+       100 * list_sum(list_transform(list_filter(items, lambda x: x.g = 'economic'), lambda x: x.wn))
+           / nullif(list_sum(list_transform(list_filter(items, lambda x: x.g = 'economic'), lambda x: x.w)), 0) AS economic,
+       100 * list_sum(list_transform(list_filter(items, lambda x: x.g = 'loyalty'), lambda x: x.wn))
+           / nullif(list_sum(list_transform(list_filter(items, lambda x: x.g = 'loyalty'), lambda x: x.w)), 0) AS loyalty,
+       100 * list_sum(list_transform(list_filter(items, lambda x: x.g = 'service_effect'), lambda x: x.wn))
+           / nullif(list_sum(list_transform(list_filter(items, lambda x: x.g = 'service_effect'), lambda x: x.w)), 0) AS service_effect,
+       100 * list_sum(list_transform(list_filter(items, lambda x: x.g = 'characteristics'), lambda x: x.wn))
+           / nullif(list_sum(list_transform(list_filter(items, lambda x: x.g = 'characteristics'), lambda x: x.w)), 0) AS characteristics
+FROM gathered`
+
+// compareScoreOrder checks scored_customers' scores, group scores and
+// coverage against referenceCustomerScores, every double by its bits
+// (EXCEPT ALL compares values exactly, NULL equal to NULL).
+func compareScoreOrder(t *testing.T, tx *sql.Tx) {
+	t.Helper()
+	if _, err := tx.Exec(referenceCustomerScores); err != nil {
+		t.Fatal(err)
+	}
+	const cols = `customer_id, segment, coverage, score, economic, loyalty, service_effect, characteristics`
+	var n, onlyNew, onlyReference int64
+	if err := tx.QueryRow(`SELECT (SELECT count(*) FROM reference_scores),
+			(SELECT count(*) FROM (SELECT ` + cols + ` FROM scored_customers EXCEPT ALL SELECT ` + cols + ` FROM reference_scores)),
+			(SELECT count(*) FROM (SELECT ` + cols + ` FROM reference_scores EXCEPT ALL SELECT ` + cols + ` FROM scored_customers))`).
+		Scan(&n, &onlyNew, &onlyReference); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || onlyNew != 0 || onlyReference != 0 {
+		t.Errorf("scores summed by numbered pairs against by names, over %d customers: %d rows only in the run's, %d only in the reference", n, onlyNew, onlyReference)
+	}
 }

@@ -201,6 +201,9 @@ func (s *scorer) normalizeAndScore(ctx context.Context) error {
 	if err := s.writeModelTables(ctx); err != nil {
 		return err
 	}
+	if err := s.exec(ctx, "model pairs", queries.Get("ModelPairs")); err != nil {
+		return err
+	}
 	if err := s.exec(ctx, "indicator values", queries.Get("IndicatorValues")); err != nil {
 		return err
 	}

@@ -410,7 +410,7 @@ CREATE OR REPLACE TEMP MACRO accord_phi(z) AS
     0.5 * (1 + sign(z) * accord_erf_pos(abs(z) / sqrt(2)));
 -- A group's score, 0..100, from a customer's contributions sorted by group
 -- and indicator (see ComputeCustomerValue): its weighted mean of normalized
--- values, summed in list order.
+-- values, summed in list order. grp is the group's number in model_pairs.
 CREATE OR REPLACE TEMP MACRO accord_group_score(items, grp) AS
     100 * list_sum(list_transform(list_filter(items, lambda x: x.g = grp), lambda x: x.wn))
         / nullif(list_sum(list_transform(list_filter(items, lambda x: x.g = grp), lambda x: x.w)), 0);

@@ -13,13 +13,28 @@
 --   tier_overrides   (customer_id, tier, reason, owner, expires_at)
 -- and sets variables as_of, run_id, min_coverage.
 
+-- name: ModelPairs
+-- Every (group, indicator) of the model numbered in the order a customer's
+-- contributions are summed, by group and then indicator (pair), and every
+-- group in its order (grp). ComputeCustomerValue and SensitivityTiers sort
+-- and filter each customer's list by these numbers instead of the names:
+-- two strings per item made the list of a million customers hold 1 GB more
+-- than DuckDB's memory limit left, and its sort cost twice the CPU. The
+-- order is the names' order, so every sum runs as it did.
+CREATE OR REPLACE TEMP TABLE model_pairs AS
+SELECT group_name, indicator,
+       dense_rank() OVER (ORDER BY group_name, indicator)::INTEGER AS pair,
+       dense_rank() OVER (ORDER BY group_name)::INTEGER AS grp
+FROM (SELECT DISTINCT group_name, indicator FROM model_weights);
+
 -- name: IndicatorValues
 CREATE OR REPLACE TEMP TABLE indicator_values AS
 SELECT cs.customer_id, cs.segment, w.weight_id, w.group_name, w.group_weight, w.indicator, w.weight, w.higher_is_better,
-       w.missing_policy, w.norm_method, w.norm_low, w.norm_high,
+       w.missing_policy, w.norm_method, w.norm_low, w.norm_high, p.pair, p.grp,
        CASE WHEN w.available AND isfinite(r.value) THEN r.value END AS raw_value
 FROM customer_segment cs
 JOIN model_weights w USING (segment)
+JOIN model_pairs p ON p.group_name = w.group_name AND p.indicator = w.indicator
 LEFT JOIN indicator_raw r ON r.indicator = w.indicator AND r.window_months = w.window_months AND r.customer_id = cs.customer_id;
 
 -- name: NormalizeIndicators
@@ -62,10 +77,15 @@ ranked AS (
     LEFT JOIN value_counts c ON c.c_segment IS NOT DISTINCT FROM v.segment AND c.c_indicator = v.indicator AND c.c_value = v.raw_value
     LEFT JOIN stats s ON s.stats_segment IS NOT DISTINCT FROM v.segment AND s.stats_indicator = v.indicator
 ),
+-- Only threshold indicators look up their band: DuckDB plans an ASOF join
+-- with a small right side as a nested loop and a grouping of every left
+-- row, which over all indicators cost more than the rest of this statement.
 banded AS (
     SELECT r.*, b.points
-    FROM ranked r
+    FROM (SELECT * FROM ranked WHERE norm_method = 'thresholds') r
     ASOF LEFT JOIN model_bands b ON b.segment = r.segment AND b.indicator = r.indicator AND r.raw_value >= b.from_value
+    UNION ALL BY NAME
+    SELECT *, NULL::DOUBLE AS points FROM ranked WHERE norm_method IS DISTINCT FROM 'thresholds'
 ),
 normalized AS (
     SELECT *,
@@ -95,7 +115,7 @@ policed AS (
                 ELSE 0.5 END AS norm
     FROM normalized
 )
-SELECT customer_id, segment, weight_id, group_name, group_weight, indicator, weight, raw_value, norm,
+SELECT customer_id, segment, weight_id, group_name, group_weight, indicator, pair, grp, weight, raw_value, norm,
        missing, excluded, norm_method
 FROM policed;
 
@@ -114,15 +134,15 @@ WITH reweighted AS (
 SELECT customer_id, segment, group_name, group_weight, indicator, raw_value, norm AS normalized,
        coalesce(effective_weight, 0.0) AS weight,
        100 * coalesce(effective_weight, 0.0) * norm AS contribution,
-       missing, excluded, norm_method AS normalization
+       missing, excluded, norm_method AS normalization, pair, grp
 FROM reweighted;
 
 -- name: ComputeCustomerValue
 -- Sums run in a fixed order so a score is the same to the last bit on every
 -- run: each customer's contributions are gathered into one list sorted by
--- group and indicator, and every sum runs over it in that order (one sort
--- per customer; an ORDER BY inside each of nine aggregates cost about five
--- times as much). Tiers are assigned per segment among rated customers
+-- group and indicator (their numbers in model_pairs), and every sum runs
+-- over it in that order (one sort per customer; an ORDER BY inside each of
+-- nine aggregates cost about five times as much). Tiers are assigned per segment among rated customers
 -- (coverage at least min_coverage); an active manual override (not expired
 -- on the as-of date) wins and is kept beside the computed tier.
 -- SensitivityTiers repeats the score's sum and the positions for its
@@ -131,18 +151,25 @@ CREATE OR REPLACE TEMP TABLE scored_customers AS
 WITH gathered AS (
     SELECT customer_id, any_value(segment) AS segment,
            avg(CASE WHEN missing THEN 0.0 ELSE 1.0 END) AS coverage,
-           list_sort(list({'g': group_name, 'i': indicator, 'c': contribution, 'w': weight, 'wn': weight * normalized})) AS items
+           list_sort(list({'p': pair, 'g': grp, 'c': contribution, 'w': weight, 'wn': weight * normalized})) AS items
     FROM scored_contributions
     GROUP BY customer_id
+),
+group_ids AS (
+    SELECT max(grp) FILTER (WHERE group_name = 'economic') AS economic,
+           max(grp) FILTER (WHERE group_name = 'loyalty') AS loyalty,
+           max(grp) FILTER (WHERE group_name = 'service_effect') AS service_effect,
+           max(grp) FILTER (WHERE group_name = 'characteristics') AS characteristics
+    FROM model_pairs
 ),
 per_customer AS (
     SELECT customer_id, segment, coverage,
            list_sum(list_transform(items, lambda x: x.c)) AS score,
-           accord_group_score(items, 'economic') AS economic,
-           accord_group_score(items, 'loyalty') AS loyalty,
-           accord_group_score(items, 'service_effect') AS service_effect,
-           accord_group_score(items, 'characteristics') AS characteristics
-    FROM gathered
+           accord_group_score(items, g.economic) AS economic,
+           accord_group_score(items, g.loyalty) AS loyalty,
+           accord_group_score(items, g.service_effect) AS service_effect,
+           accord_group_score(items, g.characteristics) AS characteristics
+    FROM gathered, group_ids g
 ),
 positioned AS (
     SELECT pc.*, coverage >= getvariable('min_coverage')::DOUBLE AS rated,
@@ -334,7 +361,7 @@ WITH variants AS (
 customers AS (
     SELECT customer_id, any_value(segment) AS segment,
            avg(CASE WHEN missing THEN 0.0 ELSE 1.0 END) >= getvariable('min_coverage')::DOUBLE AS rated,
-           list_sort(list({'g': group_name, 'i': indicator, 'id': weight_id, 'n': norm, 'x': excluded})) AS items
+           list_sort(list({'p': pair, 'id': weight_id, 'n': norm, 'x': excluded})) AS items
     FROM normalized_indicators
     GROUP BY customer_id
 ),
