@@ -86,7 +86,7 @@ func commonOpts(id, title string) []charts.GlobalOpts {
 func commonOptsWhy(id, title, why string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id}),
-		charts.WithTitleOpts(opts.Title{Title: chartLabel(title), Subtitle: chartLabel(why), Left: "center"}),
+		charts.WithTitleOpts(opts.Title{Title: chartLabel(title), Subtitle: chartLines(why), Left: "center"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom", Type: "scroll"}),
 		charts.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(false)}),
 	}
@@ -131,7 +131,7 @@ func valueCostChart(d *reportData, l labels, opt Options) (map[string]any, error
 		costAxis = chartLabel(costAxis + " (" + opt.CurrencySymbol + ")")
 	}
 	sc := charts.NewScatter()
-	why := ""
+	why := d.scatterNote(l)
 	if d.lacks("tickets") {
 		why = noSource(l, "tickets") // no service cost: no point is placed
 	}

@@ -230,13 +230,19 @@ type reportData struct {
 	unsupportedTotal     int64
 	unsupportedCustomers int64
 	unsupportedRevenue   string
-	scatter              []scatterPoint
-	aging                []agingTier
-	queue                []queueRow    // top queueTopN by rank
-	overdue              []overdueRow  // top overdueTopN by overdue amount
-	rejects              []rejectGroup // the first rejectGroupsShown of rejectGroups
-	rejectGroups         int64         // source × column × reason groups of the run's rejects
-	rejectExamples       int           // rejected rows per group on the Rejects sheet and in rejects.csv
+	// scatter: the customers placed on the value vs cost chart; when more
+	// than scatterMax have a score and a known cost, the scatterCostliest
+	// costliest to serve and every scatterEvery-th of the rest by tier and
+	// rank (scatterTotal is how many could be placed).
+	scatter        []scatterPoint
+	scatterTotal   int64
+	scatterEvery   int64
+	aging          []agingTier
+	queue          []queueRow    // top queueTopN by rank
+	overdue        []overdueRow  // top overdueTopN by overdue amount
+	rejects        []rejectGroup // the first rejectGroupsShown of rejectGroups
+	rejectGroups   int64         // source × column × reason groups of the run's rejects
+	rejectExamples int           // rejected rows per group on the Rejects sheet and in rejects.csv
 
 	model     []modelRow // every row of model_used
 	evidence  []evidenceRow
@@ -287,6 +293,16 @@ const (
 	// unsupportedTopN rows of hotspot_unsupported are on the page; all are
 	// in the workbook.
 	unsupportedTopN = 25
+)
+
+// The value vs cost chart places at most scatterMax customers: a point per
+// customer made the page of a million customers 80 MB and its chart
+// unreadable. Above that it keeps the scatterCostliest costliest to serve
+// (the drains a manager looks for) and an even sample of the rest. Variables
+// so a test can make a small set exceed them.
+var (
+	scatterMax       int64 = 3000
+	scatterCostliest int64 = 500
 )
 
 func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*reportData, error) {
@@ -435,25 +451,52 @@ func (d *reportData) loadUnsupported(ctx context.Context, q queryer, runID int64
 }
 
 func (d *reportData) loadScatter(ctx context.Context, q queryer, runID int64, sc scope) error {
+	// every is 1 (all placed) up to scatterMax points; above, the rest after
+	// the costliest are taken every k-th in the chart's order, k the
+	// smallest step that leaves at most scatterMax - scatterCostliest.
 	rows, err := q.QueryContext(ctx, `
-		SELECT coalesce(tier, ''), coalesce(name, customer_id, ''),
-		       CAST(service_cost_12m AS DOUBLE), score
-		FROM `+sc.rel("customer_value", perCustomer)+` WHERE run_id = $1
-		  -- a customer with no score or no known cost has no place on the chart (not 0)
-		  AND service_cost_12m IS NOT NULL AND score IS NOT NULL
-		ORDER BY tier NULLS LAST, rank NULLS LAST, customer_id`, runID)
+		WITH placed AS (
+		    SELECT tier, name, customer_id, rank, service_cost_12m, score
+		    FROM `+sc.rel("customer_value", perCustomer)+` WHERE run_id = $1
+		      -- a customer with no score or no known cost has no place on the chart (not 0)
+		      AND service_cost_12m IS NOT NULL AND score IS NOT NULL
+		),
+		numbered AS (
+		    SELECT *, count(*) OVER () AS total,
+		           row_number() OVER (ORDER BY service_cost_12m DESC, customer_id) AS by_cost,
+		           row_number() OVER (ORDER BY tier NULLS LAST, rank NULLS LAST, customer_id) AS by_rank
+		    FROM placed
+		),
+		stepped AS (
+		    SELECT *, CASE WHEN total <= $2 THEN 1
+		                   ELSE CAST(ceil((total - $3) / ($2 - $3)::DOUBLE) AS BIGINT) END AS every
+		    FROM numbered
+		)
+		SELECT coalesce(tier, ''), coalesce(name, customer_id, ''), CAST(service_cost_12m AS DOUBLE), score, total, every
+		FROM stepped
+		WHERE every = 1 OR by_cost <= $3 OR (by_rank - 1) % every = 0
+		ORDER BY tier NULLS LAST, rank NULLS LAST, customer_id`, runID, scatterMax, scatterCostliest)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var p scatterPoint
-		if err := rows.Scan(&p.tier, &p.name, &p.cost, &p.score); err != nil {
+		if err := rows.Scan(&p.tier, &p.name, &p.cost, &p.score, &d.scatterTotal, &d.scatterEvery); err != nil {
 			return err
 		}
 		d.scatter = append(d.scatter, p)
 	}
 	return rows.Err()
+}
+
+// scatterNote says what the value vs cost chart leaves out, or "" when it
+// places every customer it can.
+func (d *reportData) scatterNote(l labels) string {
+	if d.scatterEvery <= 1 {
+		return ""
+	}
+	return l.getf("chart.value_cost.sampled", int64(len(d.scatter)), d.scatterTotal, scatterCostliest, d.scatterEvery)
 }
 
 func (d *reportData) loadAging(ctx context.Context, q queryer, runID int64, sc scope) error {

@@ -74,6 +74,9 @@ func emailCharts(d *reportData, l labels, opt Options) ([]inlineImage, error) {
 			xName += " (" + opt.CurrencySymbol + ")"
 		}
 		title := l.get("chart.value_cost")
+		if d.scatterEvery > 1 {
+			title += " · " + l.getf("chart.value_cost.sampled_short", int64(len(d.scatter)), d.scatterTotal)
+		}
 		png2, err := drawScatter(f, title, xName, l.get("chart.value_cost.y"), 100, dots, series)
 		if err := add("value_cost", title, png2, err); err != nil {
 			return nil, err

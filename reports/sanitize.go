@@ -12,6 +12,16 @@ import (
 // tables and the workbook.
 const maxChartLabelRunes = 60
 
+// chartLines is chartLabel for each line of a text of several (a chart's
+// subtitle from the catalogs), kept on its own line.
+func chartLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		lines[i] = chartLabel(line)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // chartLabel makes a data string safe to put into a chart option.
 //
 // The option is serialised by encoding/json, which already writes < > & and
