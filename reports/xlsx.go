@@ -84,7 +84,7 @@ func writeXLSX(ctx context.Context, q queryer, sc scope, runID int64, asOf time.
 	if err := w.writeSummary(d, runID, asOf); err != nil {
 		return err
 	}
-	return saveWorkbook(ctx, f, path)
+	return saveWorkbook(ctx, f, path, asOf)
 }
 
 // ctxWriter fails its writes once ctx is done: zipping the workbook reads
@@ -103,13 +103,15 @@ func (c ctxWriter) Write(p []byte) (int, error) {
 }
 
 // saveWorkbook writes beside the target and renames, so a failed run never
-// leaves half a workbook under the real name.
-func saveWorkbook(ctx context.Context, f *excelize.File, path string) error {
+// leaves half a workbook under the real name. The zip is stable
+// (xlsxzip.go): the same cells give the same bytes, entries dated asOf.
+func saveWorkbook(ctx context.Context, f *excelize.File, path string, asOf time.Time) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".weekly-*.xlsx")
 	if err != nil {
 		return fmt.Errorf("reports: save workbook: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
+	useStableZip(ctx, f, filepath.Dir(path), asOf)
 	if _, err := f.WriteTo(ctxWriter{ctx, tmp}); err != nil {
 		tmp.Close()
 		return fmt.Errorf("reports: save workbook: %w", err)

@@ -867,7 +867,7 @@ func TestSaveWorkbookStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dir := t.TempDir()
-	if err := saveWorkbook(ctx, f, filepath.Join(dir, xlsxName)); !errors.Is(err, context.Canceled) {
+	if err := saveWorkbook(ctx, f, filepath.Join(dir, xlsxName), time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)); !errors.Is(err, context.Canceled) {
 		t.Errorf("save after cancel: err = %v, want context.Canceled", err)
 	}
 	if left, _ := os.ReadDir(dir); len(left) > 0 {
