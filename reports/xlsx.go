@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 
@@ -231,6 +232,9 @@ func (w *xlsxWriter) startSheet(sheet string, t sheetSpec, dataRows int) (*excel
 	if err := w.f.AutoFilter(sheet, filterRange, nil); err != nil {
 		return nil, fmt.Errorf("reports: sheet %s autofilter: %w", sheet, err)
 	}
+	if err := w.printSetup(sheet, true); err != nil {
+		return nil, err
+	}
 	sw, err := w.f.NewStreamWriter(sheet)
 	if err != nil {
 		return nil, fmt.Errorf("reports: sheet %s: %w", sheet, err)
@@ -253,6 +257,40 @@ func (w *xlsxWriter) startSheet(sheet string, t sheetSpec, dataRows int) (*excel
 		return nil, fmt.Errorf("reports: sheet %s header: %w", sheet, err)
 	}
 	return sw, nil
+}
+
+// printSetup makes a sheet print legibly: landscape, scaled to one page
+// wide and as many pages tall as it needs (fitToHeight 0 is "automatic"),
+// and, with titles, its header row repeated on every page. Without it a
+// PDF of the workbook was 1,693 pages of column strips. The stream writer
+// copies the sheet's properties and page setup when it is created, so this
+// must come before NewStreamWriter; the print titles are a defined name of
+// the workbook, scoped to the sheet.
+func (w *xlsxWriter) printSetup(sheet string, titles bool) error {
+	fit, landscape := true, "landscape"
+	one, auto := 1, 0
+	if err := w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("reports: sheet %s page setup: %w", sheet, err)
+	}
+	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+		Orientation: &landscape, FitToWidth: &one, FitToHeight: &auto,
+	}); err != nil {
+		return fmt.Errorf("reports: sheet %s page setup: %w", sheet, err)
+	}
+	if titles {
+		if err := w.f.SetDefinedName(&excelize.DefinedName{
+			Name: "_xlnm.Print_Titles", RefersTo: printTitlesRef(sheet), Scope: sheet,
+		}); err != nil {
+			return fmt.Errorf("reports: sheet %s print titles: %w", sheet, err)
+		}
+	}
+	return nil
+}
+
+// printTitlesRef is the reference of a sheet's first row, quoted as Excel
+// quotes sheet names (a quote inside doubled).
+func printTitlesRef(sheet string) string {
+	return "'" + strings.ReplaceAll(sheet, "'", "''") + "'!$1:$1"
 }
 
 // writeTable streams one table into its sheet: every row, or for a capped
@@ -543,6 +581,10 @@ func (w *xlsxWriter) summaryTail(lead, more []string) [][]any {
 
 // streamSummary writes rows into the Summary sheet.
 func (w *xlsxWriter) streamSummary(rows [][]any) error {
+	// The Summary has no header row to repeat: it opens with the title.
+	if err := w.printSetup(summarySheet, false); err != nil {
+		return err
+	}
 	sw, err := w.f.NewStreamWriter(summarySheet)
 	if err != nil {
 		return fmt.Errorf("reports: summary sheet: %w", err)
