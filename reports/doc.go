@@ -149,13 +149,22 @@
 // number cells with Options.CurrencyFormat whose stored value is the exact
 // decimal; a money value of more than 15 significant digits, which an
 // Excel number cannot hold, is written as exact text and counted in the
-// Summary notes. Evidence values use Excel's General format. Text is
-// always an inline string, never a formula; text starting with = + - @, TAB
-// or CR is also prefixed with a single quote so copy-paste or CSV export
-// cannot turn it into one. Text over 32,767 characters is cut and ends with
-// a visible marker "…[cut: N of M characters shown]". The Summary's totals
-// are DuckDB SUMs over DECIMAL, so they tie to the cent with the Aging
-// sheet while it is whole.
+// Summary notes. Evidence values use Excel's General format; the Evidence
+// sheet names each metric as the page does and keeps its key in a last
+// column, Metric key; the Summary's Spearman is a number per segment. Text
+// is always an inline string, never a formula, stored as the data has it:
+// text starting with = + - @, TAB or CR is text to every spreadsheet, so
+// the workbook adds no quote (it would show and break lookups); the CSV
+// data files, which lose the type, do. Text over 32,767 characters is cut
+// and ends with a visible marker "…[cut: N of M characters shown]". The
+// Summary's totals are DuckDB SUMs over DECIMAL, so they tie to the cent
+// with the Aging sheet while it is whole.
+//
+// Every sheet prints landscape, one page wide (fitToWidth 1, fitToHeight 0)
+// and every data sheet repeats its header row on each printed page
+// (_xlnm.Print_Titles). The file is the same bytes for the same inputs:
+// zip entries in one order ([Content_Types].xml, _rels/.rels, then by
+// name), each dated the as-of day at 00:00 (xlsxzip.go).
 //
 // The workbook holds what a person reads. A sheet of a table that grows
 // with the data — Customers, Contributions, Movers, Trend, Repeat

@@ -226,7 +226,6 @@ var labelsEN = labels{
 	"xlsx.rows":           "Data rows",
 	"xlsx.notes":          "Notes",
 	"xlsx.truncated":      "%d text cells were longer than Excel's 32,767 characters and were cut; each ends with a marker \"…[cut: N of M characters shown]\".",
-	"xlsx.neutralised":    "%d text cells start with = + - @, tab or CR; they are prefixed with a single quote (') so they can never run as formulas.",
 	"xlsx.money_as_text":  "%d money values have more than 15 significant digits, which an Excel number cannot hold; they are written as exact text.",
 	"xlsx.truncated_mark": "…[cut: %d of %d characters shown]",
 	"xlsx.sheet_names":    "Sheet names stay in English in every language, so macros and links keep working.",
@@ -377,6 +376,10 @@ var labelsEN = labels{
 	"col.ties":                           "Ties",
 	"col.not_checked":                    "Not checked because",
 	"col.record":                         "Row",
+
+	// The workbook (issue 13).
+	"col.metric_key":        "Metric key",
+	"xlsx.spearman_segment": "Spearman: score vs value-added profit (%s)",
 }
 
 var labelsZH = labels{
@@ -575,7 +578,6 @@ var labelsZH = labels{
 	"xlsx.rows":           "数据行数",
 	"xlsx.notes":          "说明",
 	"xlsx.truncated":      "%d 个文本单元格超过 Excel 的 32,767 字符上限，已截断，并以标记“…[已截断：显示 N / M 个字符]”结尾。",
-	"xlsx.neutralised":    "%d 个文本单元格以 = + - @、制表符或回车开头，已在前面加上单引号（'），不会被当作公式执行。",
 	"xlsx.money_as_text":  "%d 个金额超过 15 位有效数字，Excel 数字无法精确保存，已按精确文本写入。",
 	"xlsx.truncated_mark": "…[已截断：显示 %d / %d 个字符]",
 	"xlsx.sheet_names":    "工作表名称在所有语言下均保持英文，以便宏和链接继续可用。",
@@ -726,4 +728,8 @@ var labelsZH = labels{
 	"col.ties":                           "勾稽一致",
 	"col.not_checked":                    "未核对原因",
 	"col.record":                         "行类型",
+
+	// The workbook (issue 13).
+	"col.metric_key":        "指标项代码",
+	"xlsx.spearman_segment": "Spearman 秩相关：得分与增值利润（%s）",
 }

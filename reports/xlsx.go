@@ -32,6 +32,7 @@ const cancelCheckRows = 1000
 type xlsxStyles struct {
 	title, header, bold                                 int
 	money, score, ratio, float, fine, integer, date, ts int
+	corr                                                int
 }
 
 type sheetCount struct {
@@ -48,7 +49,6 @@ type xlsxWriter struct {
 	counts      []sheetCount
 	notes       []string
 	truncated   int
-	neutralised int
 	moneyAsText int
 }
 
@@ -152,6 +152,7 @@ func (w *xlsxWriter) initStyles() error {
 		{&w.st.ratio, excelize.Style{CustomNumFmt: custom("0.0%")}},
 		{&w.st.float, excelize.Style{CustomNumFmt: custom("0.00")}},
 		{&w.st.fine, excelize.Style{CustomNumFmt: custom("0.0000")}},
+		{&w.st.corr, excelize.Style{CustomNumFmt: custom("0.000")}},
 		{&w.st.integer, excelize.Style{NumFmt: 1}}, // "0"
 		{&w.st.date, excelize.Style{CustomNumFmt: custom("yyyy-mm-dd")}},
 		{&w.st.ts, excelize.Style{CustomNumFmt: custom("yyyy-mm-dd hh:mm")}},
@@ -383,6 +384,11 @@ func (w *xlsxWriter) rowCells(t sheetSpec, values []any) ([]any, error) {
 		if v == nil {
 			continue // an empty cell, not the text "NULL"
 		}
+		if show := t.show[i]; show != nil {
+			if str, ok := v.(string); ok {
+				v = show(str)
+			}
+		}
 		c, err := w.cell(t.columns[i].kind, v)
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", t.columns[i].name, err)
@@ -461,14 +467,14 @@ func toInt64(v any) (int64, error) {
 	return 0, fmt.Errorf("integer read as %T", v)
 }
 
-// textCell neutralises formula leads, then cuts to Excel's cell limit with a
-// visible marker. The stream writer stores every Go string as an inline
-// string (t="inlineStr"), never as a formula.
+// textCell cuts text to Excel's cell limit with a visible marker, and
+// otherwise stores it as it is. The stream writer stores every Go string as
+// an inline string (t="inlineStr", never a <f> formula element), so text
+// that starts with = + - @ is text in Excel, LibreOffice and Sheets, and
+// a leading apostrophe would only show, and break lookups of the value
+// (TestWorkbookFormulaTextIsText). The CSV data files, which lose the
+// type, keep their neutralising quote (exportSQL).
 func (w *xlsxWriter) textCell(s string) string {
-	s, changed := neutraliseFormula(s)
-	if changed {
-		w.neutralised++
-	}
 	s, cut := truncateCell(s, func(shown, total int) string {
 		return w.l.getf("xlsx.truncated_mark", shown, total)
 	})
@@ -526,11 +532,29 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 		add(label("kpi.rejected_rows"), excelize.Cell{StyleID: w.st.integer, Value: d.rejected})
 	}
 	add(label("xlsx.model"), w.textCell(modelSummary(d, l)))
-	spearman := spearmanValues(d, l)
-	if spearman == "" {
-		spearman = l.get("report.na")
+	// One number per segment, stored as a number (three decimals shown);
+	// not available says so with the pipeline's reason, never as 0.
+	spearman := false
+	for _, e := range d.evidence {
+		if e.metric != "spearman_value_added_profit" {
+			continue
+		}
+		spearman = true
+		name := w.textCell(l.getf("xlsx.spearman_segment", e.segment))
+		if finite(e.value) {
+			add(name, excelize.Cell{StyleID: w.st.corr, Value: e.value.Float64})
+			continue
+		}
+		// The pipeline states why in the detail, as the page shows it.
+		na := l.get("report.na")
+		if strings.HasPrefix(e.detail, "not available") {
+			na = e.detail
+		}
+		add(name, w.textCell(na))
 	}
-	add(label("evidence.spearman"), w.textCell(spearman))
+	if !spearman {
+		add(label("evidence.spearman"), w.textCell(l.get("evidence.no_spearman")))
+	}
 	add(label("xlsx.tier_changes"), excelize.Cell{StyleID: w.st.integer, Value: d.tierChanges})
 	if !d.filtered {
 		add(label("xlsx.reconciliation"), w.textCell(reconciliationLine(d, l)))
@@ -565,9 +589,6 @@ func (w *xlsxWriter) summaryTail(lead, more []string) [][]any {
 	notes = append(notes, more...)
 	if w.truncated > 0 {
 		notes = append(notes, l.getf("xlsx.truncated", w.truncated))
-	}
-	if w.neutralised > 0 {
-		notes = append(notes, l.getf("xlsx.neutralised", w.neutralised))
 	}
 	if w.moneyAsText > 0 {
 		notes = append(notes, l.getf("xlsx.money_as_text", w.moneyAsText))
