@@ -1,0 +1,137 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files of the This week sentences")
+
+// weekText renders the briefing of run runID as text, one sentence a line.
+func weekText(t *testing.T, db *sql.DB, runID int64, lang string) string {
+	t.Helper()
+	l, err := labelsFor(lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := loadReportData(context.Background(), db, runID, scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := testOptions
+	opt.Language = lang
+	var b strings.Builder
+	for _, s := range weekSentences(d, l, opt) {
+		b.WriteString(s.Text())
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *updateGolden {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+// TestWeekSentencesTwoRuns: the fixture's run 2 against run 1, in both
+// languages, as golden files. The numbers, by hand from the fixture
+// (fixture_test.go):
+//   - tier moves: movers of run 2 with a tier change are C4 C→B and C2
+//     B→A (up) and C5 B→C (down): 3, 2 up, 1 down; largest |change| first:
+//     C4 15.5 (top_up collection_timeliness +12.0), C2 5.25 (top_up
+//     maintenance_fees +4.0), C5 −5.0 (top_down =ease_of_coordination −3.1).
+//     Weight 3 moves / 8 customers = 0.375.
+//   - overdue = Σ (total_open − current_amount) of ar_aging: run 2:
+//     200.20 + 1534.89 + 100.00 + 10000000.07 + 0.90 = 10001836.06 (the
+//     ar_kpis portfolio overdue_amount too); run 1: 1004.00 − 5.00 =
+//     999.00. (10001836.06 − 999) / 999 = 10010.848…, so up 1,001,085%.
+//   - DSO 45.015… → 45.0 against 777.7: (45.0 − 777.7) / 777.7 = −0.9421…,
+//     down 94%; weight 0.942.
+//   - service queue: 3 tickets (T1 fits, T2 does not, T3 unknown) against
+//     1 (T9): up 200%, weight 2.
+//   - rejects: 4 rows (4 distinct lines) against 1: up 300%, weight 3.
+//   - rising: P1 Pump X · valve · North is rising; run 1 had hot-spot rows
+//     and P1 was not among them, so it is new: weight 1.
+//
+// Ranked: overdue (10010.8), rejects (3), queue (2), rising (1), DSO
+// (0.94), tier moves (0.375).
+func TestWeekSentencesTwoRuns(t *testing.T) {
+	db := openFixtureDB(t)
+	for _, lang := range []string{"en", "zh-CN"} {
+		checkGolden(t, "week_two_runs_"+lang+".txt", weekText(t, db, fixtureRun, lang))
+	}
+}
+
+// TestWeekSentencesNoChange: run 7 copies run 2's results a week later and
+// has no movers (the fixture's run 5, scored 2026-12-04, is removed so run
+// 2 is the previous one): nothing changed, and that is said (P1 was
+// already rising, so it is not news).
+func TestWeekSentencesNoChange(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec("DELETE FROM customer_value WHERE run_id = 5"); err != nil {
+		t.Fatal(err)
+	}
+	copyRun(t, db, fixtureRun, 7, "2026-12-04")
+	for _, lang := range []string{"en", "zh-CN"} {
+		checkGolden(t, "week_no_change_"+lang+".txt", weekText(t, db, 7, lang))
+	}
+	if got := weekText(t, db, 7, "en"); got != "Nothing changed since the last run (2026-11-27).\n" {
+		t.Errorf("no-change run says %q", got)
+	}
+}
+
+// TestWeekSentencesFirstRun: with the fixture's runs of 2026-11-13 gone,
+// run 1 has no earlier run; it says so and compares nothing.
+func TestWeekSentencesFirstRun(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec("DELETE FROM customer_value WHERE as_of < DATE '2026-11-20'"); err != nil {
+		t.Fatal(err)
+	}
+	got := weekText(t, db, previousRun, "en")
+	if !strings.HasPrefix(got, "This is the first scored run") || strings.Contains(got, "last run") {
+		t.Errorf("first run says %q", got)
+	}
+}
+
+// copyRun copies every result row of run from into run to, dated asOf,
+// except movers (no customer moved).
+func copyRun(t *testing.T, db *sql.DB, from, to int64, asOf string) {
+	t.Helper()
+	for _, table := range dataFileTables() {
+		if table.from != nil || table.name == "movers" {
+			continue
+		}
+		q := "INSERT INTO " + quoteIdent(table.name) + " SELECT * REPLACE ($2 AS run_id"
+		if table.hasAsOf {
+			q += ", CAST($3 AS DATE) AS as_of"
+		}
+		q += ") FROM " + quoteIdent(table.name) + " WHERE run_id = $1"
+		args := []any{from, to}
+		if table.hasAsOf {
+			args = append(args, asOf)
+		}
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatalf("copy %s: %v", table.name, err)
+		}
+	}
+	if _, err := db.Exec("INSERT INTO rejects SELECT * REPLACE ($2 AS run_id) FROM rejects WHERE run_id = $1", from, to); err != nil {
+		t.Fatal(err)
+	}
+}
