@@ -381,6 +381,23 @@ var labelsEN = labels{
 	"col.metric_key":        "Metric key",
 	"xlsx.spearman_segment": "Spearman: score vs value-added profit (%s)",
 
+	// The e-mail (issue 13).
+	"mail.subject_headline":         "%s: %s — as of %s",
+	"mail.subject_headline_preview": "[Preview] %s: %s — as of %s",
+	"mail.subject_sep":              ", ",
+	"mail.subject_moves_one":        "%d tier move",
+	"mail.subject_moves":            "%d tier moves",
+	"mail.subject_rising_one":       "%d rising hot-spot",
+	"mail.subject_rising":           "%d rising hot-spots",
+	"mail.subject_overdue":          "overdue %s %s",
+	"mail.subject_no_change":        "no change since %s",
+	"mail.left_out_nowhere":         "%s (%s) is not attached: it would take this e-mail over its %s size limit. Ask the report's sender for it.",
+	"mail.charts_left_out_nowhere":  "The charts are not shown: they would take this e-mail over its %s size limit. They are in %s.",
+	"mail.nothing_attached_nowhere": "Nothing is attached; ask the report's sender for the full report.",
+	"mail.footer_nowhere":           "Sent by Accord from run %d.",
+	"mail.footer_link":              "Sent by Accord from run %d. Your full report:",
+	"mail.cut":                      "Long texts are cut to %d characters here; the attachments have them in full.",
+
 	// "This week" (issue 13).
 	"week.title":             "This week",
 	"week.sep":               ", ",
@@ -768,6 +785,23 @@ var labelsZH = labels{
 	// The workbook (issue 13).
 	"col.metric_key":        "指标项代码",
 	"xlsx.spearman_segment": "Spearman 秩相关：得分与增值利润（%s）",
+
+	// The e-mail (issue 13).
+	"mail.subject_headline":         "%s：%s — 数据截至 %s",
+	"mail.subject_headline_preview": "【预览】%s：%s — 数据截至 %s",
+	"mail.subject_sep":              "，",
+	"mail.subject_moves_one":        "%d 位客户等级变化",
+	"mail.subject_moves":            "%d 位客户等级变化",
+	"mail.subject_rising_one":       "%d 个上升故障热点",
+	"mail.subject_rising":           "%d 个上升故障热点",
+	"mail.subject_overdue":          "逾期 %s %s",
+	"mail.subject_no_change":        "自 %s 以来无变化",
+	"mail.left_out_nowhere":         "%s（%s）未作为附件发送：加入后本邮件将超过 %s 的大小上限。请向报告发送人索取。",
+	"mail.charts_left_out_nowhere":  "图表未显示：加入后本邮件将超过 %s 的大小上限。图表见 %s。",
+	"mail.nothing_attached_nowhere": "本邮件没有附件；完整报告请向报告发送人索取。",
+	"mail.footer_nowhere":           "由 Accord 根据运行 %d 发送。",
+	"mail.footer_link":              "由 Accord 根据运行 %d 发送。您的完整报告：",
+	"mail.cut":                      "此处长文本截断为 %d 个字符；附件中为完整内容。",
 
 	// "This week" (issue 13).
 	"week.title":             "本周要点",

@@ -43,6 +43,20 @@ func cutText(s string, n int) string {
 	return s
 }
 
+// isolateText wraps s in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE
+// when it holds right-to-left letters or a directional control (U+202E
+// RIGHT-TO-LEFT OVERRIDE among them), so it cannot reorder the plain text
+// around it; other text is left as it is.
+func isolateText(s string) string {
+	for _, r := range s {
+		if r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c' ||
+			unicode.In(r, unicode.Hebrew, unicode.Arabic, unicode.Syriac, unicode.Thaana, unicode.Nko) {
+			return "\u2068" + s + "\u2069"
+		}
+	}
+	return s
+}
+
 type sentence struct {
 	weight float64
 	format string // a catalog text
@@ -55,7 +69,7 @@ func (s sentence) Text() string {
 	for i, a := range s.args {
 		switch v := a.(type) {
 		case dataText:
-			args[i] = "\u2068" + cutText(string(v), maxSentenceDataRunes) + "\u2069"
+			args[i] = isolateText(cutText(string(v), maxSentenceDataRunes))
 		case sentenceList:
 			args[i] = v.text()
 		default:
