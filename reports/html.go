@@ -70,14 +70,16 @@ type chartView struct {
 }
 
 type pageView struct {
-	Lang       string
-	Title      string
-	Subtitle   string
-	Notice     string   // set for a filtered report
-	Missing    []string // optional sources the run lacks, and what each takes away
-	Footer     string
-	Labels     map[string]string
-	KPIs       []kpi
+	Lang     string
+	Title    string
+	Subtitle string
+	Notice   string   // set for a filtered report
+	Missing  []string // optional sources the run lacks, and what each takes away
+	Footer   string
+	Labels   map[string]string
+	KPIs     []kpi
+	// Week is "This week": what changed since the previous run (weeksay.go).
+	Week       []template.HTML
 	Charts     []chartView
 	Sections   []sectionView
 	Library    template.JS
@@ -121,6 +123,8 @@ var pageTemplate = template.Must(template.New("weekly").Parse(pageHead + `.kpis{
 .note{margin:0 0 10px}
 .more{color:#666;font-size:12px;margin:4px 0 0}
 footer{color:#888;font-size:12px;margin-top:32px}
+.week{margin:0 0 8px;padding-left:20px;font-size:15px;line-height:1.5}
+.week li{margin:0 0 4px;overflow-wrap:anywhere}
 </style>
 </head>
 <body>
@@ -128,6 +132,15 @@ footer{color:#888;font-size:12px;margin-top:32px}
 <p class="sub">{{.Subtitle}}</p>
 {{- if .Notice}}
 <p class="sub">{{.Notice}}</p>
+{{- end}}
+{{- if .Week}}
+
+<h2 id="this-week">{{index .Labels "week.title"}}</h2>
+<ul class="week">
+{{- range .Week}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
 {{- end}}
 
 <h2>{{index .Labels "section.summary"}}</h2>
@@ -223,6 +236,7 @@ func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Option
 		Missing:    missingSourceNotes(d, l),
 		Labels:     l,
 		KPIs:       kpis(d, l, opt),
+		Week:       weekHTML(d, l, opt),
 		Sections:   pageSections(d, l, opt),
 		Library:    template.JS(echartsJS),
 		ChartsJSON: template.JS(optionsJSON),
@@ -235,6 +249,15 @@ func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Option
 		return nil, fmt.Errorf("reports: render html: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// weekHTML is the This week sentences as escaped HTML.
+func weekHTML(d *reportData, l labels, opt Options) []template.HTML {
+	var out []template.HTML
+	for _, s := range weekSentences(d, l, opt) {
+		out = append(out, s.HTML())
+	}
+	return out
 }
 
 func reportTitle(opt Options, l labels) string {

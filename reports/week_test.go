@@ -135,3 +135,33 @@ func copyRun(t *testing.T, db *sql.DB, from, to int64, asOf string) {
 		t.Fatal(err)
 	}
 }
+
+// TestWeekOnThePage: weekly.html opens with This week, before the KPIs,
+// its sentences escaped and the data in them isolated: the fixture's C2
+// name (</script>…) appears as &lt;/script&gt; inside <bdi>.
+func TestWeekOnThePage(t *testing.T) {
+	db := openFixtureDB(t)
+	for _, lang := range []string{"en", "zh-CN"} {
+		opt := testOptions
+		opt.Language = lang
+		out := writeFixture(t, db, opt)
+		b, err := os.ReadFile(out.HTML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := string(b)
+		l, _ := labelsFor(lang)
+		week := strings.Index(page, `<h2 id="this-week">`+l.get("week.title")+`</h2>`)
+		summary := strings.Index(page, "<h2>"+l.get("section.summary")+"</h2>")
+		if week < 0 || summary < 0 || week > summary {
+			t.Fatalf("%s: This week at %d, Summary at %d: want This week first", lang, week, summary)
+		}
+		block := page[week:summary]
+		if n := strings.Count(block, "<li>"); n != 6 {
+			t.Errorf("%s: %d sentences on the page, want the golden file's 6", lang, n)
+		}
+		if !strings.Contains(block, "<bdi>&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</bdi>") {
+			t.Errorf("%s: the mover's name is not escaped and isolated:\n%s", lang, block)
+		}
+	}
+}
