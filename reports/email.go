@@ -536,6 +536,9 @@ func emailHotspotTable(d *reportData, l labels) emailTable {
 		t.Rows = append(t.Rows, []string{rank, product, h.component, h.region, strconv.FormatInt(h.failures, 10),
 			formatRate(h.shrunkRate, l), strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64)})
 	}
+	if w := d.week; w != nil && w.hotspotGroups > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("mail.more", w.hotspotGroups-int64(len(t.Rows)))
+	}
 	return t
 }
 
@@ -548,6 +551,9 @@ func emailOverdueTable(d *reportData, l labels, opt Options) emailTable {
 	t.Numeric = []bool{false, false, true, true}
 	for _, r := range d.overdue {
 		t.Rows = append(t.Rows, []string{r.name, r.tier, formatMoney(r.overdue, opt.CurrencySymbol), formatMoney(r.d90Plus, opt.CurrencySymbol)})
+	}
+	if w := d.week; w != nil && w.overdueCustomers > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("mail.more", w.overdueCustomers-int64(len(t.Rows)))
 	}
 	return t
 }

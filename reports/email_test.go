@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -190,5 +191,38 @@ func TestMoneyShortAndPercent(t *testing.T) {
 		if got := pctText(c.now, c.prev); got != c.want {
 			t.Errorf("pctText(%s, %s) = %q, want %q", c.now, c.prev, got, c.want)
 		}
+	}
+}
+
+// TestEmailTablesSayWhatIsLeftOut: with 9 hot-spot groups and 12 overdue
+// customers, the e-mail shows 5 and 10 and says how many more (4, 2) the
+// attachments hold.
+func TestEmailTablesSayWhatIsLeftOut(t *testing.T) {
+	db := openFixtureDB(t)
+	for i := range 6 {
+		if _, err := db.Exec(`INSERT INTO hotspots (run_id, as_of, rank, product_id, product_name, component, region, failures,
+			installed_units, rate_per_100_per_year, shrunk_rate_per_100_per_year, share, cumulative_share, rising, repairs, repeat_serials)
+			VALUES (2, DATE '2026-11-27', $1, $2, 'Extra', 'part', 'West', 1, 100, 1.0, 1.0, 0.01, 1.0, false, 0, 0)`,
+			4+i, fmt.Sprintf("PX%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 7 {
+		if _, err := db.Exec(`INSERT INTO ar_aging (run_id, as_of, customer_id, name, tier, current_amount, d1_30, d31_60, d61_90,
+			d90_plus, total_open, dso) VALUES (2, DATE '2026-11-27', $1, 'Extra', 'C', 0, 1.00, 0, 0, 0, 1.00, 1.0)`,
+			fmt.Sprintf("CX%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := loadReportData(context.Background(), db, fixtureRun, scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, od := emailHotspotTable(d, labelsEN), emailOverdueTable(d, labelsEN, testOptions)
+	if len(hs.Rows) != emailHotspotsTopN || hs.More != "… and 4 more in the attached workbook." {
+		t.Errorf("hot-spots: %d rows, more %q", len(hs.Rows), hs.More)
+	}
+	if len(od.Rows) != overdueTopN || od.More != "… and 2 more in the attached workbook." {
+		t.Errorf("overdue: %d rows, more %q", len(od.Rows), od.More)
 	}
 }

@@ -23,12 +23,14 @@ type weekChanges struct {
 
 	// Hot-spots are product-level and the same in every scope.
 	hotspotsKnown bool
+	hotspotGroups int64         // rows of hotspots, for "N more" in the e-mail
 	rising        []risingGroup // every rising group, by rank
 	prevRising    int64         // -1: the previous run had no hot-spot rows
 
 	// Overdue receivables (open − current, Σ over ar_aging in the scope).
 	overdueKnown, prevOverdueKnown bool
 	overdue, prevOverdue           string // exact decimals
+	overdueCustomers               int64  // customers with an overdue amount
 
 	// Portfolio DSO (unfiltered only).
 	dso, prevDSO sql.NullFloat64
@@ -91,6 +93,7 @@ func (d *reportData) loadWeek(ctx context.Context, q queryer, runID int64, sc sc
 		return fmt.Errorf("hot-spots: %w", err)
 	}
 	w.hotspotsKnown = w.hotspotsKnown && groups > 0
+	w.hotspotGroups = groups
 	err = scanAll(ctx, q, `
 		SELECT coalesce(nullif(h.product_name, ''), h.product_id, ''), coalesce(h.component, ''), coalesce(h.region, ''),
 		       NOT coalesce((SELECT bool_or(p.rising) FROM hotspots p WHERE p.run_id = $2
@@ -136,17 +139,19 @@ func (d *reportData) loadWeek(ctx context.Context, q queryer, runID int64, sc sc
 	}
 
 	// Overdue, in the scope, now and then (the same customers' rows).
-	overdueSQL := `SELECT CAST(coalesce(sum(total_open - current_amount), 0) AS DECIMAL(38,2))::VARCHAR FROM ` +
+	overdueSQL := `SELECT CAST(coalesce(sum(total_open - current_amount), 0) AS DECIMAL(38,2))::VARCHAR,
+		count(*) FILTER (WHERE total_open - current_amount > 0) FROM ` +
 		sc.rel("ar_aging", perCustomer) + ` WHERE run_id = $1`
 	w.overdueKnown = !d.lacks("ar_invoices")
 	if w.overdueKnown {
-		if err := q.QueryRowContext(ctx, overdueSQL, runID).Scan(&w.overdue); err != nil {
+		if err := q.QueryRowContext(ctx, overdueSQL, runID).Scan(&w.overdue, &w.overdueCustomers); err != nil {
 			return fmt.Errorf("overdue: %w", err)
 		}
 	}
 	w.prevOverdueKnown = w.hasPrevious && !w.prevLacks("ar_invoices")
 	if w.prevOverdueKnown {
-		if err := q.QueryRowContext(ctx, overdueSQL, w.prevRunID).Scan(&w.prevOverdue); err != nil {
+		var n int64
+		if err := q.QueryRowContext(ctx, overdueSQL, w.prevRunID).Scan(&w.prevOverdue, &n); err != nil {
 			return fmt.Errorf("previous overdue: %w", err)
 		}
 	}
