@@ -588,7 +588,7 @@ var emailTemplate = template.Must(template.New("email").Parse(`<!DOCTYPE html>
 <h2 style="font-size:16px;margin:18px 0 8px 0">{{.KPITitle}}</h2>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%">
 {{- range .KPIs}}
-<tr><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;color:#555555">{{.Label}}</td><td dir="auto" style="padding:4px 8px;border-bottom:1px solid #e6e6e6;font-weight:bold;text-align:right">{{.Value}}</td></tr>
+<tr><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;color:#555555">{{.Label}}</td><td dir="auto" style="padding:4px 8px;border-bottom:1px solid #e6e6e6;font-weight:bold;text-align:right">{{.Value}}</td><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;font-size:12px;white-space:nowrap;{{if eq .Tone "good"}}color:#1a7f37{{else if eq .Tone "bad"}}color:#c62828{{else}}color:#666666{{end}}">{{.Change}}</td></tr>
 {{- end}}
 </table>
 {{- range .Evidence}}
@@ -661,7 +661,11 @@ func renderEmailText(v emailView) string {
 	}
 	line(v.KPITitle)
 	for _, k := range v.KPIs {
-		line("  " + k.Label + ": " + isolateText(k.Value))
+		if k.Change != "" {
+			line("  " + k.Label + ": " + isolateText(k.Value) + " (" + k.Change + ")")
+		} else {
+			line("  " + k.Label + ": " + isolateText(k.Value))
+		}
 	}
 	for _, e := range v.Evidence {
 		line(e)

@@ -381,6 +381,16 @@ var labelsEN = labels{
 	"col.metric_key":        "Metric key",
 	"xlsx.spearman_segment": "Spearman: score vs value-added profit (%s)",
 
+	// KPI changes (issue 13).
+	"kpi.change":    "%s vs last run",
+	"kpi.unchanged": "unchanged since last run",
+	"kpi.change_na": "change n/a",
+	"kpi.days":      " days",
+	"kpi.points":    " pts",
+	"kpi.top_was":   "last run: %s",
+	"kpi.better":    "better than last run",
+	"kpi.worse":     "worse than last run",
+
 	// The e-mail (issue 13).
 	"mail.subject_headline":         "%s: %s — as of %s",
 	"mail.subject_headline_preview": "[Preview] %s: %s — as of %s",
@@ -785,6 +795,16 @@ var labelsZH = labels{
 	// The workbook (issue 13).
 	"col.metric_key":        "指标项代码",
 	"xlsx.spearman_segment": "Spearman 秩相关：得分与增值利润（%s）",
+
+	// KPI changes (issue 13).
+	"kpi.change":    "较上次 %s",
+	"kpi.unchanged": "与上次相同",
+	"kpi.change_na": "变化无数据",
+	"kpi.days":      " 天",
+	"kpi.points":    " 个百分点",
+	"kpi.top_was":   "上次：%s",
+	"kpi.better":    "好于上次",
+	"kpi.worse":     "差于上次",
 
 	// The e-mail (issue 13).
 	"mail.subject_headline":         "%s：%s — 数据截至 %s",

@@ -47,6 +47,14 @@ type weekChanges struct {
 	rejects, prevRejects int64
 	prevRejectsKnown     bool
 	prevSources          map[string]bool
+
+	// The previous run's KPI figures, in the same scope (kpichange.go).
+	prevCustomers             int64
+	prevTiers                 map[string]int64 // "" for no tier
+	prevOpenAR, prevOverdue90 string           // exact; known with prevOverdueKnown
+	prevOnTime                sql.NullFloat64  // unfiltered only
+	prevTop                   string           // the top hot-spot group's key; "" when none
+	prevTopLabel              string
 }
 
 type risingGroup struct {
@@ -138,6 +146,39 @@ func (d *reportData) loadWeek(ctx context.Context, q queryer, runID int64, sc sc
 		}
 	}
 
+	if w.hasPrevious {
+		cv := sc.rel("customer_value", perCustomer)
+		w.prevTiers = map[string]int64{}
+		err := scanAll(ctx, q, `SELECT coalesce(tier, ''), count(*) FROM `+cv+` WHERE run_id = $1 GROUP BY tier`,
+			func(rows *sql.Rows) error {
+				var tier string
+				var n int64
+				if err := rows.Scan(&tier, &n); err != nil {
+					return err
+				}
+				w.prevTiers[tier] = n
+				w.prevCustomers += n
+				return nil
+			}, w.prevRunID)
+		if err != nil {
+			return fmt.Errorf("previous tiers: %w", err)
+		}
+		err = scanAll(ctx, q, `SELECT coalesce(product_id, '') || chr(0) || coalesce(component, '') || chr(0) || coalesce(region, ''),
+			coalesce(nullif(product_name, ''), product_id, ''), coalesce(component, ''), coalesce(region, '')
+			FROM hotspots WHERE run_id = $1 ORDER BY rank NULLS LAST, product_id, component, region LIMIT 1`,
+			func(rows *sql.Rows) error {
+				var product, component, region string
+				if err := rows.Scan(&w.prevTop, &product, &component, &region); err != nil {
+					return err
+				}
+				w.prevTopLabel = product + " · " + component + " · " + region
+				return nil
+			}, w.prevRunID)
+		if err != nil {
+			return fmt.Errorf("previous top hot-spot: %w", err)
+		}
+	}
+
 	// Overdue, in the scope, now and then (the same customers' rows).
 	overdueSQL := `SELECT CAST(coalesce(sum(total_open - current_amount), 0) AS DECIMAL(38,2))::VARCHAR,
 		count(*) FILTER (WHERE total_open - current_amount > 0) FROM ` +
@@ -154,17 +195,24 @@ func (d *reportData) loadWeek(ctx context.Context, q queryer, runID int64, sc sc
 		if err := q.QueryRowContext(ctx, overdueSQL, w.prevRunID).Scan(&w.prevOverdue, &n); err != nil {
 			return fmt.Errorf("previous overdue: %w", err)
 		}
+		// As loadTotals sums them for this run.
+		if err := q.QueryRowContext(ctx, `SELECT CAST(coalesce(sum(total_open), 0) AS DECIMAL(38,2))::VARCHAR,
+			CAST(coalesce(sum(d90_plus), 0) AS DECIMAL(38,2))::VARCHAR FROM `+sc.rel("ar_aging", perCustomer)+` WHERE run_id = $1`,
+			w.prevRunID).Scan(&w.prevOpenAR, &w.prevOverdue90); err != nil {
+			return fmt.Errorf("previous receivables: %w", err)
+		}
 	}
 
 	// DSO: a portfolio figure, so unfiltered only.
 	if !sc.filtered && w.overdueKnown {
 		w.dsoShown = true
-		dsoSQL := `SELECT max(dso) FROM ar_kpis WHERE run_id = $1 AND scope = 'portfolio'`
-		if err := q.QueryRowContext(ctx, dsoSQL, runID).Scan(&w.dso); err != nil {
+		dsoSQL := `SELECT max(dso), max(on_time_rate) FROM ar_kpis WHERE run_id = $1 AND scope = 'portfolio'`
+		var onTime sql.NullFloat64
+		if err := q.QueryRowContext(ctx, dsoSQL, runID).Scan(&w.dso, &onTime); err != nil {
 			return fmt.Errorf("dso: %w", err)
 		}
 		if w.prevOverdueKnown {
-			if err := q.QueryRowContext(ctx, dsoSQL, w.prevRunID).Scan(&w.prevDSO); err != nil {
+			if err := q.QueryRowContext(ctx, dsoSQL, w.prevRunID).Scan(&w.prevDSO, &w.prevOnTime); err != nil {
 				return fmt.Errorf("previous dso: %w", err)
 			}
 		}

@@ -165,3 +165,70 @@ func TestWeekOnThePage(t *testing.T) {
 		}
 	}
 }
+
+// TestKPIChanges: each card of the fixture's run 2 against run 1, by hand:
+// customers 8 (C1–C8) vs 6 (C1, C2, C4, C5, C6, C9); tier A C1, C2 vs C1;
+// B C3, C4 vs C2, C5; C C5, C6, C7 vs C4, C6; unrated C8 vs none (not a
+// tier: no tone); open receivables 10,003,336.31 vs 1,004.00: +996,248%
+// (9962.48…); over 90 days 10,001,235.34 (0 + 1,234.56 + 0.01 +
+// 10,000,000.07 + 0.70) vs 999.00: +1,001,025%, worse; DSO 45.0 vs 777.7
+// days: −732.7, better; on time 66.3% vs NULL: n/a; the top hot-spot was
+// P9; queue 3 vs 1 and rejects 4 vs 1, worse. A first run shows no change.
+func TestKPIChanges(t *testing.T) {
+	db := openFixtureDB(t)
+	d, err := loadReportData(context.Background(), db, fixtureRun, scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][3]string{
+		{"Customers scored", "▲2 vs last run", ""},
+		{"Tier A", "▲1 vs last run", "good"},
+		{"Tier B", "unchanged since last run", ""},
+		{"Tier C", "▲1 vs last run", ""},
+		{"Tier unrated", "▲1 vs last run", ""},
+		{"Total open receivables", "▲996,248% vs last run", ""},
+		{"Overdue more than 90 days", "▲1,001,025% vs last run", "bad"},
+		{"DSO, 90 days", "▼732.7 days vs last run", "good"},
+		{"Paid on time, 90 days", "change n/a", ""},
+		{"Top failure hot-spot", "last run: Old pump · valve · North", ""},
+		{"Open tickets in the queue", "▲2 vs last run", "bad"},
+		{"Rejected input rows", "▲3 vs last run", "bad"},
+	}
+	got := kpis(d, labelsEN, testOptions)
+	if len(got) != len(want) {
+		t.Fatalf("%d cards, want %d", len(got), len(want))
+	}
+	for i, k := range got {
+		if w := want[i]; k.Label != w[0] || k.Change != w[1] || k.Tone != w[2] {
+			t.Errorf("card %d: %q %q %q, want %q", i, k.Label, k.Change, k.Tone, w)
+		}
+	}
+	// zh-CN says the same in its words.
+	zh := kpis(d, labelsZH, testOptions)
+	if zh[7].Change != "较上次 ▼732.7 天" || zh[2].Change != "与上次相同" {
+		t.Errorf("zh-CN changes %q, %q", zh[7].Change, zh[2].Change)
+	}
+	// The page shows them with their tone; the e-mail colours them inline.
+	out := writeFixture(t, db, testOptions)
+	page, err := os.ReadFile(out.HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), `<div class="c bad" title="worse than last run">▲3 vs last run</div>`) ||
+		!strings.Contains(string(page), `<div class="c good" title="better than last run">▼732.7 days vs last run</div>`) {
+		t.Error("weekly.html lacks the toned KPI changes")
+	}
+
+	if _, err := db.Exec("DELETE FROM customer_value WHERE as_of < DATE '2026-11-20'"); err != nil {
+		t.Fatal(err)
+	}
+	first, err := loadReportData(context.Background(), db, previousRun, scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range kpis(first, labelsEN, testOptions) {
+		if k.Change != "" || k.Tone != "" {
+			t.Errorf("first run card %q shows a change %q", k.Label, k.Change)
+		}
+	}
+}
