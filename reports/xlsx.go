@@ -113,6 +113,13 @@ func saveWorkbook(ctx context.Context, f *excelize.File, path string, asOf time.
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
 	useStableZip(ctx, f, filepath.Dir(path), asOf)
+	// The document's dates are the as-of day too (excelize's template says
+	// 2006-09-16 and its author).
+	day := zipEntryDate(asOf).Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{Creator: "Accord", LastModifiedBy: "Accord", Created: day, Modified: day}); err != nil {
+		tmp.Close()
+		return fmt.Errorf("reports: save workbook: %w", err)
+	}
 	if _, err := f.WriteTo(ctxWriter{ctx, tmp}); err != nil {
 		tmp.Close()
 		return fmt.Errorf("reports: save workbook: %w", err)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // workbookCopyEnv names the folder a child test process copies its fixture
@@ -89,9 +91,26 @@ func TestWorkbookBytesAreStable(t *testing.T) {
 				t.Errorf("%s: %s dated %v (DOS month %d day %d), want %v", name, e.Name, e.Modified, month, day, want)
 			}
 		}
+		props, err := excelizeDocProps(versions[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if props.Created != "2026-11-27T00:00:00Z" || props.Modified != props.Created || props.Creator != "Accord" {
+			t.Errorf("%s: document properties %+v, want Accord on the as-of day", name, props)
+		}
 		if len(entries) < 10 || entries[0] != "[Content_Types].xml" || entries[1] != "_rels/.rels" ||
 			!slices.IsSortedFunc(entries[2:], strings.Compare) {
 			t.Errorf("%s: entries in order %q", name, entries)
 		}
 	}
+}
+
+// excelizeDocProps reads a workbook's core document properties.
+func excelizeDocProps(b []byte) (*excelize.DocProperties, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.GetDocProps()
 }
