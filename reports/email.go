@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/wneessen/go-mail"
 
@@ -443,18 +442,13 @@ func fittedEmailHTML(in composeInput, images []inlineImage, notes, attached []st
 }
 
 // cutEmailView cuts every data text of the tables and KPIs to n runes
-// (with an ellipsis) and drops control characters; it reports whether a
-// text was cut.
+// (with an ellipsis) and cleans it (cleanText); it reports whether a text
+// was cut.
 func cutEmailView(v *emailView, n int) bool {
 	cut := false
 	c := func(s string) string {
 		out := cutText(s, n)
-		if out != strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-				return -1
-			}
-			return r
-		}, s) {
+		if out != cleanText(s) {
 			cut = true
 		}
 		return out

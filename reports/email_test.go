@@ -226,3 +226,28 @@ func TestEmailTablesSayWhatIsLeftOut(t *testing.T) {
 		t.Errorf("overdue: %d rows, more %q", len(od.Rows), od.More)
 	}
 }
+
+// TestCutAndIsolateText: NUL is dropped, other controls and separators
+// become spaces, a cut ends in "…" within the rune count; text with a
+// directional control or right-to-left letters is isolated, other text is
+// left alone.
+func TestCutAndIsolateText(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"a\tb\x00c\u2028d", 10, "a bc d"}, {"abcdefgh", 5, "abcd…"}, {"深圳华强科技", 4, "深圳华…"}, {"abc", 3, "abc"},
+	} {
+		if got := cutText(c.in, c.n); got != c.want {
+			t.Errorf("cutText(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+	for in, want := range map[string]string{
+		"\u202eevil": "\u2068\u202eevil\u2069", "שלום": "\u2068שלום\u2069", "Acme": "Acme", "深圳": "深圳",
+	} {
+		if got := isolateText(in); got != want {
+			t.Errorf("isolateText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -28,15 +28,24 @@ type dataText string
 // maxSentenceDataRunes caps a name inside a sentence or a subject.
 const maxSentenceDataRunes = 60
 
-// cutText drops control characters (NUL among them) and cuts s to n runes
-// with an ellipsis.
-func cutText(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+// cleanText drops NUL and turns other control characters and line or
+// paragraph separators into spaces, so data cannot break a line or a
+// layout.
+func cleanText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == 0:
 			return -1
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			return ' '
 		}
 		return r
 	}, s)
+}
+
+// cutText is cleanText(s) cut to n runes with an ellipsis.
+func cutText(s string, n int) string {
+	s = cleanText(s)
 	if utf8.RuneCountInString(s) > n {
 		s = string([]rune(s)[:n-1]) + "…"
 	}
