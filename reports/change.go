@@ -117,13 +117,3 @@ func formatMoneyShort(dec, symbol, lang string) string {
 	}
 	return formatMoney(dec, symbol)
 }
-
-// subDecimal is a − b, exact, as decimal text with two places.
-func subDecimal(a, b string) (string, bool) {
-	x, ok1 := decimalRat(a)
-	y, ok2 := decimalRat(b)
-	if !ok1 || !ok2 {
-		return "", false
-	}
-	return new(big.Rat).Sub(x, y).FloatString(2), true
-}

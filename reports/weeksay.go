@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"math"
@@ -207,7 +208,7 @@ func weekSentences(d *reportData, l labels, opt Options) []sentence {
 				if m.change < 0 {
 					driver = m.topDown
 				}
-				from, to := cmpOr(m.previousTier, l.get("chart.no_tier")), cmpOr(m.tier, l.get("chart.no_tier"))
+				from, to := cmp.Or(m.previousTier, l.get("chart.no_tier")), cmp.Or(m.tier, l.get("chart.no_tier"))
 				if driver == "" {
 					largest = append(largest, item("week.move", dataText(m.name), from, to))
 				} else {
@@ -321,11 +322,4 @@ func weekSentences(d *reportData, l labels, opt Options) []sentence {
 		out = append(out, item("week.na", sentenceList{na, l.get("week.list_sep")}))
 	}
 	return out
-}
-
-func cmpOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }
