@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -198,6 +199,11 @@ type Reports struct {
 	// is no "unlimited": a sheet of every row of a large run is hundreds of
 	// megabytes nobody reads, so 0 is an error rather than a way to get one.
 	WorkbookRows *int `yaml:"workbook_rows"`
+	// BaseURL is where a web server publishes out_dir (http or https):
+	// e-mails link a recipient's own report under it
+	// (<base_url>/<as-of>/mail/<language>-<filter hash>/weekly.html). Without
+	// it they name no place at all, never a path on the server.
+	BaseURL string `yaml:"base_url"`
 }
 
 // DefaultWorkbookRows is the workbook's default rows per capped sheet:
@@ -638,6 +644,12 @@ func (c *Config) validate() error {
 	}
 	if n := c.Reports.SheetRows(); n < 1 || n > MaxWorkbookRows {
 		add("reports.workbook_rows", "must be between 1 and %d (one Excel sheet), got %d; there is no unlimited: every row is in data/<table>.csv and .parquet", MaxWorkbookRows, n)
+	}
+	if c.Reports.BaseURL != "" {
+		if u, err := url.Parse(c.Reports.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			add("reports.base_url", "must be an http or https URL with a host and no query, fragment or credentials, got %q", c.Reports.BaseURL)
+		}
 	}
 	if c.Reports.Language != "en" && c.Reports.Language != "zh-CN" {
 		add("reports.language", "must be en or zh-CN, got %q", c.Reports.Language)

@@ -136,6 +136,35 @@ reports:
 	}
 }
 
+// TestBaseURL: reports.base_url is an http(s) URL with a host; anything
+// else (a server path, a credential in the URL) is refused.
+func TestBaseURL(t *testing.T) {
+	base := `
+sources:
+  customers: {files: [c.csv], columns: {customer_id: id, name: n}}
+reports:
+`
+	for _, c := range []struct {
+		value string
+		ok    bool
+	}{
+		{"https://reports.example.com/accord", true}, {"http://intranet:8080/", true},
+		{"/srv/accord/out", false}, {"file:///srv/accord", false}, {"https://u:p@example.com/", false},
+		{"https://example.com/?x=1", false}, {"example.com/accord", false},
+	} {
+		cfg, err := Parse("url.yaml", []byte(base+"  base_url: "+strconv.Quote(c.value)+"\n"))
+		if c.ok {
+			if err != nil || cfg.Reports.BaseURL != c.value {
+				t.Errorf("base_url %s: %v", c.value, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "reports.base_url: must be an http or https URL") {
+			t.Errorf("base_url %s: err = %v, want it refused", c.value, err)
+		}
+	}
+}
+
 func TestUnknownKeyIsAnError(t *testing.T) {
 	_, err := Parse("typo.yaml", []byte("sourcez: {}\n"))
 	if err == nil || !strings.Contains(err.Error(), "sourcez") {

@@ -273,6 +273,9 @@ type reportData struct {
 
 	arKpis []arKpiRow // unfiltered only: portfolio first, then tiers
 
+	// week compares the run with the previous one (week.go).
+	week *weekChanges
+
 	// filtered is set when the report shows only the customers a recipient
 	// filter allows: rejects are then not read at all (see filter.go).
 	filtered bool
@@ -339,6 +342,8 @@ func loadReportData(ctx context.Context, q queryer, runID int64, sc scope) (*rep
 		{"orphans", d.loadOrphans},
 		{"reconciliation", d.loadReconciliation},
 		{"receivables kpis", d.loadArKpis},
+		// After rejects and sources: it reads both.
+		{"changes since the previous run", d.loadWeek},
 	}
 	for _, s := range steps {
 		if err := s.load(ctx, q, runID, sc); err != nil {

@@ -507,11 +507,12 @@ func (d *Deliverer) prepareOne(ctx context.Context, db *sql.DB, s smtpSettings, 
 		r.err = lerr
 	}
 	var c *composed
+	where, link := recipientPlace(cfg.Reports.BaseURL, d.Location, asOf, t)
 	if r.err == nil {
 		c, r.err = compose(composeInput{
 			d: r.d, l: l, opt: opt, out: r.out, runID: runID, asOf: asOf, job: job.Name,
 			from: s.from, to: t.address, messageID: row.messageID, date: d.now(),
-			maxBytes: maxEmailBytes(job), location: reportLocation(d.Location, outDir),
+			maxBytes: maxEmailBytes(job), location: where, link: link,
 		})
 	}
 	if r.err != nil {
@@ -958,10 +959,11 @@ func (d *Deliverer) SendPreview(ctx context.Context, db *sql.DB, job config.Job,
 	}
 	res.MessageID = fmt.Sprintf("accord.preview.%d.%d.%s@%s", runID, d.now().UnixNano(), hex.EncodeToString(nonce[:]),
 		messageIDDomain(settings.from))
+	where, link := recipientPlace(cfg.Reports.BaseURL, d.Location, asOf, t)
 	c, err := compose(composeInput{
 		d: r.d, l: l, opt: opt, out: r.out, runID: runID, asOf: asOf, job: job.Name,
 		from: settings.from, to: to, messageID: res.MessageID, date: d.now(),
-		maxBytes: maxEmailBytes(job), location: reportLocation(d.Location, outDir),
+		maxBytes: maxEmailBytes(job), location: where, link: link,
 		notes: notes, preview: true,
 	})
 	if err != nil {

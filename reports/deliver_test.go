@@ -222,10 +222,20 @@ func checkMessage(t *testing.T, mp *mailpit, s mpSummary, wantAttachments []stri
 	}
 	// Mail clients run no script and show no SVG or data: images.
 	lower := strings.ToLower(html)
-	for _, bad := range []string{"<script", "<svg", "data:", "javascript:", "href=", "url(", "<link", "@import"} {
+	for _, bad := range []string{"<script", "<svg", "data:", "javascript:", "url(", "<link", "@import"} {
 		if strings.Contains(lower, bad) {
 			t.Errorf("HTML body contains %q", bad)
 		}
+	}
+	// The one link is the footer's, to the recipient's report under
+	// reports.base_url (the tests' https://reports.example.com/accord/).
+	for _, m := range regexp.MustCompile(`(?i)href\s*=\s*"([^"]*)"`).FindAllStringSubmatch(html, -1) {
+		if !strings.HasPrefix(m[1], "https://reports.example.com/accord/") {
+			t.Errorf("HTML body links %q", m[1])
+		}
+	}
+	if n := strings.Count(lower, "href="); n > 1 {
+		t.Errorf("HTML body has %d links, want at most the footer's", n)
 	}
 	// Nothing is loaded from anywhere: every src is a cid: part.
 	for _, m := range regexp.MustCompile(`(?i)\ssrc\s*=\s*"([^"]*)"`).FindAllStringSubmatch(html, -1) {
@@ -347,7 +357,7 @@ func TestDeliverEndToEnd(t *testing.T) {
 
 	// The rep: English, filtered; nothing of another customer anywhere.
 	s = mp.to(repAddr)[0]
-	if s.Subject != "weekly — as of 2026-11-27" {
+	if s.Subject != "weekly: 2 tier moves, 1 rising hot-spot, overdue ¥1.5K ▲ — as of 2026-11-27" {
 		t.Errorf("rep subject %q", s.Subject)
 	}
 	root, msg = checkMessage(t, mp, s, []string{"weekly.xlsx", "weekly.html"})
@@ -693,15 +703,22 @@ func TestOverCapEmailSaysWhatWasLeftOut(t *testing.T) {
 		t.Errorf("mailpit got %d bytes, over the %d cap", s.Size, job.MaxEmailBytes)
 	}
 	_, msg := checkMessage(t, mp, s, []string{"weekly.xlsx"})
+	// The rep is filtered: the operator's shared place holds the unfiltered
+	// reports, so it is not named, and no server path is either.
 	for _, body := range []string{msg.Text, msg.HTML} {
-		if !strings.Contains(body, "weekly.html") || !strings.Contains(body, "size limit") || !strings.Contains(body, `fileserver`) {
-			t.Errorf("body does not say weekly.html was left out and where it is:\n%s", msg.Text)
+		if !strings.Contains(body, "weekly.html") || !strings.Contains(body, "size limit") ||
+			!strings.Contains(body, "Ask the report") || strings.Contains(body, "fileserver") ||
+			strings.Contains(body, t.TempDir()[:strings.LastIndex(t.TempDir(), string(filepath.Separator))]) {
+			t.Errorf("body does not say weekly.html was left out, or names a place a filtered rep must not see:\n%s", body)
 		}
 	}
 
 	// Room for the text only: no charts, no attachments, still a real body.
+	// With reports.base_url the rep is linked to its own, filtered copy.
 	db2 := deliveryDB(t)
 	job.MaxEmailBytes = 30 << 10
+	cfg.Reports.BaseURL = "https://reports.example.com/accord/"
+	own := "https://reports.example.com/accord/2026-11-27/mail/" + renderFolder("en", repFilter) + "/weekly.html"
 	rep = deliver(t, d, db2, cfg, job, t.TempDir())
 	r = resultFor(t, rep, repAddr)
 	if r.Status != StatusSent || len(r.Attached) != 0 || len(r.LeftOut) != 2 {
@@ -716,10 +733,14 @@ func TestOverCapEmailSaysWhatWasLeftOut(t *testing.T) {
 	if len(msg.Inline) != 0 || len(msg.Attachments) != 0 {
 		t.Errorf("inline %d attachments %d, want none: %s", len(msg.Inline), len(msg.Attachments), root.shape())
 	}
-	for _, want := range []string{"As of 2026-11-27", "Customers scored", "weekly.xlsx", "weekly.html", "charts are not shown"} {
+	for _, want := range []string{"As of 2026-11-27", "Customers scored", "weekly.xlsx", "weekly.html", "charts are not shown", own} {
 		if !strings.Contains(msg.Text, want) {
 			t.Errorf("text body lacks %q:\n%s", want, msg.Text)
 		}
+	}
+	if !strings.Contains(msg.HTML, `<a href="`+own+`"`) || strings.Contains(msg.HTML, "accord/2026-11-27/weekly.html") ||
+		strings.Contains(msg.HTML, "mail/en-all") {
+		t.Errorf("HTML body does not link the rep's own report only:\n%s", msg.HTML)
 	}
 }
 

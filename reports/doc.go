@@ -149,13 +149,22 @@
 // number cells with Options.CurrencyFormat whose stored value is the exact
 // decimal; a money value of more than 15 significant digits, which an
 // Excel number cannot hold, is written as exact text and counted in the
-// Summary notes. Evidence values use Excel's General format. Text is
-// always an inline string, never a formula; text starting with = + - @, TAB
-// or CR is also prefixed with a single quote so copy-paste or CSV export
-// cannot turn it into one. Text over 32,767 characters is cut and ends with
-// a visible marker "…[cut: N of M characters shown]". The Summary's totals
-// are DuckDB SUMs over DECIMAL, so they tie to the cent with the Aging
-// sheet while it is whole.
+// Summary notes. Evidence values use Excel's General format; the Evidence
+// sheet names each metric as the page does and keeps its key in a last
+// column, Metric key; the Summary's Spearman is a number per segment. Text
+// is always an inline string, never a formula, stored as the data has it:
+// text starting with = + - @, TAB or CR is text to every spreadsheet, so
+// the workbook adds no quote (it would show and break lookups); the CSV
+// data files, which lose the type, do. Text over 32,767 characters is cut
+// and ends with a visible marker "…[cut: N of M characters shown]". The
+// Summary's totals are DuckDB SUMs over DECIMAL, so they tie to the cent
+// with the Aging sheet while it is whole.
+//
+// Every sheet prints landscape, one page wide (fitToWidth 1, fitToHeight 0)
+// and every data sheet repeats its header row on each printed page
+// (_xlnm.Print_Titles). The file is the same bytes for the same inputs:
+// zip entries in one order ([Content_Types].xml, _rels/.rels, then by
+// name), each dated the as-of day at 00:00 (xlsxzip.go).
 //
 // The workbook holds what a person reads. A sheet of a table that grows
 // with the data — Customers, Contributions, Movers, Trend, Repeat
@@ -294,14 +303,20 @@
 // (text/plain, text/html) plus PNG parts referenced by cid:, then the
 // attachments weekly.xlsx and weekly.html. The HTML has no script, no SVG,
 // no external resource and inline styles only; it shows an "As of" line,
-// the KPIs, one line of evidence (the Spearman correlation of score and
+// the This week sentences (weeksay.go), the KPIs with their change since
+// the previous run (kpichange.go), one line of evidence (the Spearman correlation of score and
 // value-added profit per segment) and one naming the normalizations and
 // weight methods used, four PNG charts (customers per tier, value score vs
 // cost to serve, the top-10 hot-spot Pareto, aging by tier), the top 10 of
 // the service queue, the top 5 tier changes since the previous run (name,
 // previous tier, tier, change, top drivers), the top 5 hot-spots and the 10
-// most overdue customers. The
-// subject is "<job> — as of <date>" (zh-CN: "<job> — 数据截至 <date>").
+// most overdue customers, each table saying how many more the attachments
+// hold. Data texts in the tables and KPIs are cut to 80 characters (fewer
+// if the HTML part would still pass 100 KB, where Gmail clips), and the
+// body says so; right-to-left text is isolated. The subject is
+// "<job>: <headline> — as of <date>" (zh-CN: "<job>：<headline> — 数据截至
+// <date>"), the headline naming what changed since the previous run
+// (emailSubject); "<job> — as of <date>" on a first run.
 // Charts are drawn in Go (png.go) with Noto Sans CJK (font.go: Options.
 // FontPath, else ACCORD_FONT, else the Debian/Fedora/Arch paths of
 // fonts-noto-cjk or WenQuanYi); without a CJK font, a Chinese label is an
@@ -309,9 +324,11 @@
 // gives the same PNG bytes. The message must fit the job's max_email_bytes
 // (default 10 MB, measured as sent): attachments are added in order only
 // while they fit, then the charts are dropped if even they do not; the body
-// names everything left out and where the full report is (Deliverer.
-// Location, else the report folder). A body that alone is over the cap is
-// an error; nothing empty is ever sent.
+// names everything left out and where the full report is: the
+// recipient's own rendering under reports.base_url, else Deliverer.Location
+// for an unfiltered recipient only, else no place (never a server path).
+// The footer links the same URL. A body that alone is over the cap is an
+// error; nothing empty is ever sent.
 //
 // # Delivery, the outbox and at most once
 //

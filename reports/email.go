@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -74,9 +74,13 @@ type composeInput struct {
 	date      time.Time
 	// maxBytes caps the whole message as sent (headers, base64 and all).
 	maxBytes int64
-	// location says where the full report can be found when an attachment
-	// is left out: a URL or a shared folder, else the report folder's path.
+	// location says where the recipient's full report can be found when an
+	// attachment is left out: its URL under reports.base_url, or the
+	// operator's shared place (unfiltered recipients only); "" when there is
+	// none, and then the body names no place: never a path on the server.
 	location string
+	// link is location when it is the report's URL, for the footer's link.
+	link string
 	// notes are shown at the top of the body (preview marker, gate warnings).
 	notes   []string
 	preview bool
@@ -101,9 +105,6 @@ type composed struct {
 func compose(in composeInput) (*composed, error) {
 	if in.maxBytes <= 0 {
 		in.maxBytes = DefaultMaxEmailBytes
-	}
-	if in.location == "" {
-		in.location = in.out.Dir
 	}
 	images, err := emailCharts(in.d, in.l, in.opt)
 	if err != nil {
@@ -133,14 +134,22 @@ func compose(in composeInput) (*composed, error) {
 		var notes []string
 		notes = append(notes, in.notes...)
 		for _, f := range leftOut {
-			notes = append(notes, in.l.getf("mail.left_out", f.name, humanBytes(f.size),
-				humanBytes(in.maxBytes), in.location))
+			if in.location == "" {
+				notes = append(notes, in.l.getf("mail.left_out_nowhere", f.name, humanBytes(f.size), humanBytes(in.maxBytes)))
+			} else {
+				notes = append(notes, in.l.getf("mail.left_out", f.name, humanBytes(f.size),
+					humanBytes(in.maxBytes), in.location))
+			}
 		}
 		imgs := images
 		if !withCharts {
 			imgs = nil
 			if len(images) > 0 {
-				notes = append(notes, in.l.getf("mail.charts_left_out", humanBytes(in.maxBytes), htmlName, in.location))
+				if in.location == "" {
+					notes = append(notes, in.l.getf("mail.charts_left_out_nowhere", humanBytes(in.maxBytes), htmlName))
+				} else {
+					notes = append(notes, in.l.getf("mail.charts_left_out", humanBytes(in.maxBytes), htmlName, in.location))
+				}
 			}
 		}
 		var names []string
@@ -233,8 +242,7 @@ func buildMessage(in composeInput, images []inlineImage, attach []*attachmentFil
 	m.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
 
-	view := bodyView(in, images, notes, attachedNames)
-	html, err := renderEmailHTML(view)
+	html, view, err := fittedEmailHTML(in, images, notes, attachedNames)
 	if err != nil {
 		return nil, err
 	}
@@ -254,12 +262,58 @@ func buildMessage(in composeInput, images []inlineImage, attach []*attachmentFil
 	return m, nil
 }
 
+// emailSubject carries the headline: "weekly: 3 tier moves, 1 rising
+// hot-spot, overdue ¥10.0M ▲1,001,085% — as of 2026-11-27". Only what
+// changed since the previous run is named (the tier moves, newly rising
+// hot-spots with the count of all rising, overdue receivables with its
+// change); what is not available is left out, never said as 0. With no
+// change it says so; a first run has only the job and the date.
 func emailSubject(in composeInput) string {
+	l := in.l
 	date := in.asOf.Format(time.DateOnly)
-	if in.preview {
-		return in.l.getf("mail.subject_preview", in.job, date)
+	job := cutText(in.job, maxSentenceDataRunes)
+	var parts []string
+	if w := in.d.week; w != nil {
+		if moves := w.tierUp + w.tierDown + w.tierOther; w.hasPrevious && moves > 0 {
+			parts = append(parts, plural(l, "mail.subject_moves", moves))
+		}
+		newRising := 0
+		for _, g := range w.rising {
+			if g.isNew && w.prevRising >= 0 {
+				newRising++
+			}
+		}
+		if w.hotspotsKnown && newRising > 0 {
+			parts = append(parts, plural(l, "mail.subject_rising", int64(len(w.rising))))
+		}
+		if w.overdueKnown && w.hasPrevious && w.prevOverdueKnown {
+			if change := pctText(w.overdue, w.prevOverdue); change != "" {
+				parts = append(parts, l.getf("mail.subject_overdue",
+					formatMoneyShort(w.overdue, in.opt.CurrencySymbol, in.opt.Language), change))
+			}
+		}
+		if len(parts) == 0 && w.hasPrevious {
+			parts = append(parts, l.getf("mail.subject_no_change", w.prevAsOf))
+		}
 	}
-	return in.l.getf("mail.subject", in.job, date)
+	key := "mail.subject"
+	args := []any{job, date}
+	if len(parts) > 0 {
+		key = "mail.subject_headline"
+		args = []any{job, strings.Join(parts, l.get("mail.subject_sep")), date}
+	}
+	if in.preview {
+		key += "_preview"
+	}
+	return oneLine(l.getf(key, args...))
+}
+
+// plural picks key_one for 1, else key, each with n.
+func plural(l labels, key string, n int64) string {
+	if n == 1 {
+		return l.getf(key+"_one", n)
+	}
+	return l.getf(key, n)
 }
 
 // The body's view model: plain strings, escaped by html/template in the
@@ -295,6 +349,14 @@ type emailView struct {
 	Tables   []emailTable
 	Attached string
 	Footer   string
+	// FooterLink is the recipient's own report's URL, "" when none.
+	FooterLink string
+	// Week is "This week": the changes since the previous run.
+	WeekTitle string
+	Week      []template.HTML
+	WeekText  []string
+	// Cut says that long texts were cut to fit the e-mail.
+	Cut string
 }
 
 func bodyView(in composeInput, images []inlineImage, notes, attached []string) emailView {
@@ -304,15 +366,26 @@ func bodyView(in composeInput, images []inlineImage, notes, attached []string) e
 		lang = "en"
 	}
 	v := emailView{
-		Lang:     lang,
-		Title:    reportTitle(in.opt, l),
-		AsOf:     l.getf("mail.as_of", in.asOf.Format(time.DateOnly)),
-		Notes:    notes,
-		KPITitle: l.get("section.summary"),
-		KPIs:     kpis(d, l, in.opt),
-		Evidence: []string{spearmanLine(d, l), modelSummary(d, l)},
-		Charts:   l.get("section.charts"),
-		Footer:   l.getf("mail.footer", in.runID, in.location),
+		Lang:      lang,
+		Title:     reportTitle(in.opt, l),
+		AsOf:      l.getf("mail.as_of", in.asOf.Format(time.DateOnly)),
+		Notes:     notes,
+		KPITitle:  l.get("section.summary"),
+		KPIs:      kpis(d, l, in.opt),
+		Evidence:  []string{spearmanLine(d, l), modelSummary(d, l)},
+		Charts:    l.get("section.charts"),
+		Footer:    l.getf("mail.footer_nowhere", in.runID),
+		WeekTitle: l.get("week.title"),
+	}
+	switch {
+	case in.link != "":
+		v.Footer, v.FooterLink = l.getf("mail.footer_link", in.runID), in.link
+	case in.location != "":
+		v.Footer = l.getf("mail.footer", in.runID, in.location)
+	}
+	for _, s := range weekSentences(d, l, in.opt) {
+		v.Week = append(v.Week, s.HTML())
+		v.WeekText = append(v.WeekText, s.Text())
 	}
 	if d.filtered {
 		v.Notes = append(v.Notes, l.get("report.filtered"))
@@ -323,12 +396,75 @@ func bodyView(in composeInput, images []inlineImage, notes, attached []string) e
 	}
 	v.Tables = append(v.Tables, emailQueueTable(d, l), emailMoversTable(d, l), emailHotspotTable(d, l),
 		emailOverdueTable(d, l, in.opt))
-	if len(attached) > 0 {
+	switch {
+	case len(attached) > 0:
 		v.Attached = l.getf("mail.attached", strings.Join(attached, ", "))
-	} else {
+	case in.location != "":
 		v.Attached = l.getf("mail.nothing_attached", in.location)
+	default:
+		v.Attached = l.get("mail.nothing_attached_nowhere")
 	}
 	return v
+}
+
+// emailHTMLMaxBytes is the most the HTML part may be: Gmail clips a body
+// over 102 KB and hides the rest behind "[Message clipped]".
+const emailHTMLMaxBytes = 100_000
+
+// emailCellRunes are the tries at the longest data text an e-mail table
+// cell or KPI shows (the attachments have every text whole): a body
+// still over emailHTMLMaxBytes is tried again with the next, shorter cut.
+var emailCellRunes = []int{80, 40, 20, 10}
+
+// fittedEmailHTML renders the body with data texts cut to fit the HTML
+// part under emailHTMLMaxBytes, saying so when anything was cut. Tables
+// have at most emailQueueTopN, emailMoversTopN, emailHotspotsTopN and
+// overdueTopN rows, so the cut bounds the size; if even the shortest cut
+// is over, compose fails rather than send a clipped e-mail.
+func fittedEmailHTML(in composeInput, images []inlineImage, notes, attached []string) (string, emailView, error) {
+	var html string
+	var size int
+	for _, n := range emailCellRunes {
+		v := bodyView(in, images, notes, attached)
+		if cutEmailView(&v, n) {
+			v.Cut = in.l.getf("mail.cut", n)
+		}
+		var err error
+		if html, err = renderEmailHTML(v); err != nil {
+			return "", v, err
+		}
+		if size = len(html); size <= emailHTMLMaxBytes {
+			return html, v, nil
+		}
+	}
+	return "", emailView{}, fmt.Errorf("reports: e-mail HTML is %s even with texts cut to %d characters, over %s",
+		humanBytes(int64(size)), emailCellRunes[len(emailCellRunes)-1], humanBytes(emailHTMLMaxBytes))
+}
+
+// cutEmailView cuts every data text of the tables and KPIs to n runes
+// (with an ellipsis) and cleans it (cleanText); it reports whether a text
+// was cut.
+func cutEmailView(v *emailView, n int) bool {
+	cut := false
+	c := func(s string) string {
+		out := cutText(s, n)
+		if out != cleanText(s) {
+			cut = true
+		}
+		return out
+	}
+	v.Title = c(v.Title)
+	for i := range v.KPIs {
+		v.KPIs[i].Value = c(v.KPIs[i].Value)
+	}
+	for i := range v.Tables {
+		for r := range v.Tables[i].Rows {
+			for k := range v.Tables[i].Rows[r] {
+				v.Tables[i].Rows[r][k] = c(v.Tables[i].Rows[r][k])
+			}
+		}
+	}
+	return cut
 }
 
 func emailQueueTable(d *reportData, l labels) emailTable {
@@ -394,6 +530,9 @@ func emailHotspotTable(d *reportData, l labels) emailTable {
 		t.Rows = append(t.Rows, []string{rank, product, h.component, h.region, strconv.FormatInt(h.failures, 10),
 			formatRate(h.shrunkRate, l), strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64)})
 	}
+	if w := d.week; w != nil && w.hotspotGroups > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("mail.more", w.hotspotGroups-int64(len(t.Rows)))
+	}
 	return t
 }
 
@@ -406,6 +545,9 @@ func emailOverdueTable(d *reportData, l labels, opt Options) emailTable {
 	t.Numeric = []bool{false, false, true, true}
 	for _, r := range d.overdue {
 		t.Rows = append(t.Rows, []string{r.name, r.tier, formatMoney(r.overdue, opt.CurrencySymbol), formatMoney(r.d90Plus, opt.CurrencySymbol)})
+	}
+	if w := d.week; w != nil && w.overdueCustomers > int64(len(t.Rows)) && len(t.Rows) > 0 {
+		t.More = l.getf("mail.more", w.overdueCustomers-int64(len(t.Rows)))
 	}
 	return t
 }
@@ -426,13 +568,21 @@ var emailTemplate = template.Must(template.New("email").Parse(`<!DOCTYPE html>
 <tr><td style="padding:20px">
 <h1 style="font-size:20px;margin:0 0 4px 0">{{.Title}}</h1>
 <p style="color:#555555;margin:0 0 14px 0">{{.AsOf}}</p>
+{{- if .Week}}
+<h2 style="font-size:16px;margin:18px 0 8px 0">{{.WeekTitle}}</h2>
+<ul style="margin:0 0 12px 0;padding:0 0 0 20px">
+{{- range .Week}}
+<li style="margin:0 0 6px 0">{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
 {{- range .Notes}}
 <p style="background:#fff4e5;border:1px solid #f0c36d;padding:8px 10px;margin:0 0 12px 0">{{.}}</p>
 {{- end}}
 <h2 style="font-size:16px;margin:18px 0 8px 0">{{.KPITitle}}</h2>
 <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%">
 {{- range .KPIs}}
-<tr><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;color:#555555">{{.Label}}</td><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;font-weight:bold;text-align:right">{{.Value}}</td></tr>
+<tr><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;color:#555555">{{.Label}}</td><td dir="auto" style="padding:4px 8px;border-bottom:1px solid #e6e6e6;font-weight:bold;text-align:right">{{.Value}}</td><td style="padding:4px 8px;border-bottom:1px solid #e6e6e6;font-size:12px;white-space:nowrap;{{if eq .Tone "good"}}color:#1a7f37{{else if eq .Tone "bad"}}color:#c62828{{else}}color:#666666{{end}}">{{.Change}}</td></tr>
 {{- end}}
 </table>
 {{- range .Evidence}}
@@ -451,7 +601,7 @@ var emailTemplate = template.Must(template.New("email").Parse(`<!DOCTYPE html>
 <tr>{{range .Header}}<th style="background:#eef2f6;border:1px solid #d9dee4;padding:4px 6px;text-align:left">{{.}}</th>{{end}}</tr>
 {{- $t := .}}
 {{- range .Rows}}
-<tr>{{range $i, $c := .}}<td style="border:1px solid #d9dee4;padding:4px 6px;{{if index $t.Numeric $i}}text-align:right;white-space:nowrap{{end}}">{{$c}}</td>{{end}}</tr>
+<tr>{{range $i, $c := .}}<td{{if not (index $t.Numeric $i)}} dir="auto"{{end}} style="border:1px solid #d9dee4;padding:4px 6px;{{if index $t.Numeric $i}}text-align:right;white-space:nowrap{{end}}">{{$c}}</td>{{end}}</tr>
 {{- end}}
 </table>
 {{- if .More}}
@@ -461,8 +611,11 @@ var emailTemplate = template.Must(template.New("email").Parse(`<!DOCTYPE html>
 <p style="color:#555555;font-style:italic;margin:0">{{.Empty}}</p>
 {{- end}}
 {{- end}}
+{{- if .Cut}}
+<p style="color:#555555;margin:10px 0 0 0;font-size:12px">{{.Cut}}</p>
+{{- end}}
 <p style="margin:22px 0 0 0">{{.Attached}}</p>
-<p style="color:#888888;font-size:12px;margin:16px 0 0 0">{{.Footer}}</p>
+<p style="color:#888888;font-size:12px;margin:16px 0 0 0">{{.Footer}}{{if .FooterLink}} <a href="{{.FooterLink}}" style="color:#1a5fb4">{{.FooterLink}}</a>{{end}}</p>
 </td></tr>
 </table>
 </td></tr>
@@ -487,6 +640,13 @@ func renderEmailText(v emailView) string {
 	line(v.Title)
 	line(v.AsOf)
 	b.WriteString("\n")
+	if len(v.WeekText) > 0 {
+		line(v.WeekTitle)
+		for _, s := range v.WeekText {
+			line("* " + s)
+		}
+		b.WriteString("\n")
+	}
 	for _, n := range v.Notes {
 		line("* " + n)
 	}
@@ -495,7 +655,11 @@ func renderEmailText(v emailView) string {
 	}
 	line(v.KPITitle)
 	for _, k := range v.KPIs {
-		line("  " + k.Label + ": " + k.Value)
+		if k.Change != "" {
+			line("  " + k.Label + ": " + isolateText(k.Value) + " (" + k.Change + ")")
+		} else {
+			line("  " + k.Label + ": " + isolateText(k.Value))
+		}
 	}
 	for _, e := range v.Evidence {
 		line(e)
@@ -516,16 +680,30 @@ func renderEmailText(v emailView) string {
 		}
 		line("  " + strings.Join(t.Header, " | "))
 		for _, r := range t.Rows {
-			line("  " + strings.Join(r, " | "))
+			// A cell with right-to-left text or a directional control is
+			// isolated: a U+202E in one cannot reverse the rest of the line.
+			cells := make([]string, len(r))
+			for i, c := range r {
+				cells[i] = isolateText(c)
+			}
+			line("  " + strings.Join(cells, " | "))
 		}
 		if t.More != "" {
 			line("  " + t.More)
 		}
 	}
+	if v.Cut != "" {
+		b.WriteString("\n")
+		line(v.Cut)
+	}
 	b.WriteString("\n")
 	line(v.Attached)
 	b.WriteString("\n")
-	line(v.Footer)
+	if v.FooterLink != "" {
+		line(v.Footer + " " + v.FooterLink)
+	} else {
+		line(v.Footer)
+	}
 	return b.String()
 }
 
@@ -540,16 +718,23 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// reportLocation is where the body says the full report is: the given
-// location, else the absolute report folder.
-func reportLocation(location, dir string) string {
-	if location != "" {
-		return location
+// recipientPlace is where a recipient's full report is: with
+// reports.base_url, the URL of the recipient's own rendering
+// (<base_url>/<as-of>/mail/<language>-<filter hash>/weekly.html: a filtered
+// recipient's is filtered like the e-mail); else, for an unfiltered
+// recipient only, the operator's shared place (Deliverer.Location); else
+// none. Never a path on this server, and never the unfiltered report for a
+// filtered recipient.
+func recipientPlace(baseURL, location string, asOf time.Time, t target) (where, link string) {
+	if baseURL != "" {
+		u := strings.TrimRight(baseURL, "/") + "/" + url.PathEscape(asOf.Format(time.DateOnly)) + "/mail/" +
+			url.PathEscape(renderFolder(t.language, t.filter)) + "/" + htmlName
+		return u, u
 	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		return abs
+	if t.filter == "" {
+		return location, ""
 	}
-	return dir
+	return "", ""
 }
 
 // EmailBody renders, without sending, the body of the e-mail run runID's
@@ -575,10 +760,10 @@ func EmailBody(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64,
 	}
 	// The chart images are left out: they repeat the page's charts, and
 	// drawing them needs a CJK font the caller may not have.
-	in := composeInput{d: r.d, l: l, opt: opt, out: r.out, runID: runID, asOf: asOf,
-		location: reportLocation("", outDir)}
-	view := bodyView(in, nil, nil, []string{xlsxName, htmlName})
-	if html, err = renderEmailHTML(view); err != nil {
+	where, link := recipientPlace(cfg.Reports.BaseURL, "", asOf, target{language: language, filter: filter})
+	in := composeInput{d: r.d, l: l, opt: opt, out: r.out, runID: runID, asOf: asOf, location: where, link: link}
+	html, view, err := fittedEmailHTML(in, nil, nil, []string{xlsxName, htmlName})
+	if err != nil {
 		return "", "", err
 	}
 	return html, renderEmailText(view), nil

@@ -62,5 +62,5 @@ func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, as
 	if err := w.streamSummary(append(rows, w.summaryTail(nil, filtered)...)); err != nil {
 		return err
 	}
-	return saveWorkbook(ctx, f, path)
+	return saveWorkbook(ctx, f, path, asOf)
 }

@@ -41,6 +41,15 @@ func checkInlineScript(js []byte) error {
 type kpi struct {
 	Label string
 	Value string
+	// Change is the move since the previous run ("▲2 vs last run",
+	// "unchanged", "change n/a"); "" on a first run. Tone is good, bad or
+	// "" by the KPI's direction (kpichange.go).
+	Change string
+	Tone   string
+
+	key   string // which KPI, for kpiChanges
+	tier  string // a tier card's tier and count
+	count int64
 }
 
 type tableView struct {
@@ -70,14 +79,16 @@ type chartView struct {
 }
 
 type pageView struct {
-	Lang       string
-	Title      string
-	Subtitle   string
-	Notice     string   // set for a filtered report
-	Missing    []string // optional sources the run lacks, and what each takes away
-	Footer     string
-	Labels     map[string]string
-	KPIs       []kpi
+	Lang     string
+	Title    string
+	Subtitle string
+	Notice   string   // set for a filtered report
+	Missing  []string // optional sources the run lacks, and what each takes away
+	Footer   string
+	Labels   map[string]string
+	KPIs     []kpi
+	// Week is "This week": what changed since the previous run (weeksay.go).
+	Week       []template.HTML
 	Charts     []chartView
 	Sections   []sectionView
 	Library    template.JS
@@ -117,10 +128,15 @@ var pageTemplate = template.Must(template.New("weekly").Parse(pageHead + `.kpis{
 .kpi{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:160px}
 .kpi .l{color:#666;font-size:12px}
 .kpi .v{font-size:18px;font-weight:600;margin-top:4px;overflow-wrap:anywhere}
+.kpi .c{font-size:12px;margin-top:2px;color:#666}
+.kpi .c.good{color:#1a7f37}
+.kpi .c.bad{color:#c62828}
 ` + pageTableCSS + `h3{font-size:15px;margin:20px 0 8px}
 .note{margin:0 0 10px}
 .more{color:#666;font-size:12px;margin:4px 0 0}
 footer{color:#888;font-size:12px;margin-top:32px}
+.week{margin:0 0 8px;padding-left:20px;font-size:15px;line-height:1.5}
+.week li{margin:0 0 4px;overflow-wrap:anywhere}
 </style>
 </head>
 <body>
@@ -129,11 +145,20 @@ footer{color:#888;font-size:12px;margin-top:32px}
 {{- if .Notice}}
 <p class="sub">{{.Notice}}</p>
 {{- end}}
+{{- if .Week}}
+
+<h2 id="this-week">{{index .Labels "week.title"}}</h2>
+<ul class="week">
+{{- range .Week}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
 
 <h2>{{index .Labels "section.summary"}}</h2>
 <div class="kpis">
 {{- range .KPIs}}
-<div class="kpi"><div class="l">{{.Label}}</div><div class="v">{{.Value}}</div></div>
+<div class="kpi"><div class="l">{{.Label}}</div><div class="v">{{.Value}}</div>{{if .Change}}<div class="c{{if .Tone}} {{.Tone}}{{end}}"{{if eq .Tone "good"}} title="{{index $.Labels "kpi.better"}}"{{else if eq .Tone "bad"}} title="{{index $.Labels "kpi.worse"}}"{{end}}>{{.Change}}</div>{{end}}</div>
 {{- end}}
 </div>
 {{- range .Missing}}
@@ -223,6 +248,7 @@ func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Option
 		Missing:    missingSourceNotes(d, l),
 		Labels:     l,
 		KPIs:       kpis(d, l, opt),
+		Week:       weekHTML(d, l, opt),
 		Sections:   pageSections(d, l, opt),
 		Library:    template.JS(echartsJS),
 		ChartsJSON: template.JS(optionsJSON),
@@ -237,6 +263,15 @@ func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Option
 	return buf.Bytes(), nil
 }
 
+// weekHTML is the This week sentences as escaped HTML.
+func weekHTML(d *reportData, l labels, opt Options) []template.HTML {
+	var out []template.HTML
+	for _, s := range weekSentences(d, l, opt) {
+		out = append(out, s.HTML())
+	}
+	return out
+}
+
 func reportTitle(opt Options, l labels) string {
 	if strings.TrimSpace(opt.Title) != "" {
 		return opt.Title
@@ -245,40 +280,44 @@ func reportTitle(opt Options, l labels) string {
 }
 
 func kpis(d *reportData, l labels, opt Options) []kpi {
-	out := []kpi{{l.get("kpi.customers"), strconv.FormatInt(d.customers, 10)}}
+	card := func(key, label, value string) kpi { return kpi{Label: label, Value: value, key: key} }
+	out := []kpi{card("customers", l.get("kpi.customers"), strconv.FormatInt(d.customers, 10))}
 	for _, t := range d.tiers {
 		name := t.tier
 		if name == "" {
 			name = l.get("chart.no_tier")
 		}
-		out = append(out, kpi{l.getf("kpi.tier", name), strconv.FormatInt(t.count, 10)})
+		k := card("tier", l.getf("kpi.tier", name), strconv.FormatInt(t.count, 10))
+		k.tier, k.count = t.tier, t.count
+		out = append(out, k)
 	}
 	// Without a ledger the receivable figures are not available, not ¥0.00
 	// (and the source is named); likewise the ticket figures.
 	if d.lacks("ar_invoices") {
 		na := noSource(l, "ar_invoices")
-		out = append(out, kpi{l.get("kpi.open_ar"), na}, kpi{l.get("kpi.overdue_90"), na})
+		out = append(out, card("open_ar", l.get("kpi.open_ar"), na), card("overdue_90", l.get("kpi.overdue_90"), na))
 		if !d.filtered {
-			out = append(out, kpi{l.get("kpi.dso"), na}, kpi{l.get("kpi.on_time"), na})
+			out = append(out, card("dso", l.get("kpi.dso"), na), card("on_time", l.get("kpi.on_time"), na))
 		}
 	} else {
 		out = append(out,
-			kpi{l.get("kpi.open_ar"), formatMoney(d.openAR, opt.CurrencySymbol)},
-			kpi{l.get("kpi.overdue_90"), formatMoney(d.overdue90, opt.CurrencySymbol)},
+			card("open_ar", l.get("kpi.open_ar"), formatMoney(d.openAR, opt.CurrencySymbol)),
+			card("overdue_90", l.get("kpi.overdue_90"), formatMoney(d.overdue90, opt.CurrencySymbol)),
 		)
 	}
 	// Portfolio figures: only in an unfiltered report (loadArKpis).
 	if len(d.arKpis) > 0 && d.arKpis[0].scope == "portfolio" {
 		p := d.arKpis[0]
-		out = append(out, kpi{l.get("kpi.dso"), nullScore(p.dso, l)}, kpi{l.get("kpi.on_time"), nullPercent(p.onTime, l)})
+		out = append(out, card("dso", l.get("kpi.dso"), nullScore(p.dso, l)), card("on_time", l.get("kpi.on_time"), nullPercent(p.onTime, l)))
 	}
 	out = append(out,
-		kpi{l.get("kpi.top_hotspot"), topHotspot(d, l)},
-		kpi{l.get("kpi.open_tickets"), openTickets(d, l)},
+		card("top_hotspot", l.get("kpi.top_hotspot"), topHotspot(d, l)),
+		card("open_tickets", l.get("kpi.open_tickets"), openTickets(d, l)),
 	)
 	if !d.filtered {
-		out = append(out, kpi{l.get("kpi.rejected_rows"), strconv.FormatInt(d.rejected, 10)})
+		out = append(out, card("rejected_rows", l.get("kpi.rejected_rows"), strconv.FormatInt(d.rejected, 10)))
 	}
+	kpiChanges(d, l, out)
 	return out
 }
 

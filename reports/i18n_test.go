@@ -38,10 +38,15 @@ func TestLabelsComplete(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
 	// Keys passed to l.get, l.getf and the Summary sheet's label helper.
 	call := regexp.MustCompile(`(?:\.getf?|\blabel)\("([a-z0-9_.]+)"`)
+	weekKey := regexp.MustCompile(`"(week\.[a-z0-9_]+)"`)
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The briefing's sentences take their keys through say and item.
+		for _, m := range weekKey.FindAllSubmatch(src, -1) {
+			used[string(m[1])] = true
 		}
 		for _, m := range call.FindAllSubmatch(src, -1) {
 			if k := string(m[1]); !strings.HasSuffix(k, ".") { // "col."+name: checked above

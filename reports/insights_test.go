@@ -59,28 +59,40 @@ func TestWorkbookModelEvidenceMovers(t *testing.T) {
 		t.Errorf("entropy weights belong to %q", v)
 	}
 
-	// Evidence: numbers as numbers, NULL empty, details kept (a formula
-	// lead neutralised).
+	// Evidence: metrics named as the page names them, their keys in the
+	// last column; numbers as numbers, NULL empty, details kept as they
+	// are (a formula lead is typed text, not a formula).
 	metric := colOf(t, f, "Evidence", "Metric")
+	key := colOf(t, f, "Evidence", "Metric key")
 	value := colOf(t, f, "Evidence", "Value")
 	detail := colOf(t, f, "Evidence", "Detail")
-	assertNumber(t, f, "Evidence", cellAt(value, rowOf(t, f, "Evidence", metric, "lift_on_time")), "1.85", "builtin:0")
-	if v := rawValue(t, f, "Evidence", cellAt(value, rowOf(t, f, "Evidence", metric, "lift_repurchase"))); v != "" {
+	onTime := rowOf(t, f, "Evidence", key, "lift_on_time")
+	assertNumber(t, f, "Evidence", cellAt(value, onTime), "1.85", "builtin:0")
+	if v := rawValue(t, f, "Evidence", cellAt(metric, onTime)); v != "Lift, tier A vs D: paid on time" {
+		t.Errorf("Evidence metric shown as %q, want its name", v)
+	}
+	for _, row := range sheetRows(t, f, "Evidence")[1:] {
+		m, _ := excelize.ColumnNameToNumber(metric)
+		if strings.Contains(row[m-1], "_") {
+			t.Errorf("Evidence metric %q is a key, not a name", row[m-1])
+		}
+	}
+	if v := rawValue(t, f, "Evidence", cellAt(value, rowOf(t, f, "Evidence", key, "lift_repurchase"))); v != "" {
 		t.Errorf("NULL lift written as %q", v)
 	}
 	rows := sheetRows(t, f, "Evidence")
 	found := false
 	for _, row := range rows {
 		n, _ := excelize.ColumnNameToNumber(detail)
-		if len(row) >= n && row[n-1] == "'=rank correlation over 1 customers" {
+		if len(row) >= n && row[n-1] == "=rank correlation over 1 customers" {
 			found = true
 		}
 	}
 	if !found {
-		t.Error("Evidence: the formula-like detail is not neutralised")
+		t.Error("Evidence: the formula-like detail is not kept as it is")
 	}
 
-	// Movers: largest moves first, dates typed, drivers neutralised.
+	// Movers: largest moves first, dates typed, drivers as they are.
 	ids := []string{}
 	for _, row := range sheetRows(t, f, "Movers")[1:] {
 		ids = append(ids, row[0])
@@ -97,8 +109,8 @@ func TestWorkbookModelEvidenceMovers(t *testing.T) {
 		t.Errorf("previous_as_of shows %q", v)
 	}
 	assertNumber(t, f, "Movers", cellAt(colOf(t, f, "Movers", "Change"), c2), "5.25", "0.0")
-	if v := rawValue(t, f, "Movers", cellAt(colOf(t, f, "Movers", "Moved down most by"), c2)); v != "'@referral -1.2" {
-		t.Errorf("top_down %q, want it quote-prefixed", v)
+	if v := rawValue(t, f, "Movers", cellAt(colOf(t, f, "Movers", "Moved down most by"), c2)); v != "@referral -1.2" {
+		t.Errorf("top_down %q, want it as it is, no quote", v)
 	}
 	if v := rawValue(t, f, "Movers", cellAt(colOf(t, f, "Movers", "Customer"), c2)); v != nameScript {
 		t.Errorf("mover name %q", v)
@@ -154,13 +166,13 @@ func TestWorkbookDrainReconciliationOrphans(t *testing.T) {
 	f := openWorkbook(t, out.XLSX)
 	money := testOptions.CurrencyFormat
 
-	// Drain: money typed, a formula-like owner neutralised, 18 digits exact text.
+	// Drain: money typed, a formula-like owner as it is, 18 digits exact text.
 	owner := colOf(t, f, "Drain", "Account owner")
 	ann := rowOf(t, f, "Drain", owner, "ann@example.com")
 	assertNumber(t, f, "Drain", cellAt(colOf(t, f, "Drain", "Revenue 12m"), ann), "170000.00", money)
 	assertNumber(t, f, "Drain", cellAt(colOf(t, f, "Drain", "Value-added profit"), ann), "149999.50", money)
 	assertNumber(t, f, "Drain", cellAt(colOf(t, f, "Drain", "Drains"), rowOf(t, f, "Drain", owner, "cy@example.com")), "1", "builtin:1")
-	rowOf(t, f, "Drain", owner, "'=cmd")
+	rowOf(t, f, "Drain", owner, "=cmd")
 	dee := rowOf(t, f, "Drain", owner, "dee@example.com")
 	if v := rawValue(t, f, "Drain", cellAt(colOf(t, f, "Drain", "Revenue 12m"), dee)); v != bigMoney {
 		t.Errorf("Drain big money %q", v)
@@ -194,7 +206,7 @@ func TestWorkbookDrainReconciliationOrphans(t *testing.T) {
 	key := colOf(t, f, "Reconciliation", "Invoice / payment")
 	inv4 := rowOf(t, f, "Reconciliation", key, "INV-4")
 	assertNumber(t, f, "Reconciliation", cellAt(diff, inv4), "-0.05", money)
-	rowOf(t, f, "Reconciliation", key, "'=INV-2") // neutralised
+	rowOf(t, f, "Reconciliation", key, "=INV-2") // as it is: typed text
 	pay7 := rowOf(t, f, "Reconciliation", key, "PAY-7")
 	if v := rawValue(t, f, "Reconciliation", cellAt(colOf(t, f, "Reconciliation", "Amount B"), pay7)); v != "" {
 		t.Errorf("NULL amount written as %q", v)
@@ -205,7 +217,7 @@ func TestWorkbookDrainReconciliationOrphans(t *testing.T) {
 
 	// Orphans: the run's unknown references.
 	orphans := sheetRows(t, f, "Orphans")
-	if len(orphans) != 4 || orphans[1][0] != "billing_lines" || orphans[3][2] != "'=X1" && orphans[2][2] != "'=X1" {
+	if len(orphans) != 4 || orphans[1][0] != "billing_lines" || orphans[3][2] != "=X1" && orphans[2][2] != "=X1" {
 		t.Errorf("Orphans sheet %q", orphans)
 	}
 
@@ -213,7 +225,7 @@ func TestWorkbookDrainReconciliationOrphans(t *testing.T) {
 	id := colOf(t, f, "Customers", "Customer ID")
 	c2 := rowOf(t, f, "Customers", id, "C2")
 	for header, want := range map[string]string{"Segment": "default", "Computed tier": "B", "Override tier": "A",
-		"Override reason": "'" + reasonC2, "Override owner": "bob@example.com", "Quadrant": "partner", "Previous tier": "B"} {
+		"Override reason": reasonC2, "Override owner": "bob@example.com", "Quadrant": "partner", "Previous tier": "B"} {
 		if v := rawValue(t, f, "Customers", cellAt(colOf(t, f, "Customers", header), c2)); v != want {
 			t.Errorf("Customers C2 %s = %q, want %q", header, v, want)
 		}
@@ -240,8 +252,9 @@ func TestWorkbookDrainReconciliationOrphans(t *testing.T) {
 	if v := summary["Model used"]; !strings.Contains(v, "percentile (4)") || !strings.Contains(v, "config (default), entropy (enterprise)") {
 		t.Errorf("Summary model line %q", v)
 	}
-	if v := summary["Spearman: score vs value-added profit"]; v != "default 0.623, enterprise n/a" {
-		t.Errorf("Summary evidence line %q", v)
+	// One row per segment, the value a number (TestWorkbookSummarySpearmanIsANumber).
+	if a, b := summary["Spearman: score vs value-added profit (default)"], summary["Spearman: score vs value-added profit (enterprise)"]; a != "0.623" || b != "n/a" {
+		t.Errorf("Summary evidence rows %q, %q", a, b)
 	}
 	if v := summary["Reconciliation checks"]; v != "1 of 4 checks do not tie." {
 		t.Errorf("Summary reconciliation line %q", v)

@@ -50,20 +50,11 @@ func chartLabel(s string) string {
 
 // formulaLead reports whether a spreadsheet could read text as a formula (or
 // as a DDE payload): = + - @ start one in Excel, LibreOffice and Sheets, and a
-// leading TAB or CR is stripped by some of them before that check.
+// leading TAB or CR is stripped by some of them before that check. The CSV
+// data files quote such text (exportSQL does it in SQL); the workbook
+// stores it as typed text, which no spreadsheet evaluates.
 func formulaLead(s string) bool {
 	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
-}
-
-// neutraliseFormula prefixes text that could be read as a formula with a
-// single quote. The workbook already stores every string as an inline string
-// (never a formula), but a copy-paste or a "Save as CSV" drops that type; the
-// quote survives both. Only such cells change.
-func neutraliseFormula(s string) (string, bool) {
-	if formulaLead(s) {
-		return "'" + s, true
-	}
-	return s, false
 }
 
 // excelMaxCellChars is Excel's limit for one cell, counted in UTF-16 units.

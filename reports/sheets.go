@@ -33,6 +33,9 @@ type sheetSpec struct {
 	// fixed counts the leading rows the cap leaves whole (Reconciliation's
 	// control totals, which must tie); empty when there are none.
 	fixed string
+	// show, for a text column's index, turns the stored value into what
+	// the sheet shows (Evidence: a metric key into its name).
+	show map[int]func(string) string
 }
 
 // capped makes s show at most limit of its rows, the first ones in its
@@ -54,6 +57,7 @@ var workbookOrder = []string{
 const (
 	trendSheet          = "Trend"
 	reconciliationSheet = "Reconciliation"
+	evidenceSheet       = "Evidence"
 	// trendDates is how many as-of dates the Trend sheet shows at most.
 	trendDates = 8
 )
@@ -89,6 +93,8 @@ func workbookSheets(ctx context.Context, q queryer, sc scope, runID int64, l lab
 			out = append(out, s)
 		case reconciliationSheet:
 			out = append(out, reconciliationSpec(sc, runID, l, limit))
+		case evidenceSheet:
+			out = append(out, evidenceSpec(sc, runID, l, limit))
 		default:
 			i := slices.IndexFunc(resultTables, func(t resultTable) bool { return t.sheet == name })
 			if i < 0 {
@@ -175,6 +181,22 @@ func trendSpec(ctx context.Context, q queryer, sc scope, runID int64, l labels, 
 	s.countArgs = []any{runID}
 	s.capped(limit, "customer_value", "xlsx.capped_trend")
 	return s, nil
+}
+
+// evidenceSpec is the Evidence sheet: model_evidence's rows with each
+// metric named as the page names it ("Spearman: score vs value-added
+// profit", "Sensitivity: customers changing tier if economic moves 5
+// points"), and its key, as the data files hold it, in a last column for
+// lookups and tools.
+func evidenceSpec(sc scope, runID int64, l labels, limit int) sheetSpec {
+	s := tableNamed("model_evidence").sheetSpec(sc, l, runID, limit)
+	metric := slices.IndexFunc(s.columns, func(c column) bool { return c.name == "metric" })
+	s.columns = append(slices.Clone(s.columns), column{"metric_key", kindText})
+	s.headers = append(slices.Clone(s.headers), l.get("col.metric_key"))
+	// readSQL is "SELECT <columns> FROM …": the key goes last in the list.
+	s.query = strings.Replace(s.query, " FROM ", `, "metric" AS metric_key FROM `, 1)
+	s.show = map[int]func(string) string{metric: func(key string) string { return evidenceLabel(key, l) }}
+	return s
 }
 
 // reconciliationSpec is the Reconciliation sheet: the control totals, one

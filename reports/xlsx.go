@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 
@@ -31,6 +32,7 @@ const cancelCheckRows = 1000
 type xlsxStyles struct {
 	title, header, bold                                 int
 	money, score, ratio, float, fine, integer, date, ts int
+	corr                                                int
 }
 
 type sheetCount struct {
@@ -47,7 +49,6 @@ type xlsxWriter struct {
 	counts      []sheetCount
 	notes       []string
 	truncated   int
-	neutralised int
 	moneyAsText int
 }
 
@@ -84,7 +85,7 @@ func writeXLSX(ctx context.Context, q queryer, sc scope, runID int64, asOf time.
 	if err := w.writeSummary(d, runID, asOf); err != nil {
 		return err
 	}
-	return saveWorkbook(ctx, f, path)
+	return saveWorkbook(ctx, f, path, asOf)
 }
 
 // ctxWriter fails its writes once ctx is done: zipping the workbook reads
@@ -103,13 +104,22 @@ func (c ctxWriter) Write(p []byte) (int, error) {
 }
 
 // saveWorkbook writes beside the target and renames, so a failed run never
-// leaves half a workbook under the real name.
-func saveWorkbook(ctx context.Context, f *excelize.File, path string) error {
+// leaves half a workbook under the real name. The zip is stable
+// (xlsxzip.go): the same cells give the same bytes, entries dated asOf.
+func saveWorkbook(ctx context.Context, f *excelize.File, path string, asOf time.Time) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".weekly-*.xlsx")
 	if err != nil {
 		return fmt.Errorf("reports: save workbook: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
+	useStableZip(ctx, f, filepath.Dir(path), asOf)
+	// The document's dates are the as-of day too (excelize's template says
+	// 2006-09-16 and its author).
+	day := zipEntryDate(asOf).Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{Creator: "Accord", LastModifiedBy: "Accord", Created: day, Modified: day}); err != nil {
+		tmp.Close()
+		return fmt.Errorf("reports: save workbook: %w", err)
+	}
 	if _, err := f.WriteTo(ctxWriter{ctx, tmp}); err != nil {
 		tmp.Close()
 		return fmt.Errorf("reports: save workbook: %w", err)
@@ -149,6 +159,7 @@ func (w *xlsxWriter) initStyles() error {
 		{&w.st.ratio, excelize.Style{CustomNumFmt: custom("0.0%")}},
 		{&w.st.float, excelize.Style{CustomNumFmt: custom("0.00")}},
 		{&w.st.fine, excelize.Style{CustomNumFmt: custom("0.0000")}},
+		{&w.st.corr, excelize.Style{CustomNumFmt: custom("0.000")}},
 		{&w.st.integer, excelize.Style{NumFmt: 1}}, // "0"
 		{&w.st.date, excelize.Style{CustomNumFmt: custom("yyyy-mm-dd")}},
 		{&w.st.ts, excelize.Style{CustomNumFmt: custom("yyyy-mm-dd hh:mm")}},
@@ -229,6 +240,9 @@ func (w *xlsxWriter) startSheet(sheet string, t sheetSpec, dataRows int) (*excel
 	if err := w.f.AutoFilter(sheet, filterRange, nil); err != nil {
 		return nil, fmt.Errorf("reports: sheet %s autofilter: %w", sheet, err)
 	}
+	if err := w.printSetup(sheet, true); err != nil {
+		return nil, err
+	}
 	sw, err := w.f.NewStreamWriter(sheet)
 	if err != nil {
 		return nil, fmt.Errorf("reports: sheet %s: %w", sheet, err)
@@ -251,6 +265,40 @@ func (w *xlsxWriter) startSheet(sheet string, t sheetSpec, dataRows int) (*excel
 		return nil, fmt.Errorf("reports: sheet %s header: %w", sheet, err)
 	}
 	return sw, nil
+}
+
+// printSetup makes a sheet print legibly: landscape, scaled to one page
+// wide and as many pages tall as it needs (fitToHeight 0 is "automatic"),
+// and, with titles, its header row repeated on every page. Without it a
+// PDF of the workbook was 1,693 pages of column strips. The stream writer
+// copies the sheet's properties and page setup when it is created, so this
+// must come before NewStreamWriter; the print titles are a defined name of
+// the workbook, scoped to the sheet.
+func (w *xlsxWriter) printSetup(sheet string, titles bool) error {
+	fit, landscape := true, "landscape"
+	one, auto := 1, 0
+	if err := w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("reports: sheet %s page setup: %w", sheet, err)
+	}
+	if err := w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+		Orientation: &landscape, FitToWidth: &one, FitToHeight: &auto,
+	}); err != nil {
+		return fmt.Errorf("reports: sheet %s page setup: %w", sheet, err)
+	}
+	if titles {
+		if err := w.f.SetDefinedName(&excelize.DefinedName{
+			Name: "_xlnm.Print_Titles", RefersTo: printTitlesRef(sheet), Scope: sheet,
+		}); err != nil {
+			return fmt.Errorf("reports: sheet %s print titles: %w", sheet, err)
+		}
+	}
+	return nil
+}
+
+// printTitlesRef is the reference of a sheet's first row, quoted as Excel
+// quotes sheet names (a quote inside doubled).
+func printTitlesRef(sheet string) string {
+	return "'" + strings.ReplaceAll(sheet, "'", "''") + "'!$1:$1"
 }
 
 // writeTable streams one table into its sheet: every row, or for a capped
@@ -343,6 +391,11 @@ func (w *xlsxWriter) rowCells(t sheetSpec, values []any) ([]any, error) {
 		if v == nil {
 			continue // an empty cell, not the text "NULL"
 		}
+		if show := t.show[i]; show != nil {
+			if str, ok := v.(string); ok {
+				v = show(str)
+			}
+		}
 		c, err := w.cell(t.columns[i].kind, v)
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", t.columns[i].name, err)
@@ -421,14 +474,14 @@ func toInt64(v any) (int64, error) {
 	return 0, fmt.Errorf("integer read as %T", v)
 }
 
-// textCell neutralises formula leads, then cuts to Excel's cell limit with a
-// visible marker. The stream writer stores every Go string as an inline
-// string (t="inlineStr"), never as a formula.
+// textCell cuts text to Excel's cell limit with a visible marker, and
+// otherwise stores it as it is. The stream writer stores every Go string as
+// an inline string (t="inlineStr", never a <f> formula element), so text
+// that starts with = + - @ is text in Excel, LibreOffice and Sheets, and
+// a leading apostrophe would only show, and break lookups of the value
+// (TestWorkbookFormulaTextIsText). The CSV data files, which lose the
+// type, keep their neutralising quote (exportSQL).
 func (w *xlsxWriter) textCell(s string) string {
-	s, changed := neutraliseFormula(s)
-	if changed {
-		w.neutralised++
-	}
 	s, cut := truncateCell(s, func(shown, total int) string {
 		return w.l.getf("xlsx.truncated_mark", shown, total)
 	})
@@ -486,11 +539,29 @@ func (w *xlsxWriter) writeSummary(d *reportData, runID int64, asOf time.Time) er
 		add(label("kpi.rejected_rows"), excelize.Cell{StyleID: w.st.integer, Value: d.rejected})
 	}
 	add(label("xlsx.model"), w.textCell(modelSummary(d, l)))
-	spearman := spearmanValues(d, l)
-	if spearman == "" {
-		spearman = l.get("report.na")
+	// One number per segment, stored as a number (three decimals shown);
+	// not available says so with the pipeline's reason, never as 0.
+	spearman := false
+	for _, e := range d.evidence {
+		if e.metric != "spearman_value_added_profit" {
+			continue
+		}
+		spearman = true
+		name := w.textCell(l.getf("xlsx.spearman_segment", e.segment))
+		if finite(e.value) {
+			add(name, excelize.Cell{StyleID: w.st.corr, Value: e.value.Float64})
+			continue
+		}
+		// The pipeline states why in the detail, as the page shows it.
+		na := l.get("report.na")
+		if strings.HasPrefix(e.detail, "not available") {
+			na = e.detail
+		}
+		add(name, w.textCell(na))
 	}
-	add(label("evidence.spearman"), w.textCell(spearman))
+	if !spearman {
+		add(label("evidence.spearman"), w.textCell(l.get("evidence.no_spearman")))
+	}
 	add(label("xlsx.tier_changes"), excelize.Cell{StyleID: w.st.integer, Value: d.tierChanges})
 	if !d.filtered {
 		add(label("xlsx.reconciliation"), w.textCell(reconciliationLine(d, l)))
@@ -526,9 +597,6 @@ func (w *xlsxWriter) summaryTail(lead, more []string) [][]any {
 	if w.truncated > 0 {
 		notes = append(notes, l.getf("xlsx.truncated", w.truncated))
 	}
-	if w.neutralised > 0 {
-		notes = append(notes, l.getf("xlsx.neutralised", w.neutralised))
-	}
 	if w.moneyAsText > 0 {
 		notes = append(notes, l.getf("xlsx.money_as_text", w.moneyAsText))
 	}
@@ -541,6 +609,10 @@ func (w *xlsxWriter) summaryTail(lead, more []string) [][]any {
 
 // streamSummary writes rows into the Summary sheet.
 func (w *xlsxWriter) streamSummary(rows [][]any) error {
+	// The Summary has no header row to repeat: it opens with the title.
+	if err := w.printSetup(summarySheet, false); err != nil {
+		return err
+	}
 	sw, err := w.f.NewStreamWriter(summarySheet)
 	if err != nil {
 		return fmt.Errorf("reports: summary sheet: %w", err)
