@@ -34,10 +34,24 @@ const MinWeibullFailures = 3
 // The interval is Wald's on log β from the observed information of
 // (log β, log η), a numerical Hessian of the log-likelihood.
 func FitWeibull(times []float64, failed []bool) (WeibullFit, error) {
-	if len(times) != len(failed) {
-		return WeibullFit{}, fmt.Errorf("weibull: %d times, %d flags", len(times), len(failed))
+	return FitWeibullCounts(times, failed, nil)
+}
+
+// FitWeibullCounts is FitWeibull where times[i] stands for counts[i]
+// units (nil: one each), so that many units of one age (a lot installed on
+// one day, censored at the as-of date) cost one term, not one per unit.
+// Units and Failures count units.
+func FitWeibullCounts(times []float64, failed []bool, counts []float64) (WeibullFit, error) {
+	if len(times) != len(failed) || (counts != nil && len(counts) != len(times)) {
+		return WeibullFit{}, fmt.Errorf("weibull: %d times, %d flags, %d counts", len(times), len(failed), len(counts))
 	}
-	r := 0
+	n := func(i int) float64 {
+		if counts == nil {
+			return 1
+		}
+		return counts[i]
+	}
+	var r, units float64
 	var sumLogFail float64
 	// Scale times by their largest value so t^β cannot overflow.
 	scale := 0.0
@@ -45,26 +59,30 @@ func FitWeibull(times []float64, failed []bool) (WeibullFit, error) {
 		if !(t > 0) || math.IsInf(t, 0) {
 			return WeibullFit{}, fmt.Errorf("weibull: time %d is %v, want > 0", i, t)
 		}
+		if c := n(i); !(c > 0) || math.IsInf(c, 0) {
+			return WeibullFit{}, fmt.Errorf("weibull: count %d is %v, want > 0", i, c)
+		}
 		scale = math.Max(scale, t)
 	}
 	for i, t := range times {
+		units += n(i)
 		if failed[i] {
-			r++
-			sumLogFail += math.Log(t / scale)
+			r += n(i)
+			sumLogFail += n(i) * math.Log(t/scale)
 		}
 	}
 	if r < MinWeibullFailures {
-		return WeibullFit{Failures: r, Units: len(times)}, fmt.Errorf("weibull: %d failures among %d units: %w", r, len(times), ErrTooFewFailures)
+		return WeibullFit{Failures: int(r), Units: int(units)}, fmt.Errorf("weibull: %v failures among %v units: %w", r, units, ErrTooFewFailures)
 	}
 	score := func(b float64) float64 {
 		var s, sl float64
-		for _, t := range times {
+		for i, t := range times {
 			x := t / scale
-			p := math.Pow(x, b)
+			p := n(i) * math.Pow(x, b)
 			s += p
 			sl += p * math.Log(x)
 		}
-		return 1/b + sumLogFail/float64(r) - sl/s
+		return 1/b + sumLogFail/r - sl/s
 	}
 	lo, hi := 1e-3, 1.0
 	for score(hi) > 0 && hi < 1e3 {
@@ -83,11 +101,13 @@ func FitWeibull(times []float64, failed []bool) (WeibullFit, error) {
 	}
 	beta := (lo + hi) / 2
 	var s float64
-	for _, t := range times {
-		s += math.Pow(t/scale, beta)
+	for i, t := range times {
+		s += n(i) * math.Pow(t/scale, beta)
 	}
-	eta := math.Pow(s/float64(r), 1/beta) * scale
-	ll := func(lb, le float64) float64 { return WeibullLogLikelihood(times, failed, math.Exp(lb), math.Exp(le)) }
+	eta := math.Pow(s/r, 1/beta) * scale
+	ll := func(lb, le float64) float64 {
+		return weibullLogLikelihood(times, failed, counts, math.Exp(lb), math.Exp(le))
+	}
 	lb, le := math.Log(beta), math.Log(eta)
 	const h = 1e-4
 	f0 := ll(lb, le)
@@ -95,7 +115,7 @@ func FitWeibull(times []float64, failed []bool) (WeibullFit, error) {
 	hee := (ll(lb, le+h) - 2*f0 + ll(lb, le-h)) / (h * h)
 	hbe := (ll(lb+h, le+h) - ll(lb+h, le-h) - ll(lb-h, le+h) + ll(lb-h, le-h)) / (4 * h * h)
 	det := hbb*hee - hbe*hbe
-	fit := WeibullFit{Beta: beta, Eta: eta, Failures: r, Units: len(times), LogLikelihood: f0}
+	fit := WeibullFit{Beta: beta, Eta: eta, Failures: int(r), Units: int(units), LogLikelihood: f0}
 	if det <= 0 || hee >= 0 {
 		return fit, errors.New("weibull: the information matrix is not positive definite")
 	}
@@ -106,13 +126,22 @@ func FitWeibull(times []float64, failed []bool) (WeibullFit, error) {
 
 // WeibullLogLikelihood is Σ_failed [ln β − ln η + (β−1) ln(t/η)] − Σ (t/η)^β.
 func WeibullLogLikelihood(times []float64, failed []bool, beta, eta float64) float64 {
+	return weibullLogLikelihood(times, failed, nil, beta, eta)
+}
+
+// weibullLogLikelihood weighs time i by counts[i] (nil: 1).
+func weibullLogLikelihood(times []float64, failed []bool, counts []float64, beta, eta float64) float64 {
 	var ll float64
 	for i, t := range times {
+		c := 1.0
+		if counts != nil {
+			c = counts[i]
+		}
 		z := t / eta
 		if failed[i] {
-			ll += math.Log(beta) - math.Log(eta) + (beta-1)*math.Log(z)
+			ll += c * (math.Log(beta) - math.Log(eta) + (beta-1)*math.Log(z))
 		}
-		ll -= math.Pow(z, beta)
+		ll -= c * math.Pow(z, beta)
 	}
 	return ll
 }

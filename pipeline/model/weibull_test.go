@@ -146,3 +146,46 @@ func TestWeibullTooFewFailures(t *testing.T) {
 		t.Error("a negative time was accepted")
 	}
 }
+
+// TestWeibullCountsEqualExpandedUnits: a time standing for n units fits as
+// n copies of it. The run hands the fit one row per lot and age (a lot of
+// 40 units installed on one day, censored at the as-of date), so the
+// weighted fit must be the per-unit fit: the expanded data is the
+// independent check, to 1e-9 on β and η; the interval ends come from a
+// numerical Hessian (step 1e-4) whose rounding differs between the two
+// sums, so to 1e-4 of their value.
+func TestWeibullCountsEqualExpandedUnits(t *testing.T) {
+	times := []float64{30, 90, 200, 400, 365, 730}
+	failed := []bool{true, true, true, true, false, false}
+	counts := []float64{1, 2, 3, 1, 40, 25}
+	var et []float64
+	var ef []bool
+	for i, c := range counts {
+		for range int(c) {
+			et = append(et, times[i])
+			ef = append(ef, failed[i])
+		}
+	}
+	w, err := FitWeibullCounts(times, failed, counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := FitWeibull(et, ef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name           string
+		got, want, tol float64
+	}{{"beta", w.Beta, e.Beta, 1e-9}, {"eta", w.Eta, e.Eta, 1e-9}, {"beta_low", w.BetaLow, e.BetaLow, 1e-4}, {"beta_high", w.BetaHigh, e.BetaHigh, 1e-4}} {
+		if math.Abs(c.got-c.want) > c.tol*math.Abs(c.want) {
+			t.Errorf("%s: counts %v, expanded %v", c.name, c.got, c.want)
+		}
+	}
+	if w.Failures != 7 || w.Units != 72 {
+		t.Errorf("failures %d, units %d; want 7 of 72", w.Failures, w.Units)
+	}
+	if _, err := FitWeibullCounts(times, failed, []float64{1, 1, 0, 1, 1, 1}); err == nil {
+		t.Error("a zero count was accepted")
+	}
+}
