@@ -17,3 +17,71 @@ LEFT JOIN customers c ON c.customer_id = t.customer_id
 WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
   AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
 ORDER BY t.product_id, t.component, t.region, t.opened_at, t.ticket_id;
+
+-- name: WeibullUnits
+-- The units behind each product × component's Weibull fit (hotspot_weibull),
+-- for the groups of the run's hotspots table, each seen over the hot-spot
+-- window (as_of − months, as_of]: from its age at the window's start (0 if
+-- installed since; left truncation, FitWeibullTruncated) to
+--   failed    its first fault ticket of the component opened in the window
+--             (a serial counts once per customer, its later tickets are
+--             repeats; a ticket without a serial is a unit of its own),
+--             aged from its customer's installed_at of the product to the
+--             ticket's day;
+--   censored  the as-of date, for the customer's other units of the product
+--             (quantity less those failed, never below 0);
+--   no_age    faults whose customer has no installed_at of the product on or
+--             before the fault's day (no installed_base row, an undated one,
+--             or no installed_base source at all), counted, not fitted;
+--   group     one row per group, so a group with none of the above has a row.
+-- Ages are whole days; a failure on the installation day counts half a
+-- day. installed_base holds one row per customer × product; should a
+-- customer have several, the earliest installed_at stands for all its units.
+WITH p AS (SELECT getvariable('as_of')::DATE AS as_of, getvariable('hotspot_months')::INTEGER AS months),
+w AS (SELECT as_of, months, (as_of - to_months(months))::DATE AS start_day FROM p),
+groups AS (
+    SELECT DISTINCT h.product_id, h.component FROM hotspots h WHERE h.run_id = getvariable('run_id')::BIGINT
+),
+lots AS (
+    SELECT ib.customer_id, ib.product_id, sum(ib.quantity)::BIGINT AS qty, min(ib.installed_at) AS installed_at,
+           count(*) = count(ib.installed_at) AS dated
+    FROM installed_base ib, p
+    WHERE ib.quantity > 0 AND (ib.installed_at IS NULL OR ib.installed_at <= p.as_of)
+    GROUP BY ALL
+),
+faults AS (
+    SELECT t.customer_id, t.product_id, t.component, min(t.opened_at::DATE) AS day
+    FROM hs_tickets t CROSS JOIN w
+    WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
+      AND t.opened_at::DATE > w.start_day AND t.opened_at::DATE <= w.as_of
+    GROUP BY t.customer_id, t.product_id, t.component,
+             CASE WHEN t.serial_no IS NULL THEN 't:' || t.ticket_id ELSE 's:' || t.serial_no END
+),
+aged AS (
+    SELECT f.product_id, f.component, f.customer_id,
+           CASE WHEN l.dated AND l.installed_at <= f.day
+                THEN greatest(0.5, date_diff('day', l.installed_at, f.day)::DOUBLE) END AS age,
+           greatest(0, date_diff('day', l.installed_at, w.start_day))::DOUBLE AS entry
+    FROM faults f JOIN groups g USING (product_id, component) CROSS JOIN w
+    LEFT JOIN lots l ON l.customer_id = f.customer_id AND l.product_id = f.product_id
+),
+censored AS (
+    SELECT g.product_id, g.component, greatest(0.5, date_diff('day', l.installed_at, w.as_of)::DOUBLE) AS age,
+           greatest(0, date_diff('day', l.installed_at, w.start_day))::DOUBLE AS entry,
+           greatest(0, l.qty - coalesce(a.failed, 0)) AS units
+    FROM groups g JOIN lots l USING (product_id) CROSS JOIN w
+    LEFT JOIN (SELECT product_id, component, customer_id, count(*) AS failed FROM aged WHERE age IS NOT NULL GROUP BY ALL) a
+      ON a.product_id = g.product_id AND a.component = g.component AND a.customer_id = l.customer_id
+    WHERE l.dated
+)
+SELECT * FROM (
+SELECT g.product_id, pd.name AS product_name, g.component, 'group' AS kind, NULL::DOUBLE AS entry, NULL::DOUBLE AS age, 0::DOUBLE AS units
+FROM groups g LEFT JOIN products pd ON pd.product_id = g.product_id
+UNION ALL
+SELECT product_id, NULL, component, 'failed', entry, age, count(*)::DOUBLE FROM aged WHERE age IS NOT NULL GROUP BY ALL
+UNION ALL
+SELECT product_id, NULL, component, 'no_age', NULL, NULL, count(*)::DOUBLE FROM aged WHERE age IS NULL GROUP BY ALL
+UNION ALL
+SELECT product_id, NULL, component, 'censored', entry, age, sum(units)::DOUBLE FROM censored WHERE units > 0 GROUP BY ALL
+)
+ORDER BY product_id, component, kind <> 'group', kind, age, entry;
