@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"strings"
+	"time"
 
 	"github.com/accordhq/accord/pipeline/model"
 	"github.com/accordhq/accord/queries"
@@ -117,4 +120,256 @@ func weibullVerdict(f model.WeibullFit) string {
 		return "wear_out"
 	}
 	return "random"
+}
+
+// forecastRow is one group's ForecastInputs row.
+type forecastRow struct {
+	productID, component, region string
+	productName                  sql.NullString
+	units, failures              sql.NullInt64
+	shrunk                       sql.NullFloat64
+	a, b, exposure               sql.NullFloat64
+	effort                       sql.NullFloat64
+	effortBasis                  string
+	actual                       sql.NullInt64
+	forecastAt, periodEnd        time.Time
+	capacity                     sql.NullFloat64
+}
+
+// hotspotForecast writes hotspot_forecast in the run's transaction: the
+// fault tickets and engineer hours each hot-spot group will bring in the
+// next window, and the back-test, the same forecast made at as_of − window
+// from the data before it (the InstalledUnits and Hotspots statements as of
+// that date, into temporary tables), against the tickets that came.
+//
+// A group's faults per unit-year have the gamma posterior behind its shrunk
+// rate (shape a = failures + r0·k, rate b = unit-years + k); its tickets in
+// an exposure of E unit-years are then negative binomial, the gamma-Poisson
+// predictive: P(Y = y) = Γ(a+y) / (Γ(a) y!) · q^a (1−q)^y, q = b / (b + E),
+// mean a·E/b = shrunk rate / 100 · E. Its 95 % prediction interval is the
+// 2.5 % and 97.5 % quantiles (the smallest y whose distribution function
+// reaches them), wider than a Poisson's of the same mean by the rate's own
+// uncertainty. The total's interval is that of the sum of the groups'
+// independent counts, their distributions convolved. Hours are tickets ×
+// the group's mean effort; the total's hours interval is the normal
+// approximation, expected ± 1.96 √(Σ effort² · variance), never below 0.
+func hotspotForecast(ctx context.Context, tx *sql.Tx) error {
+	exec := func(stage, q string) error {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("run: forecast: %s: %w", stage, err)
+		}
+		return nil
+	}
+	steps := []struct{ stage, q string }{
+		{"groups", "CREATE OR REPLACE TEMP TABLE forecast_groups AS SELECT * FROM hotspots WHERE run_id = getvariable('run_id')::BIGINT"},
+		{"date", "SET VARIABLE forecast_at = getvariable('as_of')::DATE"},
+	}
+	for _, s := range steps {
+		if err := exec(s.stage, s.q); err != nil {
+			return err
+		}
+	}
+	if err := writeForecast(ctx, tx, "forecast"); err != nil {
+		return err
+	}
+	// The back-test: the hot-spot groups as of as_of − window.
+	installed, err := rewrite(queries.Get("InstalledUnits"), "InstalledUnits",
+		"TEMP TABLE installed_units AS", "TEMP TABLE bt_installed_units AS",
+		"getvariable('as_of')", "getvariable('forecast_at')")
+	if err != nil {
+		return err
+	}
+	hotspots, err := rewrite(queries.Get("Hotspots"), "Hotspots",
+		"INSERT INTO hotspots", "INSERT INTO forecast_groups",
+		"FROM installed_units", "FROM bt_installed_units",
+		"getvariable('as_of')", "getvariable('forecast_at')")
+	if err != nil {
+		return err
+	}
+	steps = []struct{ stage, q string }{
+		{"back-test date", "SET VARIABLE forecast_at = (getvariable('as_of')::DATE - to_months(getvariable('hotspot_months')::INTEGER))::DATE"},
+		{"back-test units", installed},
+		{"back-test groups", "CREATE OR REPLACE TEMP TABLE forecast_groups AS SELECT * FROM hotspots LIMIT 0"},
+		{"back-test hot-spots", hotspots},
+	}
+	for _, s := range steps {
+		if err := exec(s.stage, s.q); err != nil {
+			return err
+		}
+	}
+	return writeForecast(ctx, tx, "backtest")
+}
+
+// rewrite replaces each old with its new in a named statement, exactly
+// once each, or says the statement no longer reads as expected.
+func rewrite(q, name string, pairs ...string) (string, error) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !strings.Contains(q, pairs[i]) {
+			return "", fmt.Errorf("run: forecast: statement %s has no %q to rewrite for the back-test", name, pairs[i])
+		}
+		q = strings.ReplaceAll(q, pairs[i], pairs[i+1])
+	}
+	return q, nil
+}
+
+// writeForecast forecasts forecast_groups' rows (ForecastInputs) into
+// hotspot_forecast under kind, with a total row.
+func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
+	rows, err := tx.QueryContext(ctx, queries.Get("ForecastInputs"))
+	if err != nil {
+		return fmt.Errorf("run: forecast %s: %w", kind, err)
+	}
+	var in []forecastRow
+	for rows.Next() {
+		var f forecastRow
+		if err := rows.Scan(&f.productID, &f.productName, &f.component, &f.region, &f.units, &f.failures, &f.shrunk,
+			&f.a, &f.b, &f.exposure, &f.effort, &f.effortBasis, &f.actual, &f.forecastAt, &f.periodEnd, &f.capacity); err != nil {
+			rows.Close()
+			return fmt.Errorf("run: forecast %s: %w", kind, err)
+		}
+		in = append(in, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("run: forecast %s: %w", kind, err)
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO hotspot_forecast VALUES (getvariable('run_id')::BIGINT, getvariable('as_of')::DATE,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("run: forecast %s: %w", kind, err)
+	}
+	defer stmt.Close()
+	nf := func(v float64) sql.NullFloat64 { return sql.NullFloat64{Float64: v, Valid: true} }
+	ni := func(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: true} }
+	totalPMF := []float64{1} // the distribution of the sum of the groups' tickets
+	var expT, expH, varH float64
+	var basis, actual int64
+	anyActual, forecasts := false, 0
+	hoursKnown := true
+	for _, f := range in {
+		var expected, eh, hl, hh, rate sql.NullFloat64
+		var lo, hi sql.NullInt64
+		var na sql.NullString
+		effort := f.effort
+		basisName := sql.NullString{String: f.effortBasis, Valid: true}
+		switch {
+		case !f.units.Valid:
+			na = sql.NullString{String: "no_history", Valid: true}
+			basisName, effort = sql.NullString{}, sql.NullFloat64{}
+		case f.units.Int64 <= 0 || !(f.exposure.Float64 > 0):
+			na = sql.NullString{String: "no_installed_units", Valid: true}
+			basisName, effort = sql.NullString{}, sql.NullFloat64{}
+		default:
+			pmf := negBinPMF(f.a.Float64, f.b.Float64/(f.b.Float64+f.exposure.Float64))
+			mean, variance := negBinMoments(f.a.Float64, f.b.Float64, f.exposure.Float64)
+			l, h := pmfQuantile(pmf, 0.025), pmfQuantile(pmf, 0.975)
+			expected, lo, hi = nf(mean), ni(int64(l)), ni(int64(h))
+			rate = nf(100 * f.a.Float64 / f.b.Float64)
+			totalPMF = convolve(totalPMF, pmf)
+			expT += mean
+			forecasts++
+			if f.effort.Valid {
+				eh, hl, hh = nf(mean*f.effort.Float64), nf(float64(l)*f.effort.Float64), nf(float64(h)*f.effort.Float64)
+				expH += mean * f.effort.Float64
+				varH += f.effort.Float64 * f.effort.Float64 * variance
+			} else {
+				hoursKnown = false
+			}
+			basis += f.failures.Int64
+		}
+		if f.actual.Valid {
+			anyActual = true
+			actual += f.actual.Int64
+		}
+		if _, err := stmt.ExecContext(ctx, kind, "group", f.forecastAt, f.periodEnd, f.productID, f.productName, f.component, f.region,
+			f.units, f.failures, rate, expected, lo, hi, effort, basisName, eh, hl, hh, nil, f.actual, na); err != nil {
+			return fmt.Errorf("run: forecast %s %s/%s/%s: %w", kind, f.productID, f.component, f.region, err)
+		}
+	}
+	if len(in) == 0 {
+		return nil
+	}
+	var expected, eh, hl, hh sql.NullFloat64
+	var lo, hi, act sql.NullInt64
+	var na sql.NullString
+	if forecasts == 0 {
+		na = sql.NullString{String: "no_installed_units", Valid: true}
+	} else {
+		expected, lo, hi = nf(expT), ni(int64(pmfQuantile(totalPMF, 0.025))), ni(int64(pmfQuantile(totalPMF, 0.975)))
+		if hoursKnown {
+			sd := 1.959963984540054 * math.Sqrt(varH)
+			eh, hl, hh = nf(expH), nf(math.Max(0, expH-sd)), nf(expH+sd)
+		}
+	}
+	if anyActual {
+		act = ni(actual)
+	}
+	f := in[0]
+	if _, err := stmt.ExecContext(ctx, kind, "total", f.forecastAt, f.periodEnd, nil, nil, nil, nil,
+		nil, ni(basis), nil, expected, lo, hi, nil, nil, eh, hl, hh, f.capacity, act, na); err != nil {
+		return fmt.Errorf("run: forecast %s total: %w", kind, err)
+	}
+	return nil
+}
+
+// negBinMoments are the mean a·E/b and variance mean·(1 + E/b) of the
+// gamma(a, b)-Poisson(·E) count.
+func negBinMoments(a, b, e float64) (mean, variance float64) {
+	mean = a * e / b
+	return mean, mean * (1 + e/b)
+}
+
+// negBinPMF is P(Y = y) = Γ(a+y) / (Γ(a) y!) q^a (1−q)^y for y = 0, 1, …
+// until the distribution function is within 1e-12 of 1 (a = 0: Y = 0).
+// Each term is computed from log-gamma, not by recurrence, so a term far
+// below the first cannot underflow the rest.
+func negBinPMF(a, q float64) []float64 {
+	if a <= 0 || q >= 1 {
+		return []float64{1}
+	}
+	la, _ := math.Lgamma(a)
+	lq, l1q := math.Log(q), math.Log1p(-q)
+	mean := a * (1 - q) / q
+	var out []float64
+	cdf := 0.0
+	for y := 0; ; y++ {
+		lay, _ := math.Lgamma(a + float64(y))
+		ly1, _ := math.Lgamma(float64(y) + 1)
+		p := math.Exp(lay - la - ly1 + a*lq + float64(y)*l1q)
+		out = append(out, p)
+		cdf += p
+		if (cdf >= 1-1e-12 && float64(y) > mean) || y > 10_000_000 {
+			return out
+		}
+	}
+}
+
+// pmfQuantile is the smallest y with P(Y ≤ y) ≥ p.
+func pmfQuantile(pmf []float64, p float64) int {
+	cdf := 0.0
+	for y, v := range pmf {
+		cdf += v
+		if cdf >= p {
+			return y
+		}
+	}
+	return len(pmf) - 1
+}
+
+// convolve is the distribution of the sum of two independent counts.
+func convolve(a, b []float64) []float64 {
+	out := make([]float64, len(a)+len(b)-1)
+	for i, x := range a {
+		if x == 0 {
+			continue
+		}
+		for j, y := range b {
+			out[i+j] += x * y
+		}
+	}
+	// Drop the underflowed tail.
+	for len(out) > 1 && out[len(out)-1] < 1e-300 {
+		out = out[:len(out)-1]
+	}
+	return out
 }

@@ -170,3 +170,179 @@ func TestHotspotWeibullNotAvailable(t *testing.T) {
 		}
 	}
 }
+
+type forecastRowT struct {
+	kind, scope, key         string
+	at, end                  time.Time
+	units, basis, lo, hi     sql.NullInt64
+	actual                   sql.NullInt64
+	rate, expected           sql.NullFloat64
+	effort, eh, hl, hh, capH sql.NullFloat64
+	effortBasis, na          sql.NullString
+}
+
+func readForecast(t *testing.T, db *sql.DB, runID int64) map[string]forecastRowT {
+	t.Helper()
+	rows, err := db.Query(`SELECT kind, scope, coalesce(product_id || ' ' || component || ' ' || region, 'total'), forecast_at, period_end,
+		installed_units, basis_failures, tickets_low, tickets_high, actual_tickets, rate_per_100_per_year, expected_tickets,
+		mean_effort_hours, expected_hours, hours_low, hours_high, capacity_hours, effort_basis, not_available
+		FROM hotspot_forecast WHERE run_id = ?`, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]forecastRowT{}
+	for rows.Next() {
+		var f forecastRowT
+		if err := rows.Scan(&f.kind, &f.scope, &f.key, &f.at, &f.end, &f.units, &f.basis, &f.lo, &f.hi, &f.actual, &f.rate, &f.expected,
+			&f.effort, &f.eh, &f.hl, &f.hh, &f.capH, &f.effortBasis, &f.na); err != nil {
+			t.Fatal(err)
+		}
+		k := f.kind + " " + f.key
+		if _, dup := out[k]; dup {
+			t.Fatalf("two rows for %s", k)
+		}
+		out[k] = f
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// recurrencePMF is the negative binomial P(Y = y) of shape a and q = b/(b+E)
+// by the recurrence p(0) = q^a, p(y+1) = p(y)·(a+y)/(y+1)·(1−q): another
+// way than the run's log-gamma terms.
+func recurrencePMF(a, q float64, upto int) []float64 {
+	p := []float64{math.Pow(q, a)}
+	for y := 0; y < upto; y++ {
+		p = append(p, p[y]*(a+float64(y))/float64(y+1)*(1-q))
+	}
+	return p
+}
+
+func quantileOf(p []float64, level float64) int64 {
+	c := 0.0
+	for y, v := range p {
+		c += v
+		if c >= level {
+			return int64(y)
+		}
+	}
+	return int64(len(p) - 1)
+}
+
+// TestHotspotForecastByHand: the forecast and the back-test on the
+// hot-spot fixture (3-month windows, prior_unit_years k = 1, every effort
+// 1 hour), from counts read off the fixture by hand.
+//
+// Forecast at 2026-11-27. Groups with units (units, faults in the window):
+// P1 power East (3, 6: R1..R6), P1 power North (1, 0), P2 power North (2,
+// 3: F-0-*), P2 power South (1, 0), P3 sensor East (4, 4: U1..U4); pooled
+// r0 = 13 / (11 · 0.25) per unit-year. Each: a = faults + r0·k, b = units ·
+// 0.25 + k, E = units · 0.25, expected a·E/b. P4 valve West has 3 faults
+// and no units: no_installed_units, NULL, never 0.
+//
+// Back-test at 2026-08-27, on the window (2026-05-27, 2026-08-27]: R0 for
+// P1 power East, F-1-1..3 for P2 power North, nothing else (the U tickets
+// are later; C4's P3 units, installed 2026-06-01, are there): r0 = 4 /
+// 2.75. Actual, in (2026-08-27, 2026-11-27]: 6, 0, 3, 0, 4, and P4 valve's 3
+// with no forecast (no_history). Intervals: quantiles 2.5 % and 97.5 % of
+// the recurrence pmf; the total's from the groups' recurrence pmfs
+// convolved here.
+func TestHotspotForecastByHand(t *testing.T) {
+	store, res := runFixture(t, hotspotFixture(t, "", nil))
+	got := readForecast(t, store.DB, res.RunID)
+	type g struct {
+		key                   string
+		units, faults, actual int64
+		btFaults              int64
+	}
+	groups := []g{
+		{"P1 power East", 3, 6, 6, 1}, {"P1 power North", 1, 0, 0, 0}, {"P2 power North", 2, 3, 3, 3},
+		{"P2 power South", 1, 0, 0, 0}, {"P3 sensor East", 4, 4, 4, 0},
+	}
+	for _, kind := range []string{"forecast", "backtest"} {
+		faults := func(x g) int64 {
+			if kind == "backtest" {
+				return x.btFaults
+			}
+			return x.faults
+		}
+		var sumF int64
+		for _, x := range groups {
+			sumF += faults(x)
+		}
+		r0 := float64(sumF) / (11 * 0.25)
+		total := []float64{1}
+		var totalMean float64
+		for _, x := range groups {
+			f, ok := got[kind+" "+x.key]
+			if !ok {
+				t.Errorf("%s %s: no row", kind, x.key)
+				continue
+			}
+			a, b, e := float64(faults(x))+r0, float64(x.units)*0.25+1, float64(x.units)*0.25
+			mean := a * e / b
+			pmf := recurrencePMF(a, b/(b+e), 400)
+			lo, hi := quantileOf(pmf, 0.025), quantileOf(pmf, 0.975)
+			n := len(total)
+			next := make([]float64, n+len(pmf)-1)
+			for i, u := range total {
+				for j, v := range pmf {
+					next[i+j] += u * v
+				}
+			}
+			total, totalMean = next, totalMean+mean
+			if !close12(f.expected, mean) || f.lo.Int64 != lo || f.hi.Int64 != hi || !close12(f.rate, 100*a/b) ||
+				f.units.Int64 != x.units || f.basis.Int64 != faults(x) || f.na.Valid {
+				t.Errorf("%s %s: expected %v [%v, %v], rate %v, units %v, basis %v, %v; want %.6g [%d, %d], rate %.6g, %d units, %d faults",
+					kind, x.key, f.expected, f.lo, f.hi, f.rate, f.units, f.basis, f.na, mean, lo, hi, 100*a/b, x.units, faults(x))
+			}
+			// Every fault ticket of the fixture takes 1 hour.
+			if !close12(f.effort, 1) || !close12(f.eh, mean) || !close12(f.hl, float64(lo)) || !close12(f.hh, float64(hi)) {
+				t.Errorf("%s %s: hours %v (%v, %v–%v), want %v at 1 h a ticket", kind, x.key, f.eh, f.effort, f.hl, f.hh, mean)
+			}
+			wantActual := sql.NullInt64{}
+			if kind == "backtest" {
+				wantActual = sql.NullInt64{Int64: x.actual, Valid: true}
+			}
+			if f.actual != wantActual {
+				t.Errorf("%s %s: actual %v, want %v", kind, x.key, f.actual, wantActual)
+			}
+		}
+		tot := got[kind+" total"]
+		if !close12(tot.expected, totalMean) || tot.lo.Int64 != quantileOf(total, 0.025) || tot.hi.Int64 != quantileOf(total, 0.975) || tot.basis.Int64 != sumF {
+			t.Errorf("%s total: %v [%v, %v], basis %v; want %.6g [%d, %d], %d", kind, tot.expected, tot.lo, tot.hi, tot.basis,
+				totalMean, quantileOf(total, 0.025), quantileOf(total, 0.975), sumF)
+		}
+		if tot.capH.Valid {
+			t.Errorf("%s total: capacity %v without engineer_hours, want NULL", kind, tot.capH)
+		}
+		t.Logf("%s: total expected %.2f [%d, %d], actual %v", kind, totalMean, quantileOf(total, 0.025), quantileOf(total, 0.975), tot.actual)
+	}
+	w := got["forecast P4 valve West"]
+	if w.na.String != "no_installed_units" || w.expected.Valid || w.lo.Valid || w.eh.Valid {
+		t.Errorf("P4 valve West forecast: %+v, want no_installed_units and NULL", w)
+	}
+	w = got["backtest P4 valve West"]
+	if w.na.String != "no_history" || w.expected.Valid || w.actual.Int64 != 3 {
+		t.Errorf("P4 valve West back-test: %+v, want no_history, NULL expected, 3 actual", w)
+	}
+	if tot := got["backtest total"]; tot.actual.Int64 != 6+3+4+3 {
+		t.Errorf("back-test total actual %v, want 16 (the window's fault tickets of every group)", tot.actual)
+	}
+	if tot := got["forecast total"]; tot.actual.Valid {
+		t.Errorf("forecast total actual %v: the period is not over, want NULL", tot.actual)
+	}
+	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
+	if f := got["backtest P1 power East"]; !f.at.Equal(d("2026-08-27")) || !f.end.Equal(d("2026-11-27")) {
+		t.Errorf("back-test period (%v, %v], want (2026-08-27, 2026-11-27]", f.at, f.end)
+	}
+	if f := got["forecast P1 power East"]; !f.at.Equal(d("2026-11-27")) || !f.end.Equal(d("2027-02-27")) {
+		t.Errorf("forecast period (%v, %v], want (2026-11-27, 2027-02-27]", f.at, f.end)
+	}
+	if f := got["backtest P3 sensor East"]; f.effortBasis.String != "all_faults" {
+		t.Errorf("P3 sensor East back-test: effort basis %v, want all_faults (no fault of its own before 2026-08-27)", f.effortBasis)
+	}
+}

@@ -68,6 +68,9 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	if err := r.Profile.statement("hotspot weibull", func() error { return hotspotWeibull(ctx, tx) }); err != nil {
 		return err
 	}
+	if err := r.Profile.statement("hotspot forecast", func() error { return hotspotForecast(ctx, tx) }); err != nil {
+		return err
+	}
 	ownerDrain := strings.Replace(queries.Get("OwnerDrainSelect"), "FROM drain_customers",
 		"FROM (SELECT * FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT) AS drain_customers", 1)
 	if err := exec("owner drain", "INSERT INTO owner_drain BY NAME "+ownerDrain+" ORDER BY account_owner"); err != nil {

@@ -85,3 +85,73 @@ UNION ALL
 SELECT product_id, NULL, component, 'censored', entry, age, sum(units)::DOUBLE FROM censored WHERE units > 0 GROUP BY ALL
 )
 ORDER BY product_id, component, kind <> 'group', kind, age, entry;
+
+-- name: ForecastInputs
+-- What hotspotForecast (pipeline/hotspot_forecast.go) needs per hot-spot
+-- group to forecast the fault tickets of (forecast_at, forecast_at + months]
+-- from the groups in forecast_groups (the run's hotspots rows, or, for the
+-- back-test, those the Hotspots statement gives as of forecast_at):
+--   prior_a, prior_b: the gamma posterior of the group's faults per
+--     unit-year behind its shrunk rate, shape failures + r0·k and rate
+--     unit-years + k (r0 the pooled rate of the groups with at least
+--     min_installed_units, k = prior_unit_years), so prior_a / prior_b is
+--     shrunk_rate / 100;
+--   exposure: the next window's unit-years, installed units × months / 12;
+--   mean_effort_hours: the mean effort_hours of the group's fault tickets
+--     opened in the window before forecast_at; effort_basis all_faults when
+--     none of them has hours (the mean over every group's), none when no
+--     fault ticket has any;
+--   actual: fault tickets opened in (forecast_at, forecast_at + months], by
+--     the window's filter; NULL for a period not over by the as-of date.
+-- A group with fault tickets in that period and no row in forecast_groups
+-- comes last with NULL inputs (it had no forecast).
+WITH p AS (
+    SELECT getvariable('forecast_at')::DATE AS from_day, getvariable('as_of')::DATE AS as_of,
+           getvariable('hotspot_months')::INTEGER AS months,
+           getvariable('prior_unit_years')::DOUBLE AS prior,
+           getvariable('min_installed_units')::INTEGER AS min_units
+),
+w AS (SELECT *, (from_day - to_months(months))::DATE AS start_day, (from_day + to_months(months))::DATE AS end_day FROM p),
+pooled AS (
+    SELECT sum(g.failures) FILTER (WHERE g.installed_units >= w.min_units)::DOUBLE
+             / nullif(sum(g.installed_units * w.months / 12.0) FILTER (WHERE g.installed_units >= w.min_units), 0) AS r0
+    FROM forecast_groups g, w
+),
+faults AS (
+    SELECT t.* FROM hs_tickets t
+    WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
+),
+effort AS (
+    SELECT f.product_id, f.component, f.region, avg(f.effort_hours) AS hours
+    FROM faults f, w WHERE f.opened_at::DATE > w.start_day AND f.opened_at::DATE <= w.from_day AND f.effort_hours IS NOT NULL
+    GROUP BY ALL
+),
+all_effort AS (
+    SELECT avg(f.effort_hours) AS hours FROM faults f, w
+    WHERE f.opened_at::DATE > w.start_day AND f.opened_at::DATE <= w.from_day AND f.effort_hours IS NOT NULL
+),
+actual AS (
+    SELECT f.product_id, f.component, f.region, count(*) AS tickets
+    FROM faults f, w WHERE w.end_day <= w.as_of AND f.opened_at::DATE > w.from_day AND f.opened_at::DATE <= w.end_day
+    GROUP BY ALL
+)
+SELECT coalesce(g.product_id, a.product_id) AS product_id, coalesce(g.product_name, pd.name) AS product_name,
+       coalesce(g.component, a.component) AS component, coalesce(g.region, a.region) AS region,
+       g.installed_units, g.failures, g.shrunk_rate_per_100_per_year,
+       g.failures + coalesce(pooled.r0, 0) * w.prior AS prior_a,
+       g.installed_units * w.months / 12.0 + w.prior AS prior_b,
+       g.installed_units * w.months / 12.0 AS exposure,
+       coalesce(e.hours, ae.hours) AS mean_effort_hours,
+       CASE WHEN e.hours IS NOT NULL THEN 'group' WHEN ae.hours IS NOT NULL THEN 'all_faults' ELSE 'none' END AS effort_basis,
+       CASE WHEN w.end_day <= w.as_of THEN coalesce(a.tickets, 0) END AS actual,
+       w.from_day AS forecast_at, w.end_day AS period_end,
+       -- hours per week × weeks of the period
+       CASE WHEN getvariable('engineer_hours')::DOUBLE > 0
+            THEN getvariable('engineer_hours')::DOUBLE * date_diff('day', w.from_day, w.end_day) / 7.0 END AS capacity_hours
+FROM forecast_groups g
+FULL JOIN actual a ON a.product_id = g.product_id AND a.component = g.component AND a.region = g.region
+CROSS JOIN w CROSS JOIN pooled CROSS JOIN all_effort ae
+LEFT JOIN effort e ON e.product_id = coalesce(g.product_id, a.product_id) AND e.component = coalesce(g.component, a.component)
+     AND e.region = coalesce(g.region, a.region)
+LEFT JOIN products pd ON pd.product_id = a.product_id
+ORDER BY g.product_id IS NULL, product_id, component, region;
