@@ -127,7 +127,7 @@ type forecastRow struct {
 	productID, component, region string
 	productName                  sql.NullString
 	units, failures              sql.NullInt64
-	shrunk                       sql.NullFloat64
+	basisUnitYears               sql.NullFloat64
 	a, b, exposure               sql.NullFloat64
 	effort                       sql.NullFloat64
 	effortBasis                  string
@@ -222,7 +222,7 @@ func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
 	var in []forecastRow
 	for rows.Next() {
 		var f forecastRow
-		if err := rows.Scan(&f.productID, &f.productName, &f.component, &f.region, &f.units, &f.failures, &f.shrunk,
+		if err := rows.Scan(&f.productID, &f.productName, &f.component, &f.region, &f.units, &f.failures, &f.basisUnitYears,
 			&f.a, &f.b, &f.exposure, &f.effort, &f.effortBasis, &f.actual, &f.forecastAt, &f.periodEnd, &f.capacity); err != nil {
 			rows.Close()
 			return fmt.Errorf("run: forecast %s: %w", kind, err)
@@ -254,9 +254,9 @@ func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
 		basisName := sql.NullString{String: f.effortBasis, Valid: true}
 		switch {
 		case !f.units.Valid:
-			na = sql.NullString{String: "no_history", Valid: true}
+			na = sql.NullString{String: "not_forecast", Valid: true}
 			basisName, effort = sql.NullString{}, sql.NullFloat64{}
-		case f.units.Int64 <= 0 || !(f.exposure.Float64 > 0):
+		case f.units.Int64 <= 0 || !(f.exposure.Float64 > 0) || !(f.b.Float64 > 0):
 			na = sql.NullString{String: "no_installed_units", Valid: true}
 			basisName, effort = sql.NullString{}, sql.NullFloat64{}
 		default:

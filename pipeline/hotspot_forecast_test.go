@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"database/sql"
 	"math"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accordhq/accord/pipeline/demo"
 	"github.com/accordhq/accord/pipeline/model"
 )
 
@@ -238,29 +240,31 @@ func quantileOf(p []float64, level float64) int64 {
 //
 // Forecast at 2026-11-27. Groups with units (units, faults in the window):
 // P1 power East (3, 6: R1..R6), P1 power North (1, 0), P2 power North (2,
-// 3: F-0-*), P2 power South (1, 0), P3 sensor East (4, 4: U1..U4); pooled
-// r0 = 13 / (11 · 0.25) per unit-year. Each: a = faults + r0·k, b = units ·
-// 0.25 + k, E = units · 0.25, expected a·E/b. P4 valve West has 3 faults
-// and no units: no_installed_units, NULL, never 0.
+// 3: F-0-*), P2 power South (1, 0), P3 sensor East (4, 4: U1..U4). Every lot
+// is there all 92 days of the window: unit-years u·92/365.25, pooled r0 =
+// 13 / (11·92/365.25). Each: a = faults + r0·k, b = unit-years + k, E =
+// units · 3/12, expected a·E/b. P4 valve West has 3 faults and no units:
+// no_installed_units, NULL, never 0.
 //
-// Back-test at 2026-08-27, on the window (2026-05-27, 2026-08-27]: R0 for
-// P1 power East, F-1-1..3 for P2 power North, nothing else (the U tickets
-// are later; C4's P3 units, installed 2026-06-01, are there): r0 = 4 /
-// 2.75. Actual, in (2026-08-27, 2026-11-27]: 6, 0, 3, 0, 4, and P4 valve's 3
-// with no forecast (no_history). Intervals: quantiles 2.5 % and 97.5 % of
-// the recurrence pmf; the total's from the groups' recurrence pmfs
-// convolved here.
+// Back-test at 2026-08-27, on the window (2026-05-27, 2026-08-27], 92
+// days: R0 for P1 power East, F-1-1..3 for P2 power North, nothing else;
+// C4's P3 units, installed 2026-06-01, count from 2026-05-31: 88 days. r0 =
+// 4 / ((7·92 + 4·88)/365.25). Actual, in (2026-08-27, 2026-11-27], on units
+// installed by 2026-08-27: 6, 0, 3, 0, 4; P4 valve's 3 are on no known
+// unit and count nowhere. Intervals: quantiles 2.5 % and 97.5 % of the
+// recurrence pmf; the total's from the groups' recurrence pmfs convolved
+// here.
 func TestHotspotForecastByHand(t *testing.T) {
 	store, res := runFixture(t, hotspotFixture(t, "", nil))
 	got := readForecast(t, store.DB, res.RunID)
 	type g struct {
 		key                   string
 		units, faults, actual int64
-		btFaults              int64
+		btFaults, btDays      int64
 	}
 	groups := []g{
-		{"P1 power East", 3, 6, 6, 1}, {"P1 power North", 1, 0, 0, 0}, {"P2 power North", 2, 3, 3, 3},
-		{"P2 power South", 1, 0, 0, 0}, {"P3 sensor East", 4, 4, 4, 0},
+		{"P1 power East", 3, 6, 6, 1, 92}, {"P1 power North", 1, 0, 0, 0, 92}, {"P2 power North", 2, 3, 3, 3, 92},
+		{"P2 power South", 1, 0, 0, 0, 92}, {"P3 sensor East", 4, 4, 4, 0, 88},
 	}
 	for _, kind := range []string{"forecast", "backtest"} {
 		faults := func(x g) int64 {
@@ -269,11 +273,19 @@ func TestHotspotForecastByHand(t *testing.T) {
 			}
 			return x.faults
 		}
+		uy := func(x g) float64 {
+			if kind == "backtest" {
+				return float64(x.units*x.btDays) / 365.25
+			}
+			return float64(x.units*92) / 365.25
+		}
 		var sumF int64
+		var sumUY float64
 		for _, x := range groups {
 			sumF += faults(x)
+			sumUY += uy(x)
 		}
-		r0 := float64(sumF) / (11 * 0.25)
+		r0 := float64(sumF) / sumUY
 		total := []float64{1}
 		var totalMean float64
 		for _, x := range groups {
@@ -282,7 +294,7 @@ func TestHotspotForecastByHand(t *testing.T) {
 				t.Errorf("%s %s: no row", kind, x.key)
 				continue
 			}
-			a, b, e := float64(faults(x))+r0, float64(x.units)*0.25+1, float64(x.units)*0.25
+			a, b, e := float64(faults(x))+r0, uy(x)+1, float64(x.units)*0.25
 			mean := a * e / b
 			pmf := recurrencePMF(a, b/(b+e), 400)
 			lo, hi := quantileOf(pmf, 0.025), quantileOf(pmf, 0.975)
@@ -325,12 +337,11 @@ func TestHotspotForecastByHand(t *testing.T) {
 	if w.na.String != "no_installed_units" || w.expected.Valid || w.lo.Valid || w.eh.Valid {
 		t.Errorf("P4 valve West forecast: %+v, want no_installed_units and NULL", w)
 	}
-	w = got["backtest P4 valve West"]
-	if w.na.String != "no_history" || w.expected.Valid || w.actual.Int64 != 3 {
-		t.Errorf("P4 valve West back-test: %+v, want no_history, NULL expected, 3 actual", w)
+	if w, ok := got["backtest P4 valve West"]; ok {
+		t.Errorf("P4 valve West back-test: %+v, want no row (no units, no faults before 2026-08-27, none on a known unit since)", w)
 	}
-	if tot := got["backtest total"]; tot.actual.Int64 != 6+3+4+3 {
-		t.Errorf("back-test total actual %v, want 16 (the window's fault tickets of every group)", tot.actual)
+	if tot := got["backtest total"]; tot.actual.Int64 != 6+3+4 {
+		t.Errorf("back-test total actual %v, want 13 (the period's fault tickets on units installed by 2026-08-27)", tot.actual)
 	}
 	if tot := got["forecast total"]; tot.actual.Valid {
 		t.Errorf("forecast total actual %v: the period is not over, want NULL", tot.actual)
@@ -345,4 +356,171 @@ func TestHotspotForecastByHand(t *testing.T) {
 	if f := got["backtest P3 sensor East"]; f.effortBasis.String != "all_faults" {
 		t.Errorf("P3 sensor East back-test: effort basis %v, want all_faults (no fault of its own before 2026-08-27)", f.effortBasis)
 	}
+}
+
+// TestHotspotBacktestOnDemoHotspot: the back-test on the demo's planted
+// hot-spot (MANIFEST.json's hotspot: P07 电源模块 华东 at six times the base
+// rate), 1,500 customers as of 2026-11-27, the example config (12-month
+// window, prior_unit_years k = 50, min_installed_units 10). The forecast
+// made at 2025-11-27 is recomputed here from the loaded canonical tables
+// (customers, installed_base, tickets) by plain Go loops, not by the
+// pipeline's SQL:
+//
+//	units(p, r)   Σ installed_base quantity of product p installed by
+//	              2025-11-27 (or undated), of customers in region r;
+//	unit-years    Σ quantity · days from the day before installation (the
+//	              window's start if earlier or undated) to 2025-11-27, / 365.25;
+//	faults        fault tickets opened in (2024-11-27, 2025-11-27], region
+//	              the ticket's or else its customer's;
+//	groups        p × c × r for every product with units in r and every
+//	              component c of p in any fault ticket;
+//	r0            Σ faults / Σ unit-years over the groups with ≥ 10 units;
+//	the group's   a = faults + 50·r0, b = unit-years + 50, E = units: expected
+//	              a·E/b, the interval from the recurrence pmf.
+//
+// The actual count is its fault tickets opened in (2025-11-27, 2026-11-27]
+// by customers with the product installed by 2025-11-27; a hot-spot with a
+// steady rate must land inside its 95 % interval.
+func TestHotspotBacktestOnDemoHotspot(t *testing.T) {
+	inputs := t.TempDir()
+	man, err := demo.Generate(context.Background(), demo.Options{Out: inputs, Customers: 1500, Seed: 5, AsOf: fixtureAsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, res := runFixture(t, exampleConfig(t, inputs))
+	db := store.DB
+	bt := fixtureAsOf.AddDate(-1, 0, 0)
+	from := bt.AddDate(-1, 0, 0)
+	region := map[string]string{}
+	rows, err := db.Query(`SELECT customer_id, region FROM customers WHERE region IS NOT NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, r string
+		if err := rows.Scan(&id, &r); err != nil {
+			t.Fatal(err)
+		}
+		region[id] = r
+	}
+	rows.Close()
+	var first time.Time
+	if err := db.QueryRow(`SELECT min(opened_at)::DATE FROM tickets`).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	start := from
+	if first.AddDate(0, 0, -1).After(start) {
+		start = first.AddDate(0, 0, -1)
+	}
+	units := map[[2]string]float64{}     // product, region
+	unitYears := map[[2]string]float64{} // product, region
+	installedBy := map[[2]string]bool{}  // customer, product
+	rows, err = db.Query(`SELECT customer_id, product_id, quantity, installed_at FROM installed_base`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c, p string
+		var q float64
+		var at sql.NullTime
+		if err := rows.Scan(&c, &p, &q, &at); err != nil {
+			t.Fatal(err)
+		}
+		r, ok := region[c]
+		if !ok || q <= 0 {
+			continue
+		}
+		since := start
+		if at.Valid && at.Time.AddDate(0, 0, -1).After(since) {
+			since = at.Time.AddDate(0, 0, -1)
+		}
+		if bt.After(since) {
+			unitYears[[2]string{p, r}] += q * bt.Sub(since).Hours() / 24 / 365.25
+		}
+		if !at.Valid || !at.Time.After(bt) {
+			units[[2]string{p, r}] += q
+			installedBy[[2]string{c, p}] = true
+		}
+	}
+	rows.Close()
+	faults := map[[3]string]int64{}
+	actual := map[[3]string]int64{}
+	components := map[string]map[string]bool{}
+	rows, err = db.Query(`SELECT customer_id, product_id, component, region, opened_at FROM tickets
+		WHERE category = 'fault' AND product_id IS NOT NULL AND component IS NOT NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c, p, comp string
+		var r sql.NullString
+		var opened time.Time
+		if err := rows.Scan(&c, &p, &comp, &r, &opened); err != nil {
+			t.Fatal(err)
+		}
+		if components[p] == nil {
+			components[p] = map[string]bool{}
+		}
+		components[p][comp] = true
+		reg := r.String
+		if !r.Valid {
+			reg = region[c]
+		}
+		if reg == "" {
+			continue
+		}
+		day := time.Date(opened.Year(), opened.Month(), opened.Day(), 0, 0, 0, 0, time.UTC)
+		k := [3]string{p, comp, reg}
+		switch {
+		case day.After(from) && !day.After(bt):
+			faults[k]++
+		case day.After(bt) && !day.After(fixtureAsOf) && installedBy[[2]string{c, p}]:
+			actual[k]++
+		}
+	}
+	rows.Close()
+	var sumF, sumUY float64
+	for pr, u := range units {
+		if u < 10 {
+			continue
+		}
+		for comp := range components[pr[0]] {
+			sumF += float64(faults[[3]string{pr[0], comp, pr[1]}])
+			sumUY += unitYears[pr]
+		}
+	}
+	r0 := sumF / sumUY
+	hs := man.Hotspot
+	k := [3]string{hs.ProductID, hs.Component, hs.Region}
+	u := units[[2]string{hs.ProductID, hs.Region}]
+	a, b, e := float64(faults[k])+50*r0, unitYears[[2]string{hs.ProductID, hs.Region}]+50, u
+	mean := a * e / b
+	pmf := recurrencePMF(a, b/(b+e), 2000)
+	lo, hi := quantileOf(pmf, 0.025), quantileOf(pmf, 0.975)
+
+	got := readForecast(t, db, res.RunID)
+	f, ok := got["backtest "+hs.ProductID+" "+hs.Component+" "+hs.Region]
+	if !ok {
+		t.Fatalf("no back-test row for the planted hot-spot %v", k)
+	}
+	if math.Abs(f.expected.Float64-mean) > 1e-9*mean || f.lo.Int64 != lo || f.hi.Int64 != hi ||
+		f.units.Int64 != int64(u) || f.basis.Int64 != faults[k] || f.actual.Int64 != actual[k] {
+		t.Errorf("planted hot-spot back-test: expected %v [%v, %v], units %v, basis %v, actual %v; want %.6g [%d, %d], %v units, %d faults, %d actual",
+			f.expected, f.lo, f.hi, f.units, f.basis, f.actual, mean, lo, hi, u, faults[k], actual[k])
+	}
+	if actual[k] < lo || actual[k] > hi {
+		t.Errorf("the planted hot-spot's %d faults fell outside its back-tested interval [%d, %d]", actual[k], lo, hi)
+	}
+	if rate := 100 * a / b; rate < 3*100*r0 {
+		t.Errorf("the planted hot-spot's forecast rate %.3g per 100 unit-years is not well above the pooled %.3g", rate, 100*r0)
+	}
+	tot := got["backtest total"]
+	t.Logf("planted %v: %d units, %d faults in the year before %s, r0 %.4g: expected %.2f [%d, %d], actual %d; total expected %.1f [%v, %v], actual %v",
+		k, int64(u), faults[k], bt.Format(time.DateOnly), r0, mean, lo, hi, actual[k], tot.expected.Float64, tot.lo.Int64, tot.hi.Int64, tot.actual.Int64)
+	w := readWeibull(t, db, res.RunID)
+	counts := map[string]int{}
+	for _, x := range w {
+		counts[x.verdict.String+x.na.String]++
+	}
+	t.Logf("demo Weibull verdicts (the demo's faults are a constant-rate process): %v", counts)
 }

@@ -90,32 +90,66 @@ ORDER BY product_id, component, kind <> 'group', kind, age, entry;
 -- What hotspotForecast (pipeline/hotspot_forecast.go) needs per hot-spot
 -- group to forecast the fault tickets of (forecast_at, forecast_at + months]
 -- from the groups in forecast_groups (the run's hotspots rows, or, for the
--- back-test, those the Hotspots statement gives as of forecast_at):
+-- back-test, those the Hotspots statement gives as of forecast_at), for the
+-- units installed at forecast_at:
+--   basis_unit_years: the group's exposure in the window before
+--     forecast_at, (forecast_at − months, forecast_at]: each lot (an
+--     installed_base row, or a product billing line without one) from its
+--     installation (issue) day on, within the days the export observes (on
+--     or after its first ticket), in years of 365.25 days. Not the hot-spot
+--     rate's units × window: a growing base would be charged a full window
+--     for units installed late in it, and the rate read low;
 --   prior_a, prior_b: the gamma posterior of the group's faults per
---     unit-year behind its shrunk rate, shape failures + r0·k and rate
---     unit-years + k (r0 the pooled rate of the groups with at least
---     min_installed_units, k = prior_unit_years), so prior_a / prior_b is
---     shrunk_rate / 100;
---   exposure: the next window's unit-years, installed units × months / 12;
+--     unit-year, shape failures + r0·k and rate basis_unit_years + k (r0 the
+--     pooled failures / basis_unit_years of the groups with at least
+--     min_installed_units, k = prior_unit_years), the same shrinkage as the
+--     hot-spot rate's;
+--   exposure: the next window's unit-years, installed units × months / 12
+--     (units installed later are not forecast);
 --   mean_effort_hours: the mean effort_hours of the group's fault tickets
 --     opened in the window before forecast_at; effort_basis all_faults when
 --     none of them has hours (the mean over every group's), none when no
 --     fault ticket has any;
---   actual: fault tickets opened in (forecast_at, forecast_at + months], by
---     the window's filter; NULL for a period not over by the as-of date.
--- A group with fault tickets in that period and no row in forecast_groups
--- comes last with NULL inputs (it had no forecast).
+--   actual: the group's fault tickets opened in (forecast_at, forecast_at +
+--     months] by customers who had the product installed by forecast_at
+--     (the units forecast); NULL for a period not over by the as-of date.
+-- A group with such tickets and no row in forecast_groups (at forecast_at
+-- under min_installed_units units and without a fault in the window) comes
+-- last with NULL inputs: it was not forecast (not_forecast).
 WITH p AS (
     SELECT getvariable('forecast_at')::DATE AS from_day, getvariable('as_of')::DATE AS as_of,
            getvariable('hotspot_months')::INTEGER AS months,
            getvariable('prior_unit_years')::DOUBLE AS prior,
            getvariable('min_installed_units')::INTEGER AS min_units
 ),
-w AS (SELECT *, (from_day - to_months(months))::DATE AS start_day, (from_day + to_months(months))::DATE AS end_day FROM p),
+w AS (
+    SELECT p.*, greatest((from_day - to_months(months))::DATE, coalesce((SELECT min(opened_at)::DATE - 1 FROM hs_tickets),
+                (from_day - to_months(months))::DATE)) AS start_day,
+           (from_day + to_months(months))::DATE AS end_day
+    FROM p
+),
+lots AS (
+    SELECT customer_id, product_id, quantity::DOUBLE AS qty, installed_at AS since FROM installed_base
+    UNION ALL
+    SELECT customer_id, product_id, quantity::DOUBLE, issued_at FROM billing_lines
+    WHERE category = 'product' AND product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM installed_base)
+),
+basis AS (
+    SELECT l.product_id, c.region,
+           sum(l.qty * greatest(0, date_diff('day', greatest(w.start_day, coalesce(l.since - 1, w.start_day)), w.from_day))) / 365.25 AS unit_years
+    FROM lots l JOIN hs_customers c USING (customer_id) CROSS JOIN w
+    WHERE c.region IS NOT NULL AND l.qty > 0
+    GROUP BY ALL
+),
+gb AS (
+    SELECT g.product_id, g.product_name, g.component, g.region, g.installed_units, g.failures,
+           coalesce(b.unit_years, 0) AS basis_unit_years
+    FROM forecast_groups g LEFT JOIN basis b ON b.product_id = g.product_id AND b.region = g.region
+),
 pooled AS (
-    SELECT sum(g.failures) FILTER (WHERE g.installed_units >= w.min_units)::DOUBLE
-             / nullif(sum(g.installed_units * w.months / 12.0) FILTER (WHERE g.installed_units >= w.min_units), 0) AS r0
-    FROM forecast_groups g, w
+    SELECT sum(failures) FILTER (WHERE installed_units >= w.min_units)::DOUBLE
+             / nullif(sum(basis_unit_years) FILTER (WHERE installed_units >= w.min_units), 0) AS r0
+    FROM gb, w
 ),
 faults AS (
     SELECT t.* FROM hs_tickets t
@@ -123,23 +157,27 @@ faults AS (
 ),
 effort AS (
     SELECT f.product_id, f.component, f.region, avg(f.effort_hours) AS hours
-    FROM faults f, w WHERE f.opened_at::DATE > w.start_day AND f.opened_at::DATE <= w.from_day AND f.effort_hours IS NOT NULL
+    FROM faults f, w WHERE f.opened_at::DATE > (w.from_day - to_months(w.months))::DATE AND f.opened_at::DATE <= w.from_day
+      AND f.effort_hours IS NOT NULL
     GROUP BY ALL
 ),
 all_effort AS (
     SELECT avg(f.effort_hours) AS hours FROM faults f, w
-    WHERE f.opened_at::DATE > w.start_day AND f.opened_at::DATE <= w.from_day AND f.effort_hours IS NOT NULL
+    WHERE f.opened_at::DATE > (w.from_day - to_months(w.months))::DATE AND f.opened_at::DATE <= w.from_day AND f.effort_hours IS NOT NULL
 ),
 actual AS (
     SELECT f.product_id, f.component, f.region, count(*) AS tickets
-    FROM faults f, w WHERE w.end_day <= w.as_of AND f.opened_at::DATE > w.from_day AND f.opened_at::DATE <= w.end_day
+    FROM faults f, w
+    WHERE w.end_day <= w.as_of AND f.opened_at::DATE > w.from_day AND f.opened_at::DATE <= w.end_day
+      AND EXISTS (SELECT 1 FROM lots l WHERE l.customer_id = f.customer_id AND l.product_id = f.product_id
+                    AND l.qty > 0 AND (l.since IS NULL OR l.since <= w.from_day))
     GROUP BY ALL
 )
 SELECT coalesce(g.product_id, a.product_id) AS product_id, coalesce(g.product_name, pd.name) AS product_name,
        coalesce(g.component, a.component) AS component, coalesce(g.region, a.region) AS region,
-       g.installed_units, g.failures, g.shrunk_rate_per_100_per_year,
+       g.installed_units, g.failures, g.basis_unit_years,
        g.failures + coalesce(pooled.r0, 0) * w.prior AS prior_a,
-       g.installed_units * w.months / 12.0 + w.prior AS prior_b,
+       g.basis_unit_years + w.prior AS prior_b,
        g.installed_units * w.months / 12.0 AS exposure,
        coalesce(e.hours, ae.hours) AS mean_effort_hours,
        CASE WHEN e.hours IS NOT NULL THEN 'group' WHEN ae.hours IS NOT NULL THEN 'all_faults' ELSE 'none' END AS effort_basis,
@@ -148,7 +186,7 @@ SELECT coalesce(g.product_id, a.product_id) AS product_id, coalesce(g.product_na
        -- hours per week × weeks of the period
        CASE WHEN getvariable('engineer_hours')::DOUBLE > 0
             THEN getvariable('engineer_hours')::DOUBLE * date_diff('day', w.from_day, w.end_day) / 7.0 END AS capacity_hours
-FROM forecast_groups g
+FROM gb g
 FULL JOIN actual a ON a.product_id = g.product_id AND a.component = g.component AND a.region = g.region
 CROSS JOIN w CROSS JOIN pooled CROSS JOIN all_effort ae
 LEFT JOIN effort e ON e.product_id = coalesce(g.product_id, a.product_id) AND e.component = coalesce(g.component, a.component)

@@ -301,18 +301,18 @@ CREATE TABLE IF NOT EXISTS hotspot_forecast (
     region            VARCHAR,
     installed_units   BIGINT,
     basis_failures    BIGINT,            -- fault tickets in the window before forecast_at
-    rate_per_100_per_year DOUBLE,        -- the shrunk rate the forecast uses
+    rate_per_100_per_year DOUBLE,        -- the shrunk rate the forecast uses, per installed unit-year of that window
     expected_tickets  DOUBLE,
     tickets_low       BIGINT,            -- 95 % prediction interval
     tickets_high      BIGINT,
     mean_effort_hours DOUBLE,
-    effort_basis      VARCHAR,           -- group, all_faults (the group had none with hours)
+    effort_basis      VARCHAR,           -- group, all_faults (the group had none with hours), none (no fault ticket has hours)
     expected_hours    DOUBLE,
     hours_low         DOUBLE,
     hours_high        DOUBLE,
     capacity_hours    DOUBLE,            -- total row: engineer_hours per week × weeks of the period
-    actual_tickets    BIGINT,            -- backtest: fault tickets opened in (forecast_at, period_end]
-    not_available     VARCHAR            -- no_installed_units, no_effort_hours, no_history; NULL when forecast
+    actual_tickets    BIGINT,            -- backtest: fault tickets opened in (forecast_at, period_end] on units installed by forecast_at
+    not_available     VARCHAR            -- no_installed_units, not_forecast (no hot-spot row at forecast_at); NULL when forecast
 );
 CREATE TABLE IF NOT EXISTS ar_aging (
     run_id         BIGINT NOT NULL,
