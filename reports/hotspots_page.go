@@ -31,7 +31,7 @@ const (
 )
 
 // hotspotChartIDs lists the page's charts in order; the browser test waits for each.
-var hotspotChartIDs = []string{chartHSParetoProduct, chartHSParetoComponent, chartHSParetoPC, chartHSFunnel, chartHSHeatmap, chartHSRegion}
+var hotspotChartIDs = []string{chartHSParetoProduct, chartHSParetoComponent, chartHSParetoPC, chartHSFunnel, chartHSHeatmap, chartHSRegion, chartHSBacktest}
 
 // hsParetoTopN bars per Pareto, the last folding the rest into "others".
 const hsParetoTopN = 15
@@ -93,6 +93,8 @@ type hsData struct {
 	customers   []hsCustomer
 	serials     []hsSerial
 	unsupported []hsUnsupported
+	weibull     []hsWeibull
+	forecast    []hsForecast
 	windowYears float64 // 0: unknown (no group with failures and a rate)
 	// availability names what could not run and why (hotspotAvailability).
 	availability []string
@@ -217,7 +219,10 @@ func loadHotspotPage(ctx context.Context, q queryer, runID int64, sc scope) (*hs
 		}
 		d.unsupported = append(d.unsupported, u)
 	}
-	return d, urows.Err()
+	if err := urows.Err(); err != nil {
+		return nil, fmt.Errorf("reports: load unsupported by product: %w", err)
+	}
+	return d, loadHotspotModels(ctx, q, runID, d)
 }
 
 // funnelLimit is the control limit of a rate per 100 units per year for a
@@ -328,7 +333,7 @@ func hsCharts(d *hsData, l labels) ([]hsChart, error) {
 		}
 		out = append(out, c)
 	}
-	for _, b := range []func(*hsData, labels) (hsChart, error){hsFunnel, hsHeatmap, hsRegion} {
+	for _, b := range []func(*hsData, labels) (hsChart, error){hsFunnel, hsHeatmap, hsRegion, hsBacktest} {
 		c, err := b(d, l)
 		if err != nil {
 			return nil, fmt.Errorf("reports: chart %s: %w", c.ID, err)
@@ -597,7 +602,7 @@ func hsTables(d *hsData, l labels, opt Options) []hsTable {
 		unsup.Rows = append(unsup.Rows, hsRow{P: u.productID, Cells: []string{cmp.Or(u.productName, u.productID),
 			strconv.FormatInt(u.customers, 10), strconv.FormatInt(u.units, 10), formatMoney(u.revenue, opt.CurrencySymbol)}})
 	}
-	return []hsTable{groups, tickets, serialT, customers, unsup}
+	return append([]hsTable{groups}, append(hsModelTables(d, l), tickets, serialT, customers, unsup)...)
 }
 
 // endsGroup says whether rows[i] is the last of its group (product,
@@ -633,7 +638,7 @@ func renderHotspots(d *hsData, runID int64, asOf time.Time, l labels, opt Option
 		Subtitle:   l.getf("report.as_of", asOf.Format(time.DateOnly), runID),
 		Footer:     l.getf("report.generated_by", runID),
 		Labels:     l,
-		Notes:      append([]string{l.get("hs.intro"), l.get("hotspots.note")}, d.availability...),
+		Notes:      append(append([]string{l.get("hs.intro"), l.get("hotspots.note")}, d.availability...), hsForecastNotes(d, l)...),
 		Charts:     hotspotChartIDs,
 		Tables:     hsTables(d, l, opt),
 		Library:    template.JS(echartsJS),
