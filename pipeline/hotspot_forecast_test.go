@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -523,4 +524,86 @@ func TestHotspotBacktestOnDemoHotspot(t *testing.T) {
 		counts[x.verdict.String+x.na.String]++
 	}
 	t.Logf("demo Weibull verdicts (the demo's faults are a constant-rate process): %v", counts)
+}
+
+// TestHotspotPeriodsAddUp: the trend rows (hotspot_periods) are the rising
+// test's own counts. On the hot-spot fixture every group's period 0 holds
+// its window's failures, periods 1..4 sum to its baseline_failures, the
+// periods' days are those counted by time.AddDate (periodDays: 92, 92, 89,
+// 92, 92), and, where the test ran on unit-days, period 0's share of the
+// unit-days is current_exposure_share. By hand, P1 power East (R) has 6
+// faults in period 0, 1 (R0) in period 1 and none before; its 3 units give
+// 3 · 92 unit-days in period 0, a rate of 100 · 6 / (276 / 365.25).
+func TestHotspotPeriodsAddUp(t *testing.T) {
+	store, res := runFixture(t, hotspotFixture(t, "", nil))
+	hs := readHotspots(t, store.DB, res.RunID)
+	rows, err := store.DB.Query(`SELECT product_id || ' ' || component || ' ' || region, period, observed_days, failures, unit_days,
+		rate_per_100_per_year FROM hotspot_periods WHERE run_id = ? ORDER BY 1, 2`, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type agg struct {
+		current, baseline int64
+		ud0, udAll        float64
+		byUnits           bool
+		periods           []int64
+	}
+	got := map[string]*agg{}
+	days := periodDays()
+	for rows.Next() {
+		var key string
+		var k int
+		var observed, failures int64
+		var ud, rate sql.NullFloat64
+		if err := rows.Scan(&key, &k, &observed, &failures, &ud, &rate); err != nil {
+			t.Fatal(err)
+		}
+		a := got[key]
+		if a == nil {
+			a = &agg{}
+			got[key] = a
+		}
+		a.periods = append(a.periods, failures)
+		if observed != days[k] {
+			t.Errorf("%s period %d: %d days, want %d", key, k, observed, days[k])
+		}
+		if k == 0 {
+			a.current = failures
+			a.ud0 = ud.Float64
+		} else {
+			a.baseline += failures
+		}
+		a.udAll += ud.Float64
+		a.byUnits = ud.Valid
+		if ud.Valid && ud.Float64 > 0 && !close12(rate, 100*float64(failures)/(ud.Float64/365.25)) {
+			t.Errorf("%s period %d: rate %v from %d failures over %v unit-days", key, k, rate, failures, ud.Float64)
+		}
+		if !ud.Valid && rate.Valid {
+			t.Errorf("%s period %d: a rate %v without unit-days", key, k, rate)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(hs) {
+		t.Errorf("trends for %d groups, hotspots has %d", len(got), len(hs))
+	}
+	for key, h := range hs {
+		a := got[key]
+		if a == nil {
+			t.Errorf("%s: no trend rows", key)
+			continue
+		}
+		if a.current != h.failures || (h.baseline.Valid && a.baseline != h.baseline.Int64) {
+			t.Errorf("%s: period 0 %d, baseline %d; hotspots has %d and %v", key, a.current, a.baseline, h.failures, h.baseline)
+		}
+		if a.byUnits && h.share.Valid && a.udAll > 0 && !close12(h.share, a.ud0/a.udAll) {
+			t.Errorf("%s: unit-day share %v, hotspots' current_exposure_share %v", key, a.ud0/a.udAll, h.share)
+		}
+	}
+	r := got["P1 power East"]
+	if r == nil || fmt.Sprint(r.periods) != "[6 1 0 0 0]" || !close12(sql.NullFloat64{Float64: r.ud0, Valid: true}, 3*92) {
+		t.Errorf("P1 power East: periods %v, unit-days in period 0 %v; want [6 1 0 0 0] and 276", r.periods, r.ud0)
+	}
 }

@@ -193,3 +193,63 @@ LEFT JOIN effort e ON e.product_id = coalesce(g.product_id, a.product_id) AND e.
      AND e.region = coalesce(g.region, a.region)
 LEFT JOIN products pd ON pd.product_id = a.product_id
 ORDER BY g.product_id IS NULL, product_id, component, region;
+
+-- name: HotspotPeriods
+-- The periods the rising test compares (see Hotspots in transform.sql, whose
+-- CTEs this repeats: the test's period length, the periods, their observed
+-- days, each lot's unit-days and the faults per period), for every group of
+-- the run's hotspots table: failures and installed unit-days per period, so
+-- the page can draw each group's trend beside the test's verdict. A period
+-- with no observed day has no row. TestHotspotPeriodsAddUp checks these rows
+-- against the hotspots table's own counts.
+INSERT INTO hotspot_periods
+WITH p AS (
+    SELECT getvariable('as_of')::DATE AS as_of,
+           getvariable('hotspot_months')::INTEGER AS months,
+           getvariable('baseline_windows')::INTEGER AS baseline_windows
+),
+history AS (SELECT min(opened_at)::DATE AS first_day FROM hs_tickets),
+test_len AS (
+    SELECT CASE WHEN h.first_day IS NULL OR h.first_day - 1 < (p.as_of - to_months(p.months))::DATE THEN p.months
+                ELSE greatest(1, p.months // (p.baseline_windows + 1)) END AS months
+    FROM p, history h
+),
+periods AS (
+    SELECT r.k, (p.as_of - to_months(((r.k + 1) * tl.months)::INTEGER))::DATE AS start_day,
+           (p.as_of - to_months((r.k * tl.months)::INTEGER))::DATE AS end_day
+    FROM p, test_len tl, range(0, p.baseline_windows + 1) r(k)
+),
+observed AS (
+    SELECT pe.k, pe.start_day, pe.end_day,
+           greatest(pe.start_day, coalesce(h.first_day - 1, pe.start_day)) AS observed_from,
+           greatest(0, date_diff('day', greatest(pe.start_day, coalesce(h.first_day - 1, pe.start_day)), pe.end_day)) AS days
+    FROM periods pe, history h
+),
+lots AS (
+    SELECT customer_id, product_id, quantity::DOUBLE AS qty, installed_at AS since FROM installed_base
+    UNION ALL
+    SELECT customer_id, product_id, quantity::DOUBLE, issued_at FROM billing_lines
+    WHERE category = 'product' AND product_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM installed_base)
+),
+unit_days_k AS (
+    SELECT o.k, l.product_id, c.region,
+           sum(l.qty * greatest(0, date_diff('day', greatest(o.observed_from, coalesce(l.since - 1, o.observed_from)), o.end_day))) AS unit_days
+    FROM lots l JOIN hs_customers c USING (customer_id) CROSS JOIN observed o
+    WHERE c.region IS NOT NULL AND l.qty > 0
+    GROUP BY ALL
+),
+faults_k AS (
+    SELECT o.k, t.product_id, t.component, t.region, count(*) AS failures
+    FROM hs_tickets t JOIN observed o ON t.opened_at::DATE > o.start_day AND t.opened_at::DATE <= o.end_day
+    WHERE t.category = 'fault' AND t.product_id IS NOT NULL AND t.component IS NOT NULL AND t.region IS NOT NULL
+    GROUP BY ALL
+)
+SELECT getvariable('run_id')::BIGINT, p.as_of, h.product_id, h.component, h.region, o.k, o.start_day, o.end_day, o.days,
+       coalesce(fk.failures, 0),
+       CASE WHEN h.installed_units > 0 THEN coalesce(ud.unit_days, 0) END,
+       CASE WHEN h.installed_units > 0 AND ud.unit_days > 0 THEN 100.0 * coalesce(fk.failures, 0) / (ud.unit_days / 365.25) END
+FROM hotspots h CROSS JOIN observed o CROSS JOIN p
+LEFT JOIN unit_days_k ud ON ud.k = o.k AND ud.product_id = h.product_id AND ud.region = h.region
+LEFT JOIN faults_k fk ON fk.k = o.k AND fk.product_id = h.product_id AND fk.component = h.component AND fk.region = h.region
+WHERE h.run_id = getvariable('run_id')::BIGINT AND o.days > 0
+ORDER BY h.product_id, h.component, h.region, o.k;

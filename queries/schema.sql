@@ -314,6 +314,23 @@ CREATE TABLE IF NOT EXISTS hotspot_forecast (
     actual_tickets    BIGINT,            -- backtest: fault tickets opened in (forecast_at, period_end] on units installed by forecast_at
     not_available     VARCHAR            -- no_installed_units, not_forecast (no hot-spot row at forecast_at); NULL when forecast
 );
+-- The rising test's periods per hot-spot group (HotspotPeriods in
+-- hotspots.sql): the trend the test compares, one row per group of the
+-- run's hotspots and period observed.
+CREATE TABLE IF NOT EXISTS hotspot_periods (
+    run_id         BIGINT NOT NULL,
+    as_of          DATE NOT NULL,
+    product_id     VARCHAR NOT NULL,
+    component      VARCHAR NOT NULL,
+    region         VARCHAR NOT NULL,
+    period         INTEGER NOT NULL,  -- 0: the latest (the tested period), 1, 2, …: earlier
+    period_start   DATE NOT NULL,     -- the period is (period_start, period_end]
+    period_end     DATE NOT NULL,
+    observed_days  BIGINT NOT NULL,   -- its days on or after the export's first ticket
+    failures       BIGINT NOT NULL,
+    unit_days      DOUBLE,            -- installed unit-days; NULL when the group has no installed units
+    rate_per_100_per_year DOUBLE      -- 100 · failures / (unit_days / 365.25); NULL without unit-days
+);
 CREATE TABLE IF NOT EXISTS ar_aging (
     run_id         BIGINT NOT NULL,
     as_of          DATE NOT NULL,
