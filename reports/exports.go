@@ -19,7 +19,7 @@ func sqlString(s string) string {
 // sheet cut to the workbook's rows has the whole table to point at, and the
 // hot-spot workbook's Weibull and Forecast tables.
 func dataFileTables() []resultTable {
-	return append(slices.Clip(resultTables), hotspotTicketsTable, hotspotWeibullTable, hotspotForecastTable)
+	return append(slices.Clip(resultTables), hotspotTicketsTable, hotspotWeibullTable, hotspotForecastTable, hotspotPeriodsTable)
 }
 
 // writeDataFiles exports each data file table's rows for the run to

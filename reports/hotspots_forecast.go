@@ -151,7 +151,7 @@ func hsForecastNotes(d *hsData, l labels) []string {
 		t := tot[0]
 		period := t.at.Format(time.DateOnly) + " – " + t.end.Format(time.DateOnly)
 		if !t.expected.Valid {
-			out = append(out, l.getf("hs."+kind+"_none", period, l.get("forecast.why."+t.na)))
+			out = append(out, l.getf("hs."+kind+"_none", period, l.lookup("forecast.why.", t.na)))
 			continue
 		}
 		tickets := l.getf("hs.range", format2(t.expected.Float64), intOr(t.lo, l), intOr(t.hi, l))
@@ -236,9 +236,9 @@ func hsModelTables(d *hsData, l labels) []hsTable {
 		beta, interval, eta, years := l.get("report.na"), "", l.get("report.na"), ""
 		var verdict string
 		if w.na != "" {
-			verdict = l.get("report.na") + ": " + l.get("weibull.why."+w.na)
+			verdict = l.get("report.na") + ": " + l.lookup("weibull.why.", w.na)
 		} else {
-			verdict = l.get("weibull.verdict." + w.verdict)
+			verdict = l.lookup("weibull.verdict.", w.verdict)
 			beta, eta = format2(w.beta.Float64), formatScore(w.eta.Float64)
 			interval = format2(w.low.Float64) + " – " + format2(w.high.Float64)
 			years = format2(w.eta.Float64 / 365.25)
@@ -262,7 +262,7 @@ func hsModelTables(d *hsData, l labels) []hsTable {
 		for _, f := range d.forecastRows(kind, "group") {
 			var cells []string
 			if f.na != "" {
-				na := l.get("report.na") + ": " + l.get("forecast.why."+f.na)
+				na := l.get("report.na") + ": " + l.lookup("forecast.why.", f.na)
 				cells = []string{cmp.Or(f.productName, f.productID), f.component, f.region, intOr(f.units, l), intOr(f.basis, l), na, "", "", ""}
 			} else {
 				hours, hint := l.get("report.na")+": "+l.get("forecast.why.no_effort_hours"), ""
@@ -281,4 +281,123 @@ func hsModelTables(d *hsData, l labels) []hsTable {
 		out = append(out, t)
 	}
 	return out
+}
+
+var hotspotPeriodsTable = resultTable{
+	name: "hotspot_periods", sheet: "Periods", hasAsOf: true, reach: perProduct,
+	columns: []column{
+		{"product_id", kindText}, {"component", kindText}, {"region", kindText}, {"period", kindInt},
+		{"period_start", kindDate}, {"period_end", kindDate}, {"observed_days", kindInt}, {"failures", kindInt},
+		{"unit_days", kindScore}, {"rate_per_100_per_year", kindFloat},
+	},
+	orderBy: "product_id, component, region, period",
+}
+
+const chartHSTrend = "hs_trend"
+
+// hsTrendTopN is how many of the top-ranked groups the trend chart draws;
+// rising groups outside them are drawn too.
+const hsTrendTopN = 6
+
+type hsPeriod struct {
+	productID, component, region string
+	end                          time.Time
+	failures                     int64
+}
+
+func loadHotspotPeriods(ctx context.Context, q queryer, runID int64, d *hsData) error {
+	rows, err := q.QueryContext(ctx, `SELECT product_id, component, region, period_end, failures
+		FROM hotspot_periods WHERE run_id = $1 ORDER BY product_id, component, region, period DESC`, runID)
+	if err != nil {
+		return fmt.Errorf("reports: load hot-spot periods: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p hsPeriod
+		if err := rows.Scan(&p.productID, &p.component, &p.region, &p.end, &p.failures); err != nil {
+			return fmt.Errorf("reports: load hot-spot periods: %w", err)
+		}
+		d.periods = append(d.periods, p)
+	}
+	return rows.Err()
+}
+
+// trendVerdict is the rising test's verdict of a group, short for a
+// chart's legend: rising, steady (tested, not flagged) or not tested and
+// why (the groups table says it at length).
+func trendVerdict(g hsGroup, l labels) string {
+	switch {
+	case g.notTested != "":
+		return l.get("rising.not_tested") + ": " + l.lookup("trend.why.", g.notTested)
+	case g.rising:
+		return l.get("trend.rising")
+	}
+	return l.get("trend.steady")
+}
+
+// hsTrend draws the failures per rising-test period of the top-ranked
+// groups and of every rising one, each series named with the test's
+// verdict; a click on a point filters the tables to its group.
+func hsTrend(d *hsData, l labels) (hsChart, error) {
+	c := hsChart{ID: chartHSTrend}
+	var chosen []hsGroup
+	for _, g := range d.groups {
+		if (g.rank.Valid && g.rank.Int64 <= hsTrendTopN) || g.rising {
+			chosen = append(chosen, g)
+		}
+	}
+	ends := map[time.Time]bool{}
+	byGroup := map[[3]string]map[time.Time]int64{}
+	for _, p := range d.periods {
+		k := [3]string{p.productID, p.component, p.region}
+		if byGroup[k] == nil {
+			byGroup[k] = map[time.Time]int64{}
+		}
+		byGroup[k][p.end] = p.failures
+		ends[p.end] = true
+	}
+	var axis []time.Time
+	for e := range ends {
+		axis = append(axis, e)
+	}
+	slices.SortFunc(axis, func(a, b time.Time) int { return a.Compare(b) })
+	names := make([]string, len(axis))
+	for i, e := range axis {
+		names[i] = e.Format(time.DateOnly)
+	}
+	why := ""
+	if len(chosen) == 0 || len(axis) == 0 {
+		why = l.get("hs.trend_empty")
+	}
+	line := charts.NewLine()
+	line.SetGlobalOptions(append(commonOptsWhy(chartHSTrend, l.get("hs.trend"), why),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithXAxisOpts(opts.XAxis{Name: l.get("hs.trend_axis_x")}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.get("chart.pareto.bar"), MinInterval: 1}),
+		charts.WithGridOpts(opts.Grid{Bottom: "90", ContainLabel: opts.Bool(true)}),
+	)...)
+	line.SetXAxis(names)
+	for _, g := range chosen {
+		k := [3]string{g.productID, g.component, g.region}
+		data := make([]opts.LineData, len(axis))
+		for i, e := range axis {
+			if v, ok := byGroup[k][e]; ok {
+				data[i] = opts.LineData{Value: v}
+			} else {
+				data[i] = opts.LineData{Value: nil}
+			}
+		}
+		// The verdict first and whole (our own text); the group's label,
+		// which is data, sanitized and capped.
+		name := trendVerdict(g, l) + " — " + chartLabel(g.productLabel()+" · "+g.component+" · "+g.region)
+		line.AddSeries(name, data)
+		c.Filters = append(c.Filters, map[string]string{"p": g.productID, "c": g.component, "r": g.region})
+	}
+	if len(chosen) == 0 {
+		line.AddSeries(l.get("chart.pareto.bar"), []opts.LineData{})
+	}
+	line.Validate()
+	o, err := roundTrip(line.JSON())
+	c.Option = o
+	return c, err
 }

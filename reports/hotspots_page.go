@@ -31,7 +31,7 @@ const (
 )
 
 // hotspotChartIDs lists the page's charts in order; the browser test waits for each.
-var hotspotChartIDs = []string{chartHSParetoProduct, chartHSParetoComponent, chartHSParetoPC, chartHSFunnel, chartHSHeatmap, chartHSRegion, chartHSBacktest}
+var hotspotChartIDs = []string{chartHSParetoProduct, chartHSParetoComponent, chartHSParetoPC, chartHSFunnel, chartHSHeatmap, chartHSRegion, chartHSTrend, chartHSBacktest}
 
 // hsParetoTopN bars per Pareto, the last folding the rest into "others".
 const hsParetoTopN = 15
@@ -95,6 +95,7 @@ type hsData struct {
 	unsupported []hsUnsupported
 	weibull     []hsWeibull
 	forecast    []hsForecast
+	periods     []hsPeriod
 	windowYears float64 // 0: unknown (no group with failures and a rate)
 	// availability names what could not run and why (hotspotAvailability).
 	availability []string
@@ -222,6 +223,9 @@ func loadHotspotPage(ctx context.Context, q queryer, runID int64, sc scope) (*hs
 	if err := urows.Err(); err != nil {
 		return nil, fmt.Errorf("reports: load unsupported by product: %w", err)
 	}
+	if err := loadHotspotPeriods(ctx, q, runID, d); err != nil {
+		return nil, err
+	}
 	return d, loadHotspotModels(ctx, q, runID, d)
 }
 
@@ -333,7 +337,7 @@ func hsCharts(d *hsData, l labels) ([]hsChart, error) {
 		}
 		out = append(out, c)
 	}
-	for _, b := range []func(*hsData, labels) (hsChart, error){hsFunnel, hsHeatmap, hsRegion, hsBacktest} {
+	for _, b := range []func(*hsData, labels) (hsChart, error){hsFunnel, hsHeatmap, hsRegion, hsTrend, hsBacktest} {
 		c, err := b(d, l)
 		if err != nil {
 			return nil, fmt.Errorf("reports: chart %s: %w", c.ID, err)

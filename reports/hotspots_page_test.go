@@ -158,7 +158,7 @@ func TestHotspotsWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Hot-spots,Fault tickets,Repeat failures,Unsupported,Weibull,Forecast" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Hot-spots,Fault tickets,Repeat failures,Unsupported,Weibull,Forecast,Periods" {
 		t.Errorf("sheets %q", got)
 	}
 	rows, err := f.GetRows("Fault tickets")
@@ -259,6 +259,11 @@ func insertHotspotModels(t *testing.T, db *sql.DB) {
 			(2, DATE '2026-11-27', 'backtest', 'group', DATE '2026-08-27', DATE '2026-11-27', 'P1', 'Pump X', 'valve', 'North', 38, 4, 40.1, 3.2, 0, 8, 2, 'group', 6.4, 0, 16, NULL, 5, NULL),
 			(2, DATE '2026-11-27', 'backtest', 'group', DATE '2026-08-27', DATE '2026-11-27', 'P2', '<b>Bold</b> pump', '__f__alert(1)__f__', 'South', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2, 'not_forecast'),
 			(2, DATE '2026-11-27', 'backtest', 'total', DATE '2026-08-27', DATE '2026-11-27', NULL, NULL, NULL, NULL, NULL, 4, NULL, 3.2, 0, 8, NULL, NULL, 6.4, 0, 16, NULL, 7, NULL)`,
+		`INSERT INTO hotspot_periods VALUES
+			(2, DATE '2026-11-27', 'P1', 'valve', 'North', 0, DATE '2026-08-27', DATE '2026-11-27', 92, 12, 9200, 4.76),
+			(2, DATE '2026-11-27', 'P1', 'valve', 'North', 1, DATE '2026-05-27', DATE '2026-08-27', 92, 4, 9200, 1.59),
+			(2, DATE '2026-11-27', 'P2', '__f__alert(1)__f__', 'South', 0, DATE '2026-08-27', DATE '2026-11-27', 92, 8, 36800, 0.79),
+			(2, DATE '2026-11-27', 'P2', '__f__alert(1)__f__', 'South', 1, DATE '2026-05-27', DATE '2026-08-27', 92, 30, 36800, 2.98)`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
@@ -317,6 +322,24 @@ func TestHotspotsPageWeibullAndForecast(t *testing.T) {
 	}
 	if !found {
 		t.Error("no back-test chart")
+	}
+	// The trend: each top group's failures per period, oldest first, named
+	// with the rising test's verdict.
+	for _, c := range charts {
+		if c.ID != chartHSTrend {
+			continue
+		}
+		b, _ := json.Marshal(c.Option)
+		for _, want := range []string{`"2026-08-27","2026-11-27"`, `rising — Pump X · valve · North`, `"data":[{"value":4},{"value":12}]`,
+			`steady — \u003cb\u003eBold\u003c/b\u003e pump · alert(1) · South`, `"data":[{"value":30},{"value":8}]`,
+			`not tested: no history — Motor · bearing · East`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("trend chart lacks %s: %s", want, b)
+			}
+		}
+		if strings.Contains(string(b), "__f__") {
+			t.Errorf("trend chart holds __f__: %s", b)
+		}
 	}
 	zh := testOptions
 	zh.Language = "zh-CN"

@@ -46,7 +46,7 @@ func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, as
 		return fmt.Errorf("reports: hot-spot workbook: %w", err)
 	}
 	for _, t := range []resultTable{tableNamed("hotspots"), hotspotTicketsTable, tableNamed("hotspot_repeats"), tableNamed("hotspot_unsupported"),
-		hotspotWeibullTable, hotspotForecastTable} {
+		hotspotWeibullTable, hotspotForecastTable, hotspotPeriodsTable} {
 		if err := w.writeTable(ctx, q, t.sheetSpec(sc, l, runID, opt.workbookRows())); err != nil {
 			return err
 		}
