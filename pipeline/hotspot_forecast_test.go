@@ -607,3 +607,31 @@ func TestHotspotPeriodsAddUp(t *testing.T) {
 		t.Errorf("P1 power East: periods %v, unit-days in period 0 %v; want [6 1 0 0 0] and 276", r.periods, r.ud0)
 	}
 }
+
+// TestHotspotUnsupportedComponent: hotspot_unsupported carries the
+// unsupported ticket's component, so the page can sum per product ×
+// component: on the hot-spot fixture X1 (P1 power) and F-0-1 (P2 power)
+// name power, X2 names none (NULL), and past_support rows (P2 past
+// 2026-06-30) are the whole product, NULL.
+func TestHotspotUnsupportedComponent(t *testing.T) {
+	store, res := runFixture(t, hotspotFixture(t, "", nil))
+	rows, err := store.DB.Query(`SELECT reason || ' ' || coalesce(ticket_id, customer_id) || ' ' || coalesce(component, 'NULL')
+		FROM hotspot_unsupported WHERE run_id = ? ORDER BY 1`, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	want := []string{"past_support C2 NULL", "past_support C5 NULL",
+		"unsupported_resolution F-0-1 power", "unsupported_resolution X1 power", "unsupported_resolution X2 NULL"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("unsupported rows %q, want %q", got, want)
+	}
+}

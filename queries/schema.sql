@@ -239,7 +239,8 @@ CREATE TABLE IF NOT EXISTS hotspot_unsupported (
     opened_at       TIMESTAMP,          -- the ticket's; past_support: the latest ticket since support ended
     installed_units BIGINT,             -- the customer's units of the product as of the run
     tickets         BIGINT,             -- past_support: tickets opened after supported_until
-    revenue_12m     DECIMAL(18,2) NOT NULL
+    revenue_12m     DECIMAL(18,2) NOT NULL,
+    component       VARCHAR             -- unsupported_resolution: the ticket's; past_support: NULL (the whole product)
 );
 -- The fault tickets of the hot-spot window (HotspotTickets in hotspots.sql):
 -- the hot-spot page's drill-down.
@@ -450,6 +451,7 @@ ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_not_tested VARCHAR;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_period_months INTEGER;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS region_basis VARCHAR;
 ALTER TABLE run_inputs ALTER COLUMN rows_loaded DROP NOT NULL;
+ALTER TABLE hotspot_unsupported ADD COLUMN IF NOT EXISTS component VARCHAR;
 
 -- A run's input fingerprint (inputFingerprint in pipeline/fingerprint.go)
 -- and, for a run that found nothing changed, the run whose results it

@@ -369,3 +369,44 @@ func TestHotspotsPageWeibullAndForecast(t *testing.T) {
 		t.Errorf("Forecast rows %d (%v), want header + 5", len(rows), err)
 	}
 }
+
+// TestHotspotsPageUnsupportedByComponent: what cannot be supported, per
+// product × component. Added to the fixture's two P2 rows (C5 past end of
+// support, 10,000.00; C3's ticket naming no component, 50,000.01): three
+// unsupported P1 valve tickets of C1 (twice, 100.10) and C2 (0.01) and one
+// P1 seal ticket of C1. By hand: P1 valve, 2 customers, 100.11 (C1 once);
+// P1 seal, 1, 100.10; P2 whole product, 1, 10,000.00; P2 no component, 1,
+// 50,000.01. Each row filters with its product and component; the whole
+// product's row has no component, so it shows under any of P2's.
+func TestHotspotsPageUnsupportedByComponent(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO hotspot_unsupported (run_id, as_of, reason, product_id, product_name, supported_until, customer_id, name,
+		ticket_id, opened_at, installed_units, tickets, revenue_12m, component) VALUES
+		(2, DATE '2026-11-27', 'unsupported_resolution', 'P1', 'Pump X', NULL, 'C1', 'Acme', 'TU-1', TIMESTAMP '2026-10-01 09:00:00', 3, NULL, 100.10, 'valve'),
+		(2, DATE '2026-11-27', 'unsupported_resolution', 'P1', 'Pump X', NULL, 'C1', 'Acme', 'TU-2', TIMESTAMP '2026-10-02 09:00:00', 3, NULL, 100.10, 'valve'),
+		(2, DATE '2026-11-27', 'unsupported_resolution', 'P1', 'Pump X', NULL, 'C2', 'Beta', 'TU-3', TIMESTAMP '2026-10-03 09:00:00', 1, NULL, 0.01, 'valve'),
+		(2, DATE '2026-11-27', 'unsupported_resolution', 'P1', 'Pump X', NULL, 'C1', 'Acme', 'TU-4', TIMESTAMP '2026-10-04 09:00:00', 3, NULL, 100.10, 'seal')`); err != nil {
+		t.Fatal(err)
+	}
+	out := writeFixture(t, db, testOptions)
+	raw, err := os.ReadFile(out.Hotspots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(raw)
+	start := strings.Index(page, `<table data-table="hs_unsupported">`)
+	if start < 0 {
+		t.Fatal("no unsupported table")
+	}
+	table := page[start : start+strings.Index(page[start:], "</table>")]
+	for _, want := range []string{
+		`<tr data-p="P2" data-c="" data-r=""><td>&lt;b&gt;Bold&lt;/b&gt; pump</td><td>(no component named)</td><td class="n">1</td><td class="n">1</td><td class="n">¥50,000.01</td></tr>`,
+		`<tr data-p="P2" data-c="" data-r=""><td>&lt;b&gt;Bold&lt;/b&gt; pump</td><td>whole product: past end of support</td><td class="n">1</td><td class="n">2</td><td class="n">¥10,000.00</td></tr>`,
+		`<tr data-p="P1" data-c="valve" data-r=""><td>Pump X</td><td>valve</td><td class="n">2</td><td class="n">4</td><td class="n">¥100.11</td></tr>`,
+		`<tr data-p="P1" data-c="seal" data-r=""><td>Pump X</td><td>seal</td><td class="n">1</td><td class="n">3</td><td class="n">¥100.10</td></tr>`,
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the unsupported table lacks\n%s\nin\n%s", want, table)
+		}
+	}
+}
