@@ -241,7 +241,7 @@ func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
 	defer stmt.Close()
 	nf := func(v float64) sql.NullFloat64 { return sql.NullFloat64{Float64: v, Valid: true} }
 	ni := func(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: true} }
-	totalPMF := []float64{1} // the distribution of the sum of the groups' tickets
+	totalPMF := countDist{p: []float64{1}} // the distribution of the sum of the groups' tickets
 	var expT, expH, varH float64
 	var basis, actual int64
 	anyActual, forecasts := false, 0
@@ -262,7 +262,7 @@ func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
 		default:
 			pmf := negBinPMF(f.a.Float64, f.b.Float64/(f.b.Float64+f.exposure.Float64))
 			mean, variance := negBinMoments(f.a.Float64, f.b.Float64, f.exposure.Float64)
-			l, h := pmfQuantile(pmf, 0.025), pmfQuantile(pmf, 0.975)
+			l, h := pmf.quantile(0.025), pmf.quantile(0.975)
 			expected, lo, hi = nf(mean), ni(int64(l)), ni(int64(h))
 			rate = nf(100 * f.a.Float64 / f.b.Float64)
 			totalPMF = convolve(totalPMF, pmf)
@@ -295,7 +295,7 @@ func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
 	if forecasts == 0 {
 		na = sql.NullString{String: "no_installed_units", Valid: true}
 	} else {
-		expected, lo, hi = nf(expT), ni(int64(pmfQuantile(totalPMF, 0.025))), ni(int64(pmfQuantile(totalPMF, 0.975)))
+		expected, lo, hi = nf(expT), ni(int64(totalPMF.quantile(0.025))), ni(int64(totalPMF.quantile(0.975)))
 		if hoursKnown {
 			sd := 1.959963984540054 * math.Sqrt(varH)
 			eh, hl, hh = nf(expH), nf(math.Max(0, expH-sd)), nf(expH+sd)
@@ -319,57 +319,82 @@ func negBinMoments(a, b, e float64) (mean, variance float64) {
 	return mean, mean * (1 + e/b)
 }
 
+// countDist is a count's distribution P(Y = off + i) = p[i], its tails
+// beyond tailMass on either side dropped, so that a sum of hundreds of
+// groups' counts is convolved over its likely values only.
+type countDist struct {
+	off int
+	p   []float64
+}
+
+// tailMass is the probability each side a distribution may drop: over 1,000
+// groups at most 2e-12 in all, far below the 2.5 % the quantiles read.
+const tailMass = 1e-15
+
+// trim drops leading and trailing values of d holding under tailMass each side.
+func (d countDist) trim() countDist {
+	lo, acc := 0, 0.0
+	for lo < len(d.p)-1 && acc+d.p[lo] < tailMass {
+		acc += d.p[lo]
+		lo++
+	}
+	hi, acc := len(d.p), 0.0
+	for hi-1 > lo && acc+d.p[hi-1] < tailMass {
+		acc += d.p[hi-1]
+		hi--
+	}
+	return countDist{off: d.off + lo, p: d.p[lo:hi]}
+}
+
 // negBinPMF is P(Y = y) = Γ(a+y) / (Γ(a) y!) q^a (1−q)^y for y = 0, 1, …
-// until the distribution function is within 1e-12 of 1 (a = 0: Y = 0).
-// Each term is computed from log-gamma, not by recurrence, so a term far
-// below the first cannot underflow the rest.
-func negBinPMF(a, q float64) []float64 {
+// until the rest of the tail is under tailMass (a = 0: Y = 0). Past the
+// mode the terms fall by r = (a+y)/(y+1)·(1−q) < 1, itself falling, so the
+// tail after y is under p(y)·r/(1−r): a bound that rounding cannot stall,
+// as a running distribution function short of 1 − 1e-15 can. Each term is
+// computed from log-gamma, not by recurrence, so a term far below the first
+// cannot underflow the rest.
+func negBinPMF(a, q float64) countDist {
 	if a <= 0 || q >= 1 {
-		return []float64{1}
+		return countDist{p: []float64{1}}
 	}
 	la, _ := math.Lgamma(a)
 	lq, l1q := math.Log(q), math.Log1p(-q)
 	mean := a * (1 - q) / q
 	var out []float64
-	cdf := 0.0
 	for y := 0; ; y++ {
 		lay, _ := math.Lgamma(a + float64(y))
 		ly1, _ := math.Lgamma(float64(y) + 1)
 		p := math.Exp(lay - la - ly1 + a*lq + float64(y)*l1q)
 		out = append(out, p)
-		cdf += p
-		if (cdf >= 1-1e-12 && float64(y) > mean) || y > 10_000_000 {
-			return out
+		r := (a + float64(y)) / float64(y+1) * (1 - q)
+		if (float64(y) > mean && r < 1 && p*r/(1-r) < tailMass) || y > 10_000_000 {
+			return countDist{p: out}.trim()
 		}
 	}
 }
 
-// pmfQuantile is the smallest y with P(Y ≤ y) ≥ p.
-func pmfQuantile(pmf []float64, p float64) int {
+// quantile is the smallest y with P(Y ≤ y) ≥ level.
+func (d countDist) quantile(level float64) int {
 	cdf := 0.0
-	for y, v := range pmf {
+	for i, v := range d.p {
 		cdf += v
-		if cdf >= p {
-			return y
+		if cdf >= level {
+			return d.off + i
 		}
 	}
-	return len(pmf) - 1
+	return d.off + len(d.p) - 1
 }
 
 // convolve is the distribution of the sum of two independent counts.
-func convolve(a, b []float64) []float64 {
-	out := make([]float64, len(a)+len(b)-1)
-	for i, x := range a {
+func convolve(a, b countDist) countDist {
+	out := make([]float64, len(a.p)+len(b.p)-1)
+	for i, x := range a.p {
 		if x == 0 {
 			continue
 		}
-		for j, y := range b {
+		for j, y := range b.p {
 			out[i+j] += x * y
 		}
 	}
-	// Drop the underflowed tail.
-	for len(out) > 1 && out[len(out)-1] < 1e-300 {
-		out = out[:len(out)-1]
-	}
-	return out
+	return countDist{off: a.off + b.off, p: out}.trim()
 }
