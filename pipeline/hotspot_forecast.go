@@ -74,12 +74,7 @@ func hotspotWeibull(ctx context.Context, tx *sql.Tx) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("run: weibull units: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO hotspot_weibull VALUES (getvariable('run_id')::BIGINT, getvariable('as_of')::DATE,
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("run: weibull: %w", err)
-	}
-	defer stmt.Close()
+	out := &rowBatch{table: "hotspot_weibull", columns: 12}
 	for _, g := range groups {
 		var beta, low, high, eta sql.NullFloat64
 		var verdict, na sql.NullString
@@ -101,11 +96,41 @@ func hotspotWeibull(ctx context.Context, tx *sql.Tx) error {
 				verdict = sql.NullString{String: weibullVerdict(fit), Valid: true}
 			}
 		}
-		if _, err := stmt.ExecContext(ctx, g.productID, g.productName, g.component, g.failures, g.censored, g.withoutAge,
-			beta, low, high, eta, verdict, na); err != nil {
-			return fmt.Errorf("run: weibull %s/%s: %w", g.productID, g.component, err)
+		out.add(g.productID, g.productName, g.component, g.failures, g.censored, g.withoutAge, beta, low, high, eta, verdict, na)
+	}
+	if err := out.flush(ctx, tx); err != nil {
+		return fmt.Errorf("run: weibull: %w", err)
+	}
+	return nil
+}
+
+// rowBatch gathers a result table's rows of the run (each led by the run's
+// run_id and as_of) and inserts them a few hundred at a time: a prepared
+// INSERT per row cost 2 ms each here, 0.9 s for the 446 forecast rows of
+// 10,000 demo customers.
+type rowBatch struct {
+	table   string
+	columns int // after run_id and as_of
+	args    []any
+	rows    int
+}
+
+func (b *rowBatch) add(values ...any) {
+	b.args = append(b.args, values...)
+	b.rows++
+}
+
+func (b *rowBatch) flush(ctx context.Context, tx *sql.Tx) error {
+	const per = 200
+	row := "(getvariable('run_id')::BIGINT, getvariable('as_of')::DATE" + strings.Repeat(", ?", b.columns) + ")"
+	for start := 0; start < b.rows; start += per {
+		n := min(per, b.rows-start)
+		q := "INSERT INTO " + b.table + " VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+		if _, err := tx.ExecContext(ctx, q, b.args[start*b.columns:(start+n)*b.columns]...); err != nil {
+			return fmt.Errorf("insert %s: %w", b.table, err)
 		}
 	}
+	b.args, b.rows = nil, 0
 	return nil
 }
 
@@ -233,12 +258,7 @@ func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("run: forecast %s: %w", kind, err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO hotspot_forecast VALUES (getvariable('run_id')::BIGINT, getvariable('as_of')::DATE,
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("run: forecast %s: %w", kind, err)
-	}
-	defer stmt.Close()
+	out := &rowBatch{table: "hotspot_forecast", columns: 22}
 	nf := func(v float64) sql.NullFloat64 { return sql.NullFloat64{Float64: v, Valid: true} }
 	ni := func(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: true} }
 	totalPMF := countDist{p: []float64{1}} // the distribution of the sum of the groups' tickets
@@ -281,10 +301,8 @@ func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
 			anyActual = true
 			actual += f.actual.Int64
 		}
-		if _, err := stmt.ExecContext(ctx, kind, "group", f.forecastAt, f.periodEnd, f.productID, f.productName, f.component, f.region,
-			f.units, f.failures, rate, expected, lo, hi, effort, basisName, eh, hl, hh, nil, f.actual, na); err != nil {
-			return fmt.Errorf("run: forecast %s %s/%s/%s: %w", kind, f.productID, f.component, f.region, err)
-		}
+		out.add(kind, "group", f.forecastAt, f.periodEnd, f.productID, f.productName, f.component, f.region,
+			f.units, f.failures, rate, expected, lo, hi, effort, basisName, eh, hl, hh, nil, f.actual, na)
 	}
 	if len(in) == 0 {
 		return nil
@@ -305,9 +323,10 @@ func writeForecast(ctx context.Context, tx *sql.Tx, kind string) error {
 		act = ni(actual)
 	}
 	f := in[0]
-	if _, err := stmt.ExecContext(ctx, kind, "total", f.forecastAt, f.periodEnd, nil, nil, nil, nil,
-		nil, ni(basis), nil, expected, lo, hi, nil, nil, eh, hl, hh, f.capacity, act, na); err != nil {
-		return fmt.Errorf("run: forecast %s total: %w", kind, err)
+	out.add(kind, "total", f.forecastAt, f.periodEnd, nil, nil, nil, nil,
+		nil, ni(basis), nil, expected, lo, hi, nil, nil, eh, hl, hh, f.capacity, act, na)
+	if err := out.flush(ctx, tx); err != nil {
+		return fmt.Errorf("run: forecast %s: %w", kind, err)
 	}
 	return nil
 }
