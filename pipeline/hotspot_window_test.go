@@ -109,3 +109,44 @@ func TestHotspotTwelveMonthWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateAddsHotspotModelTables: a database made before issue 14's
+// last tables (no hotspot_weibull, hotspot_forecast, hotspot_periods, and
+// hotspot_unsupported without component) gets them when opened, and a run
+// writes them: the new tables by CreateSchema's CREATE TABLE IF NOT EXISTS,
+// the column by MigrateSchema, appended last.
+func TestMigrateAddsHotspotModelTables(t *testing.T) {
+	dir := copyFixture(t)
+	path := filepath.Join(dir, "fixture.duckdb")
+	store, err := OpenStore(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DROP TABLE hotspot_weibull", "DROP TABLE hotspot_forecast", "DROP TABLE hotspot_periods",
+		"ALTER TABLE hotspot_unsupported DROP COLUMN component"} {
+		if _, err := store.DB.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+	store, err = OpenStore(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var last string
+	if err := store.DB.QueryRow(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'hotspot_unsupported'
+		ORDER BY column_index DESC LIMIT 1`).Scan(&last); err != nil || last != "component" {
+		t.Errorf("hotspot_unsupported's last column %q (%v), want component", last, err)
+	}
+	res, err := newRunner(t, store, filepath.Join(dir, "fixture.yaml")).Run(t.Context(), RunOptions{AsOf: fixtureAsOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range []string{"hotspot_weibull", "hotspot_forecast", "hotspot_periods"} {
+		var n int64
+		if err := store.DB.QueryRow("SELECT count(*) FROM "+tb+" WHERE run_id = ?", res.RunID).Scan(&n); err != nil || n == 0 {
+			t.Errorf("%s: %d rows of the run (%v)", tb, n, err)
+		}
+	}
+}
