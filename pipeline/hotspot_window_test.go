@@ -150,3 +150,32 @@ func TestMigrateAddsHotspotModelTables(t *testing.T) {
 		}
 	}
 }
+
+// TestHotspotForecastCapacity: with model.service.engineer_hours 40 (hours
+// a week), the forecast's total row holds the capacity of its period,
+// (2026-11-27, 2027-02-27], 92 days: 40 · 92 / 7 hours; the back-test's,
+// (2026-08-27, 2026-11-27], 92 days too. Group rows hold none.
+func TestHotspotForecastCapacity(t *testing.T) {
+	cfg := hotspotFixture(t, "", nil)
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withHours := strings.Replace(string(raw), "  hourly_cost: \"300.00\"\n", "  hourly_cost: \"300.00\"\n  service: {engineer_hours: 40}\n", 1)
+	if withHours == string(raw) {
+		t.Fatal("the fixture config has no hourly_cost line")
+	}
+	if err := os.WriteFile(cfg, []byte(withHours), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store, res := runFixture(t, cfg)
+	got := readForecast(t, store.DB, res.RunID)
+	for _, k := range []string{"forecast total", "backtest total"} {
+		if c := got[k].capH; !close12(c, 40.0*92/7) {
+			t.Errorf("%s: capacity %v, want 40 · 92 / 7 = %v", k, c, 40.0*92/7)
+		}
+	}
+	if c := got["forecast P1 power East"].capH; c.Valid {
+		t.Errorf("a group row holds capacity %v", c)
+	}
+}

@@ -157,15 +157,14 @@ func hsForecastNotes(d *hsData, l labels) []string {
 		tickets := l.getf("hs.range", format2(t.expected.Float64), intOr(t.lo, l), intOr(t.hi, l))
 		hours := l.get("hs.hours_unknown")
 		if t.hours.Valid {
-			hours = l.getf("hs.range", formatScore(t.hours.Float64), formatScore(t.hoursLo.Float64), formatScore(t.hoursHi.Float64))
+			hours = l.getf("hs.hours", l.getf("hs.range", formatScore(t.hours.Float64), formatScore(t.hoursLo.Float64), formatScore(t.hoursHi.Float64)))
 		}
-		capacity := l.get("hs.capacity_unknown")
-		if t.cap.Valid {
-			capacity = formatScore(t.cap.Float64)
-		}
-		if kind == "forecast" {
-			out = append(out, l.getf("hs.forecast_total", period, tickets, hours, capacity))
-		} else {
+		switch {
+		case kind == "forecast" && t.cap.Valid:
+			out = append(out, l.getf("hs.forecast_total", period, tickets, hours, formatScore(t.cap.Float64)))
+		case kind == "forecast":
+			out = append(out, l.getf("hs.forecast_total_nocap", period, tickets, hours))
+		default:
 			out = append(out, l.getf("hs.backtest_total", period, tickets, intOr(t.actual, l)))
 		}
 	}

@@ -410,3 +410,24 @@ func TestHotspotsPageUnsupportedByComponent(t *testing.T) {
 		}
 	}
 }
+
+// TestForecastNoteWithoutCapacity: without engineer_hours the forecast's
+// note says the capacity is not available and why, rather than a number
+// or a zero; a total with no forecast at all says why.
+func TestForecastNoteWithoutCapacity(t *testing.T) {
+	at, _ := time.Parse(time.DateOnly, "2026-11-27")
+	end := at.AddDate(0, 3, 0)
+	d := &hsData{forecast: []hsForecast{
+		{kind: "forecast", scope: "total", at: at, end: end, expected: sql.NullFloat64{Float64: 4.5, Valid: true},
+			lo: sql.NullInt64{Int64: 1, Valid: true}, hi: sql.NullInt64{Int64: 10, Valid: true}},
+		{kind: "backtest", scope: "total", at: at.AddDate(0, -3, 0), end: at, na: "no_installed_units"},
+	}}
+	notes := hsForecastNotes(d, labelsEN)
+	want := []string{
+		"Next window (2026-11-27 – 2027-02-27): 4.50 (95 %: 1 – 10) fault tickets expected, engineer hours not available: no fault ticket has effort hours; capacity not available: model.service.engineer_hours is not set. Units installed later are not in the forecast.",
+		"Back-test (2026-08-27 – 2026-11-27): no forecast (no installed units).",
+	}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes\n%s\nwant\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+}
