@@ -305,3 +305,35 @@ func TestWeibullTruncatedRecoversShape(t *testing.T) {
 		t.Logf("β = %v: truncated fit covers %d/%d (ordinary fit, β = 2 only: %d)", beta, covered, trials, naive)
 	}
 }
+
+// TestWeibullBallBearings: the 23 ball bearings of Lieblein & Zelen (1956,
+// "Statistical investigation of the fatigue life of deep-groove ball
+// bearings", J. Res. Nat. Bur. Standards 57(5)), millions of revolutions to
+// failure, none censored: the textbook Weibull example, whose maximum
+// likelihood fit the reliability texts give as β̂ ≈ 2.10, η̂ ≈ 81.9 (e.g.
+// Lawless, "Statistical Models and Methods for Lifetime Data", 2nd ed.,
+// 2003; Meeker & Escobar, "Statistical Methods for Reliability Data",
+// 1998, as μ̂ = ln η̂ ≈ 4.405, σ̂ = 1/β̂ ≈ 0.476). Both the ordinary and the
+// truncated fit (no unit truncated) must give them.
+func TestWeibullBallBearings(t *testing.T) {
+	ts := []float64{17.88, 28.92, 33.00, 41.52, 42.12, 45.60, 48.48, 51.84, 51.96, 54.12, 55.56, 67.80,
+		68.64, 68.64, 68.88, 84.12, 93.12, 98.64, 105.12, 105.84, 127.92, 128.04, 173.40}
+	failed := make([]bool, len(ts))
+	for i := range failed {
+		failed[i] = true
+	}
+	a, err := FitWeibull(ts, failed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := FitWeibullTruncated(make([]float64, len(ts)), ts, failed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []WeibullFit{a, b} {
+		if math.Abs(f.Beta-2.10) > 0.01 || math.Abs(f.Eta-81.9) > 0.1 {
+			t.Errorf("β %.4f, η %.3f; the published fit is β 2.10, η 81.9", f.Beta, f.Eta)
+		}
+	}
+	t.Logf("β %.4f [%.3f, %.3f], η %.3f", a.Beta, a.BetaLow, a.BetaHigh, a.Eta)
+}
