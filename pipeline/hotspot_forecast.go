@@ -29,8 +29,9 @@ type weibullGroup struct {
 // model.FitWeibullTruncated), and writes hotspot_weibull. A group that cannot be fitted gets NULL fit
 // columns and the reason: no_installed_dates (no dated unit of the product,
 // failed or not), too_few_failures (under model.MinWeibullFailures failures
-// with an age), no_fit (the likelihood has no maximum or no usable
-// curvature, e.g. every failure at one age).
+// with an age), shape_not_bounded (the profile likelihood leaves one end of
+// β's 95 % interval open: too little information), no_fit (the likelihood
+// has no maximum with β in [0.01, 100], e.g. every failure at one age).
 func hotspotWeibull(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, queries.Get("WeibullUnits"))
 	if err != nil {
@@ -86,6 +87,8 @@ func hotspotWeibull(ctx context.Context, tx *sql.Tx) error {
 			switch {
 			case errors.Is(err, model.ErrTooFewFailures):
 				na = sql.NullString{String: "too_few_failures", Valid: true}
+			case errors.Is(err, model.ErrShapeNotBounded):
+				na = sql.NullString{String: "shape_not_bounded", Valid: true}
 			case err != nil:
 				na = sql.NullString{String: "no_fit", Valid: true}
 			default:

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -110,8 +111,12 @@ func TestHotspotWeibullByHand(t *testing.T) {
 		}
 		fit, err := model.FitWeibullTruncated(c.entry, c.times, c.failed, nil)
 		if err != nil {
-			if w.na.String != "no_fit" || w.beta.Valid || w.verdict.Valid {
-				t.Errorf("%s: %+v; the per-unit fit fails (%v), want no_fit and a NULL fit", key, w, err)
+			want := "no_fit"
+			if errors.Is(err, model.ErrShapeNotBounded) {
+				want = "shape_not_bounded"
+			}
+			if w.na.String != want || w.beta.Valid || w.verdict.Valid {
+				t.Errorf("%s: %+v; the per-unit fit fails (%v), want %s and a NULL fit", key, w, err, want)
 			}
 			t.Logf("%s: no fit (%v)", key, err)
 			continue

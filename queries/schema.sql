@@ -276,11 +276,11 @@ CREATE TABLE IF NOT EXISTS hotspot_weibull (
     censored_units       BIGINT NOT NULL,  -- dated units with no fault in the window, at their age on the as-of date
     failures_without_age BIGINT NOT NULL,  -- faults whose unit has no installed_at (or none installed by the fault's day)
     beta                 DOUBLE,           -- shape
-    beta_low             DOUBLE,           -- 95 % interval (Wald, on log β)
+    beta_low             DOUBLE,           -- 95 % interval (profile likelihood)
     beta_high            DOUBLE,
     eta_days             DOUBLE,           -- characteristic life: 63.2 % have failed by this age, in days
     verdict              VARCHAR,          -- early_failures (β interval under 1), wear_out (over 1), random (contains 1)
-    not_available        VARCHAR           -- no_installed_dates, too_few_failures, no_fit; NULL when fitted
+    not_available        VARCHAR           -- no_installed_dates, too_few_failures, shape_not_bounded, no_fit; NULL when fitted
 );
 -- What service will face next (hotspotForecast in
 -- pipeline/hotspot_forecast.go): per hot-spot group, the fault tickets and

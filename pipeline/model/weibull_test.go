@@ -239,9 +239,20 @@ func TestWeibullTruncatedNoEntryIsFitWeibull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(got.Beta-want.Beta) > 1e-6*want.Beta || math.Abs(got.Eta-want.Eta) > 1e-6*want.Eta ||
-		math.Abs(got.BetaLow-want.BetaLow) > 1e-4*want.BetaLow {
+	if math.Abs(got.Beta-want.Beta) > 1e-6*want.Beta || math.Abs(got.Eta-want.Eta) > 1e-6*want.Eta {
 		t.Errorf("truncated fit %+v, ordinary %+v", got, want)
+	}
+	// Its interval is the profile likelihood's: at each end the profile
+	// (η at its best for that β, by the independent likelihood on a fine
+	// η grid) is χ²₁(0.95)/2 = 1.9207 below the maximum.
+	for _, b := range []float64{got.BetaLow, got.BetaHigh} {
+		prof := math.Inf(-1)
+		for j := -3000; j <= 3000; j++ {
+			prof = math.Max(prof, weibullLogLik(ts, failed, b, got.Eta*math.Exp(float64(j)*0.0005)))
+		}
+		if d := weibullLogLik(ts, failed, got.Beta, got.Eta) - prof; math.Abs(d-1.920729410347062) > 1e-3 {
+			t.Errorf("at β = %v the profile is %v below the top, want 1.9207", b, d)
+		}
 	}
 }
 
@@ -336,4 +347,18 @@ func TestWeibullBallBearings(t *testing.T) {
 		}
 	}
 	t.Logf("β %.4f [%.3f, %.3f], η %.3f", a.Beta, a.BetaLow, a.BetaHigh, a.Eta)
+}
+
+// TestWeibullShapeNotBounded: 40 units seen for a year from ages up to
+// 3,000 days at a constant hazard (seed 1), of which 3 fail: the profile
+// likelihood does not fall χ²₁(0.95)/2 below its top within a factor of
+// 10,000 of β̂ on one side, so the truncated fit says the shape is not
+// bounded rather than give an interval (Wald's would be finite).
+func TestWeibullShapeNotBounded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 3))
+	entry, ts, failed := truncSample(rng, 40, 1, 3000, 3000, 365)
+	fit, err := FitWeibullTruncated(entry, ts, failed, nil)
+	if !errors.Is(err, ErrShapeNotBounded) || fit.Failures != 3 || !(fit.Beta > 0) {
+		t.Errorf("fit %+v, err %v; want 3 failures, a β and the shape not bounded", fit, err)
+	}
 }
