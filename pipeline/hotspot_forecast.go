@@ -170,11 +170,12 @@ type forecastRow struct {
 // from the data before it (the InstalledUnits and Hotspots statements as of
 // that date, into temporary tables), against the tickets that came.
 //
-// A group's faults per unit-year have the gamma posterior behind its shrunk
-// rate (shape a = failures + r0·k, rate b = unit-years + k); its tickets in
-// an exposure of E unit-years are then negative binomial, the gamma-Poisson
-// predictive: P(Y = y) = Γ(a+y) / (Γ(a) y!) · q^a (1−q)^y, q = b / (b + E),
-// mean a·E/b = shrunk rate / 100 · E. Its 95 % prediction interval is the
+// A group's faults per unit-year have a gamma posterior, shape a =
+// failures + r0·k and rate b = installed unit-years of the window + k (the
+// hot-spot rate's shrinkage, on the unit-days each lot was installed; see
+// ForecastInputs); its tickets in an exposure of E unit-years are then
+// negative binomial, the gamma-Poisson predictive: P(Y = y) = Γ(a+y) /
+// (Γ(a) y!) · q^a (1−q)^y, q = b / (b + E), mean a·E/b. Its 95 % prediction interval is the
 // 2.5 % and 97.5 % quantiles (the smallest y whose distribution function
 // reaches them), wider than a Poisson's of the same mean by the rate's own
 // uncertainty. The total's interval is that of the sum of the groups'
@@ -228,8 +229,9 @@ func hotspotForecast(ctx context.Context, tx *sql.Tx) error {
 	return writeForecast(ctx, tx, "backtest")
 }
 
-// rewrite replaces each old with its new in a named statement, exactly
-// once each, or says the statement no longer reads as expected.
+// rewrite replaces every occurrence of each old with its new in a named
+// statement, or says the statement no longer holds an old (it changed, and
+// the back-test must be looked at again).
 func rewrite(q, name string, pairs ...string) (string, error) {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if !strings.Contains(q, pairs[i]) {
