@@ -168,7 +168,8 @@ type forecastRow struct {
 // fault tickets and engineer hours each hot-spot group will bring in the
 // next window, and the back-test, the same forecast made at as_of − window
 // from the data before it (the InstalledUnits and Hotspots statements as of
-// that date, into temporary tables), against the tickets that came.
+// that date, on the tickets opened by then, into temporary tables), against
+// the tickets that came.
 //
 // A group's faults per unit-year have a gamma posterior, shape a =
 // failures + r0·k and rate b = installed unit-years of the window + k (the
@@ -211,6 +212,7 @@ func hotspotForecast(ctx context.Context, tx *sql.Tx) error {
 	hotspots, err := rewrite(queries.Get("Hotspots"), "Hotspots",
 		"INSERT INTO hotspots", "INSERT INTO forecast_groups",
 		"FROM installed_units", "FROM bt_installed_units",
+		"FROM hs_tickets", "FROM bt_hs_tickets",
 		"getvariable('as_of')", "getvariable('forecast_at')")
 	if err != nil {
 		return err
@@ -218,6 +220,9 @@ func hotspotForecast(ctx context.Context, tx *sql.Tx) error {
 	steps = []struct{ stage, q string }{
 		{"back-test date", "SET VARIABLE forecast_at = (getvariable('as_of')::DATE - to_months(getvariable('hotspot_months')::INTEGER))::DATE"},
 		{"back-test units", installed},
+		// Only the tickets opened by then: a component first failing later
+		// must not make a group of the back-test.
+		{"back-test tickets", "CREATE OR REPLACE TEMP TABLE bt_hs_tickets AS SELECT * FROM hs_tickets WHERE opened_at::DATE <= getvariable('forecast_at')::DATE"},
 		{"back-test groups", "CREATE OR REPLACE TEMP TABLE forecast_groups AS SELECT * FROM hotspots LIMIT 0"},
 		{"back-test hot-spots", hotspots},
 	}

@@ -252,12 +252,14 @@ func quantileOf(p []float64, level float64) int64 {
 // units · 3/12, expected a·E/b. P4 valve West has 3 faults and no units:
 // no_installed_units, NULL, never 0.
 //
-// Back-test at 2026-08-27, on the window (2026-05-27, 2026-08-27], 92
-// days: R0 for P1 power East, F-1-1..3 for P2 power North, nothing else;
-// C4's P3 units, installed 2026-06-01, count from 2026-05-31: 88 days. r0 =
-// 4 / ((7·92 + 4·88)/365.25). Actual, in (2026-08-27, 2026-11-27], on units
-// installed by 2026-08-27: 6, 0, 3, 0, 4; P4 valve's 3 are on no known
-// unit and count nowhere. Intervals: quantiles 2.5 % and 97.5 % of the
+// Back-test at 2026-08-27, from the tickets opened by then: on the window
+// (2026-05-27, 2026-08-27], 92 days, R0 for P1 power East, F-1-1..3 for P2
+// power North, nothing else; P3 has had no fault ticket by then, so P3
+// sensor East is no group of the back-test (not_forecast, though its units
+// were installed on 2026-06-01). r0 = 4 / (7·92/365.25). Actual, in
+// (2026-08-27, 2026-11-27], on units installed by 2026-08-27: 6, 0, 3, 0,
+// and P3 sensor East's 4; P4 valve's 3 are on no known unit and count
+// nowhere. Intervals: quantiles 2.5 % and 97.5 % of the
 // recurrence pmf; the total's from the groups' recurrence pmfs convolved
 // here.
 func TestHotspotForecastByHand(t *testing.T) {
@@ -266,11 +268,11 @@ func TestHotspotForecastByHand(t *testing.T) {
 	type g struct {
 		key                   string
 		units, faults, actual int64
-		btFaults, btDays      int64
+		btFaults, btDays      int64 // btDays 0: no group of the back-test
 	}
 	groups := []g{
 		{"P1 power East", 3, 6, 6, 1, 92}, {"P1 power North", 1, 0, 0, 0, 92}, {"P2 power North", 2, 3, 3, 3, 92},
-		{"P2 power South", 1, 0, 0, 0, 92}, {"P3 sensor East", 4, 4, 4, 0, 88},
+		{"P2 power South", 1, 0, 0, 0, 92}, {"P3 sensor East", 4, 4, 4, 0, 0},
 	}
 	for _, kind := range []string{"forecast", "backtest"} {
 		faults := func(x g) int64 {
@@ -285,11 +287,14 @@ func TestHotspotForecastByHand(t *testing.T) {
 			}
 			return float64(x.units*92) / 365.25
 		}
+		in := func(x g) bool { return kind == "forecast" || x.btDays > 0 }
 		var sumF int64
 		var sumUY float64
 		for _, x := range groups {
-			sumF += faults(x)
-			sumUY += uy(x)
+			if in(x) {
+				sumF += faults(x)
+				sumUY += uy(x)
+			}
 		}
 		r0 := float64(sumF) / sumUY
 		total := []float64{1}
@@ -298,6 +303,12 @@ func TestHotspotForecastByHand(t *testing.T) {
 			f, ok := got[kind+" "+x.key]
 			if !ok {
 				t.Errorf("%s %s: no row", kind, x.key)
+				continue
+			}
+			if !in(x) {
+				if f.na.String != "not_forecast" || f.expected.Valid || f.lo.Valid || f.eh.Valid || f.actual.Int64 != x.actual {
+					t.Errorf("%s %s: %+v, want not_forecast, NULL, %d actual", kind, x.key, f, x.actual)
+				}
 				continue
 			}
 			a, b, e := float64(faults(x))+r0, uy(x)+1, float64(x.units)*0.25
@@ -359,8 +370,8 @@ func TestHotspotForecastByHand(t *testing.T) {
 	if f := got["forecast P1 power East"]; !f.at.Equal(d("2026-11-27")) || !f.end.Equal(d("2027-02-27")) {
 		t.Errorf("forecast period (%v, %v], want (2026-11-27, 2027-02-27]", f.at, f.end)
 	}
-	if f := got["backtest P3 sensor East"]; f.effortBasis.String != "all_faults" {
-		t.Errorf("P3 sensor East back-test: effort basis %v, want all_faults (no fault of its own before 2026-08-27)", f.effortBasis)
+	if f := got["forecast P3 sensor East"]; f.effortBasis.String != "group" {
+		t.Errorf("P3 sensor East forecast: effort basis %v, want group", f.effortBasis)
 	}
 }
 
@@ -379,7 +390,7 @@ func TestHotspotForecastByHand(t *testing.T) {
 //	faults        fault tickets opened in (2024-11-27, 2025-11-27], region
 //	              the ticket's or else its customer's;
 //	groups        p × c × r for every product with units in r and every
-//	              component c of p in any fault ticket;
+//	              component c of p in a fault ticket opened by 2025-11-27;
 //	r0            Σ faults / Σ unit-years over the groups with ≥ 10 units;
 //	the group's   a = faults + 50·r0, b = unit-years + 50, E = units: expected
 //	              a·E/b, the interval from the recurrence pmf.
@@ -464,10 +475,13 @@ func TestHotspotBacktestOnDemoHotspot(t *testing.T) {
 		if err := rows.Scan(&c, &p, &comp, &r, &opened); err != nil {
 			t.Fatal(err)
 		}
-		if components[p] == nil {
-			components[p] = map[string]bool{}
+		day := time.Date(opened.Year(), opened.Month(), opened.Day(), 0, 0, 0, 0, time.UTC)
+		if !day.After(bt) { // the back-test knows the components of the tickets so far
+			if components[p] == nil {
+				components[p] = map[string]bool{}
+			}
+			components[p][comp] = true
 		}
-		components[p][comp] = true
 		reg := r.String
 		if !r.Valid {
 			reg = region[c]
@@ -475,7 +489,6 @@ func TestHotspotBacktestOnDemoHotspot(t *testing.T) {
 		if reg == "" {
 			continue
 		}
-		day := time.Date(opened.Year(), opened.Month(), opened.Day(), 0, 0, 0, 0, time.UTC)
 		k := [3]string{p, comp, reg}
 		switch {
 		case day.After(from) && !day.After(bt):
