@@ -18,7 +18,7 @@ import (
 // resultTables are replaced per as-of date: a rerun for the same date
 // replaces that date's rows.
 var resultTables = []string{"customer_value", "value_contributions", "model_used", "model_evidence", "movers",
-	"owner_drain", "hotspots", "hotspot_repeats", "hotspot_unsupported", "hotspot_tickets", "ar_aging", "ar_kpis", "service_queue", "reconciliation_exceptions", "reconciliation_totals"}
+	"owner_drain", "hotspots", "hotspot_repeats", "hotspot_unsupported", "hotspot_tickets", "hotspot_weibull", "hotspot_forecast", "hotspot_periods", "ar_aging", "ar_kpis", "service_queue", "reconciliation_exceptions", "reconciliation_totals"}
 
 // compute runs every transform of a run inside its transaction: segments,
 // indicators, weights, scores, history, then hot-spots, aging and the
@@ -60,10 +60,16 @@ func (r *Runner) compute(ctx context.Context, tx *sql.Tx, res *Result) error {
 	r.Profile.Mark("results")
 	start = time.Now()
 	for _, stmt := range []string{"ComputeCustomerValue", "InsertCustomerValue", "InsertContributions", "InsertModelUsed", "CompareWithPrevious",
-		"InsertMovers", "InstalledUnits", "HotspotRegions", "Hotspots", "HotspotRepeats", "HotspotUnsupported", "HotspotTickets", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileChecks", "ReconcileExceptions", "ReconcileTotals"} {
+		"InsertMovers", "InstalledUnits", "HotspotRegions", "Hotspots", "HotspotPeriods", "HotspotRepeats", "HotspotUnsupported", "HotspotTickets", "InvoicePayments", "ArAging", "ArKpis", "ServiceQueue", "ReconcileChecks", "ReconcileExceptions", "ReconcileTotals"} {
 		if err := exec(strings.ToLower(stmt), queries.Get(stmt)); err != nil {
 			return err
 		}
+	}
+	if err := r.Profile.statement("hotspot weibull", func() error { return hotspotWeibull(ctx, tx) }); err != nil {
+		return err
+	}
+	if err := r.Profile.statement("hotspot forecast", func() error { return hotspotForecast(ctx, tx) }); err != nil {
+		return err
 	}
 	ownerDrain := strings.Replace(queries.Get("OwnerDrainSelect"), "FROM drain_customers",
 		"FROM (SELECT * FROM customer_value WHERE run_id = getvariable('run_id')::BIGINT) AS drain_customers", 1)

@@ -239,7 +239,8 @@ CREATE TABLE IF NOT EXISTS hotspot_unsupported (
     opened_at       TIMESTAMP,          -- the ticket's; past_support: the latest ticket since support ended
     installed_units BIGINT,             -- the customer's units of the product as of the run
     tickets         BIGINT,             -- past_support: tickets opened after supported_until
-    revenue_12m     DECIMAL(18,2) NOT NULL
+    revenue_12m     DECIMAL(18,2) NOT NULL,
+    component       VARCHAR             -- unsupported_resolution: the ticket's; past_support: NULL (the whole product)
 );
 -- The fault tickets of the hot-spot window (HotspotTickets in hotspots.sql):
 -- the hot-spot page's drill-down.
@@ -259,6 +260,77 @@ CREATE TABLE IF NOT EXISTS hotspot_tickets (
     effort_hours DOUBLE,
     severity     INTEGER,
     resolution   VARCHAR
+);
+-- Wear-out or early failure per product × component (hotspotWeibull in
+-- pipeline/hotspot_forecast.go, units from WeibullUnits in hotspots.sql): a
+-- two-parameter Weibull of unit age at failure, in days, fitted by maximum
+-- likelihood with right-censoring. The fit's columns are NULL with
+-- not_available saying why when it could not be made.
+CREATE TABLE IF NOT EXISTS hotspot_weibull (
+    run_id               BIGINT NOT NULL,
+    as_of                DATE NOT NULL,
+    product_id           VARCHAR NOT NULL,
+    product_name         VARCHAR,
+    component            VARCHAR NOT NULL,
+    failures             BIGINT NOT NULL,  -- units whose first fault in the window has an age
+    censored_units       BIGINT NOT NULL,  -- dated units with no fault in the window, at their age on the as-of date
+    failures_without_age BIGINT NOT NULL,  -- faults whose unit has no installed_at (or none installed by the fault's day)
+    beta                 DOUBLE,           -- shape
+    beta_low             DOUBLE,           -- 95 % interval (profile likelihood)
+    beta_high            DOUBLE,
+    eta_days             DOUBLE,           -- characteristic life: 63.2 % have failed by this age, in days
+    verdict              VARCHAR,          -- early_failures (β interval under 1), wear_out (over 1), random (contains 1)
+    not_available        VARCHAR           -- no_installed_dates, too_few_failures, shape_not_bounded, no_fit; NULL when fitted
+);
+-- What service will face next (hotspotForecast in
+-- pipeline/hotspot_forecast.go): per hot-spot group, the fault tickets and
+-- engineer hours expected in the next window, with 95 % prediction
+-- intervals, and one total row (scope 'total') against the capacity. kind
+-- 'forecast' is made at the as-of date for (as_of, as_of + window];
+-- 'backtest' was made at as_of − window from the data before it, for the
+-- window that has since happened, with the fault tickets that did.
+CREATE TABLE IF NOT EXISTS hotspot_forecast (
+    run_id            BIGINT NOT NULL,
+    as_of             DATE NOT NULL,
+    kind              VARCHAR NOT NULL,  -- forecast, backtest
+    scope             VARCHAR NOT NULL,  -- group, total
+    forecast_at       DATE NOT NULL,     -- the date the forecast is made at
+    period_end        DATE NOT NULL,     -- it covers (forecast_at, period_end]
+    product_id        VARCHAR,           -- NULL on the total row
+    product_name      VARCHAR,
+    component         VARCHAR,
+    region            VARCHAR,
+    installed_units   BIGINT,
+    basis_failures    BIGINT,            -- fault tickets in the window before forecast_at
+    rate_per_100_per_year DOUBLE,        -- the shrunk rate the forecast uses, per installed unit-year of that window
+    expected_tickets  DOUBLE,
+    tickets_low       BIGINT,            -- 95 % prediction interval
+    tickets_high      BIGINT,
+    mean_effort_hours DOUBLE,
+    effort_basis      VARCHAR,           -- group, all_faults (the group had none with hours), none (no fault ticket has hours)
+    expected_hours    DOUBLE,
+    hours_low         DOUBLE,
+    hours_high        DOUBLE,
+    capacity_hours    DOUBLE,            -- total row: engineer_hours per week × weeks of the period
+    actual_tickets    BIGINT,            -- backtest: fault tickets opened in (forecast_at, period_end] on units installed by forecast_at
+    not_available     VARCHAR            -- no_installed_units, not_forecast (no hot-spot row at forecast_at); NULL when forecast
+);
+-- The rising test's periods per hot-spot group (HotspotPeriods in
+-- hotspots.sql): the trend the test compares, one row per group of the
+-- run's hotspots and period observed.
+CREATE TABLE IF NOT EXISTS hotspot_periods (
+    run_id         BIGINT NOT NULL,
+    as_of          DATE NOT NULL,
+    product_id     VARCHAR NOT NULL,
+    component      VARCHAR NOT NULL,
+    region         VARCHAR NOT NULL,
+    period         INTEGER NOT NULL,  -- 0: the latest (the tested period), 1, 2, …: earlier
+    period_start   DATE NOT NULL,     -- the period is (period_start, period_end]
+    period_end     DATE NOT NULL,
+    observed_days  BIGINT NOT NULL,   -- its days on or after the export's first ticket
+    failures       BIGINT NOT NULL,
+    unit_days      DOUBLE,            -- installed unit-days; NULL when the group has no installed units
+    rate_per_100_per_year DOUBLE      -- 100 · failures / (unit_days / 365.25); NULL without unit-days
 );
 CREATE TABLE IF NOT EXISTS ar_aging (
     run_id         BIGINT NOT NULL,
@@ -379,6 +451,7 @@ ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_not_tested VARCHAR;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS rising_period_months INTEGER;
 ALTER TABLE hotspots ADD COLUMN IF NOT EXISTS region_basis VARCHAR;
 ALTER TABLE run_inputs ALTER COLUMN rows_loaded DROP NOT NULL;
+ALTER TABLE hotspot_unsupported ADD COLUMN IF NOT EXISTS component VARCHAR;
 
 -- A run's input fingerprint (inputFingerprint in pipeline/fingerprint.go)
 -- and, for a run that found nothing changed, the run whose results it

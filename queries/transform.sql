@@ -331,6 +331,8 @@ ORDER BY t.product_id, t.component, t.region, t.serial_no, t.customer_id;
 --     later) and customer, where the customer still has units installed as
 --     of the run date or opened tickets on it after supported_until.
 -- revenue_12m is the customer's trailing-12-month revenue (customer_economics).
+-- component is the ticket's (unsupported_resolution); NULL for past_support,
+-- which concerns the whole product.
 INSERT INTO hotspot_unsupported
 WITH p AS (SELECT getvariable('as_of')::DATE AS as_of, getvariable('hotspot_months')::INTEGER AS months),
 installed AS (SELECT * FROM installed_units),
@@ -347,17 +349,18 @@ past AS (
     SELECT product_id, customer_id FROM since_end
 ),
 rows AS (
-    SELECT 'unsupported_resolution' AS reason, t.product_id, t.customer_id, t.ticket_id, t.opened_at, NULL::BIGINT AS tickets
+    SELECT 'unsupported_resolution' AS reason, t.product_id, t.customer_id, t.ticket_id, t.opened_at, NULL::BIGINT AS tickets,
+           t.component
     FROM tickets t, p
     WHERE lower(trim(t.resolution)) = 'unsupported'
       AND t.opened_at::DATE > p.as_of - to_months(p.months) AND t.opened_at::DATE <= p.as_of
     UNION ALL
-    SELECT 'past_support', k.product_id, k.customer_id, NULL, s.last_opened_at, coalesce(s.tickets, 0)
+    SELECT 'past_support', k.product_id, k.customer_id, NULL, s.last_opened_at, coalesce(s.tickets, 0), NULL
     FROM past k LEFT JOIN since_end s USING (product_id, customer_id)
 )
 SELECT getvariable('run_id')::BIGINT, p.as_of, r.reason, r.product_id, pd.name, pd.supported_until,
        r.customer_id, c.name, r.ticket_id, r.opened_at, i.units, r.tickets,
-       coalesce(ce.revenue_12m, 0)::DECIMAL(18,2)
+       coalesce(ce.revenue_12m, 0)::DECIMAL(18,2), r.component
 FROM rows r CROSS JOIN p
 LEFT JOIN products pd ON pd.product_id = r.product_id
 LEFT JOIN customers c ON c.customer_id = r.customer_id

@@ -16,11 +16,17 @@
 //	                  bar, cell or point filters the tables below (groups with
 //	                  shrunk and raw rate and the rising verdict or "not
 //	                  tested: why", fault tickets, serials, customers) to that
-//	                  group; what cannot be supported per product with
+//	                  group; the trend per rising-test period of the top
+//	                  groups with the test's verdict; the Weibull per product
+//	                  × component, the next window's forecast against
+//	                  capacity and the back-test (hotspots_forecast.go); what
+//	                  cannot be supported per product × component with
 //	                  customers, installed units and trailing revenue
 //	DIR/hotspots.xlsx the hot-spot workbook (hotspots_xlsx.go): Summary
 //	                  (rows per sheet, notes), Hot-spots, Fault tickets,
-//	                  Repeat failures, Unsupported
+//	                  Repeat failures, Unsupported, Weibull
+//	                  (hotspot_weibull), Forecast (hotspot_forecast), Periods
+//	                  (hotspot_periods)
 //	DIR/weekly.xlsx   typed workbook: a Summary and a sheet per result table
 //	DIR/data/<table>.csv, DIR/data/<table>.parquet   the run's rows, for tools
 //

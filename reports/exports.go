@@ -16,9 +16,10 @@ func sqlString(s string) string {
 
 // dataFileTables are the tables with data files: the result tables, then
 // hotspot_tickets, which only hotspots.xlsx shows, so that a Fault tickets
-// sheet cut to the workbook's rows has the whole table to point at.
+// sheet cut to the workbook's rows has the whole table to point at, and the
+// hot-spot workbook's Weibull and Forecast tables.
 func dataFileTables() []resultTable {
-	return append(slices.Clip(resultTables), hotspotTicketsTable)
+	return append(slices.Clip(resultTables), hotspotTicketsTable, hotspotWeibullTable, hotspotForecastTable, hotspotPeriodsTable)
 }
 
 // writeDataFiles exports each data file table's rows for the run to

@@ -31,7 +31,7 @@ const (
 )
 
 // hotspotChartIDs lists the page's charts in order; the browser test waits for each.
-var hotspotChartIDs = []string{chartHSParetoProduct, chartHSParetoComponent, chartHSParetoPC, chartHSFunnel, chartHSHeatmap, chartHSRegion}
+var hotspotChartIDs = []string{chartHSParetoProduct, chartHSParetoComponent, chartHSParetoPC, chartHSFunnel, chartHSHeatmap, chartHSRegion, chartHSTrend, chartHSBacktest}
 
 // hsParetoTopN bars per Pareto, the last folding the rest into "others".
 const hsParetoTopN = 15
@@ -71,8 +71,13 @@ const hsRowsPerGroup = 25
 
 type hsUnsupported struct {
 	productID, productName string
-	customers, units       int64
-	revenue                string // exact decimal text
+	// component is the unsupported tickets' component ("" when they name
+	// none); past marks the products past end of support (the whole
+	// product, no component).
+	component        string
+	past             bool
+	customers, units int64
+	revenue          string // exact decimal text
 }
 
 // hsCustomer is a customer behind a group's faults; hsSerial a serial with
@@ -93,6 +98,9 @@ type hsData struct {
 	customers   []hsCustomer
 	serials     []hsSerial
 	unsupported []hsUnsupported
+	weibull     []hsWeibull
+	forecast    []hsForecast
+	periods     []hsPeriod
 	windowYears float64 // 0: unknown (no group with failures and a rate)
 	// availability names what could not run and why (hotspotAvailability).
 	availability []string
@@ -198,26 +206,36 @@ func loadHotspotPage(ctx context.Context, q queryer, runID int64, sc scope) (*hs
 	if err := srows.Err(); err != nil {
 		return nil, fmt.Errorf("reports: load hot-spot serials: %w", err)
 	}
-	// Per product: distinct customers, their installed units and their
-	// trailing revenue, each customer once per product (exact DECIMAL sum).
+	// Per product × component (the unsupported tickets' component; the
+	// whole product for past end of support): distinct customers, their
+	// installed units of the product and their trailing revenue, each
+	// customer once per row (exact DECIMAL sum).
 	urows, err := q.QueryContext(ctx, `
-		SELECT coalesce(product_id, ''), coalesce(any_value(product_name), ''), count(*),
+		SELECT coalesce(product_id, ''), coalesce(any_value(product_name), ''), comp, past, count(*),
 		       coalesce(sum(units), 0), CAST(sum(revenue_12m) AS DECIMAL(38,2))::VARCHAR
-		FROM (SELECT DISTINCT product_id, product_name, customer_id, coalesce(installed_units, 0) AS units, revenue_12m
+		FROM (SELECT DISTINCT product_id, product_name, reason = 'past_support' AS past,
+		             CASE WHEN reason = 'past_support' THEN '' ELSE coalesce(component, '') END AS comp,
+		             customer_id, coalesce(installed_units, 0) AS units, revenue_12m
 		      FROM `+sc.rel("hotspot_unsupported", perCustomer)+` WHERE run_id = $1)
-		GROUP BY 1 ORDER BY sum(revenue_12m) DESC, 1`, runID)
+		GROUP BY 1, 3, 4 ORDER BY sum(revenue_12m) DESC, 1, 4, 3`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("reports: load unsupported by product: %w", err)
 	}
 	defer urows.Close()
 	for urows.Next() {
 		var u hsUnsupported
-		if err := urows.Scan(&u.productID, &u.productName, &u.customers, &u.units, &u.revenue); err != nil {
+		if err := urows.Scan(&u.productID, &u.productName, &u.component, &u.past, &u.customers, &u.units, &u.revenue); err != nil {
 			return nil, fmt.Errorf("reports: load unsupported by product: %w", err)
 		}
 		d.unsupported = append(d.unsupported, u)
 	}
-	return d, urows.Err()
+	if err := urows.Err(); err != nil {
+		return nil, fmt.Errorf("reports: load unsupported by product: %w", err)
+	}
+	if err := loadHotspotPeriods(ctx, q, runID, d); err != nil {
+		return nil, err
+	}
+	return d, loadHotspotModels(ctx, q, runID, d)
 }
 
 // funnelLimit is the control limit of a rate per 100 units per year for a
@@ -328,7 +346,7 @@ func hsCharts(d *hsData, l labels) ([]hsChart, error) {
 		}
 		out = append(out, c)
 	}
-	for _, b := range []func(*hsData, labels) (hsChart, error){hsFunnel, hsHeatmap, hsRegion} {
+	for _, b := range []func(*hsData, labels) (hsChart, error){hsFunnel, hsHeatmap, hsRegion, hsTrend, hsBacktest} {
 		c, err := b(d, l)
 		if err != nil {
 			return nil, fmt.Errorf("reports: chart %s: %w", c.ID, err)
@@ -591,13 +609,22 @@ func hsTables(d *hsData, l labels, opt Options) []hsTable {
 		}
 	}
 	unsup := hsTable{ID: "hs_unsupported", Title: l.get("hs.unsupported"), Empty: l.get("report.no_rows"),
-		Header:  headers(l, "product_name", "customers", "installed_units", "revenue_12m"),
-		Numeric: []bool{false, true, true, true}}
+		Header:  headers(l, "product_name", "component", "customers", "installed_units", "revenue_12m"),
+		Numeric: []bool{false, false, true, true, true}}
 	for _, u := range d.unsupported {
-		unsup.Rows = append(unsup.Rows, hsRow{P: u.productID, Cells: []string{cmp.Or(u.productName, u.productID),
+		// A row of the whole product, or of tickets naming no component,
+		// has no component key: it shows under every component's filter.
+		comp := u.component
+		switch {
+		case u.past:
+			comp = l.get("hs.unsupported_past")
+		case comp == "":
+			comp = l.get("hs.unsupported_no_component")
+		}
+		unsup.Rows = append(unsup.Rows, hsRow{P: u.productID, C: u.component, Cells: []string{cmp.Or(u.productName, u.productID), comp,
 			strconv.FormatInt(u.customers, 10), strconv.FormatInt(u.units, 10), formatMoney(u.revenue, opt.CurrencySymbol)}})
 	}
-	return []hsTable{groups, tickets, serialT, customers, unsup}
+	return append([]hsTable{groups}, append(hsModelTables(d, l), tickets, serialT, customers, unsup)...)
 }
 
 // endsGroup says whether rows[i] is the last of its group (product,
@@ -633,7 +660,7 @@ func renderHotspots(d *hsData, runID int64, asOf time.Time, l labels, opt Option
 		Subtitle:   l.getf("report.as_of", asOf.Format(time.DateOnly), runID),
 		Footer:     l.getf("report.generated_by", runID),
 		Labels:     l,
-		Notes:      append([]string{l.get("hs.intro"), l.get("hotspots.note")}, d.availability...),
+		Notes:      append(append([]string{l.get("hs.intro"), l.get("hotspots.note")}, d.availability...), hsForecastNotes(d, l)...),
 		Charts:     hotspotChartIDs,
 		Tables:     hsTables(d, l, opt),
 		Library:    template.JS(echartsJS),

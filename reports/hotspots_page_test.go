@@ -2,6 +2,8 @@ package reports
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -67,6 +69,7 @@ func TestBrowserHotspotsPage(t *testing.T) {
 		(2, DATE '2026-11-27', 'HT-3', 'P3', 'Motor', 'bearing', 'East', NULL, 'C3', 'Gamma', TIMESTAMP '2026-10-03 09:00:00', NULL, NULL, 3, NULL)`); err != nil {
 		t.Fatal(err)
 	}
+	insertHotspotModels(t, db) // the back-test chart draws its bars
 	out := writeFixture(t, db, testOptions)
 	page, err := os.ReadFile(out.Hotspots)
 	if err != nil {
@@ -155,7 +158,7 @@ func TestHotspotsWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Hot-spots,Fault tickets,Repeat failures,Unsupported" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Hot-spots,Fault tickets,Repeat failures,Unsupported,Weibull,Forecast,Periods" {
 		t.Errorf("sheets %q", got)
 	}
 	rows, err := f.GetRows("Fault tickets")
@@ -238,5 +241,193 @@ func TestHotspotsPageShowsSomeRowsOfABigGroup(t *testing.T) {
 	small, more := rowsOf("hs_tickets", "P3")
 	if strings.Join(small, ",") != "HT-91,HT-92" || len(more) != 0 {
 		t.Errorf("Motor tickets %v, closing row %q; want HT-91,HT-92 and none", small, more)
+	}
+}
+
+// insertHotspotModels gives the reports fixture's run two Weibull rows
+// (one fitted, one not) and a forecast and back-test, with a product name
+// and a component that must not reach the page as markup or script.
+func insertHotspotModels(t *testing.T, db *sql.DB) {
+	t.Helper()
+	for _, q := range []string{
+		`INSERT INTO hotspot_weibull VALUES
+			(2, DATE '2026-11-27', 'P1', 'Pump X', 'valve', 12, 300, 1, 2.5, 1.6, 3.9, 800, 'wear_out', NULL),
+			(2, DATE '2026-11-27', 'P2', '<b>Bold</b> pump', '__f__alert(1)__f__', 2, 40, 0, NULL, NULL, NULL, NULL, NULL, 'too_few_failures')`,
+		`INSERT INTO hotspot_forecast VALUES
+			(2, DATE '2026-11-27', 'forecast', 'group', DATE '2026-11-27', DATE '2027-02-27', 'P1', 'Pump X', 'valve', 'North', 40, 6, 55.5, 4.5, 1, 10, 2, 'group', 9, 2, 20, NULL, NULL, NULL),
+			(2, DATE '2026-11-27', 'forecast', 'total', DATE '2026-11-27', DATE '2027-02-27', NULL, NULL, NULL, NULL, NULL, 6, NULL, 4.5, 1, 10, NULL, NULL, 9, 2, 20, 520, NULL, NULL),
+			(2, DATE '2026-11-27', 'backtest', 'group', DATE '2026-08-27', DATE '2026-11-27', 'P1', 'Pump X', 'valve', 'North', 38, 4, 40.1, 3.2, 0, 8, 2, 'group', 6.4, 0, 16, NULL, 5, NULL),
+			(2, DATE '2026-11-27', 'backtest', 'group', DATE '2026-08-27', DATE '2026-11-27', 'P2', '<b>Bold</b> pump', '__f__alert(1)__f__', 'South', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2, 'not_forecast'),
+			(2, DATE '2026-11-27', 'backtest', 'total', DATE '2026-08-27', DATE '2026-11-27', NULL, NULL, NULL, NULL, NULL, 4, NULL, 3.2, 0, 8, NULL, NULL, 6.4, 0, 16, NULL, 7, NULL)`,
+		`INSERT INTO hotspot_periods VALUES
+			(2, DATE '2026-11-27', 'P1', 'valve', 'North', 0, DATE '2026-08-27', DATE '2026-11-27', 92, 12, 9200, 4.76),
+			(2, DATE '2026-11-27', 'P1', 'valve', 'North', 1, DATE '2026-05-27', DATE '2026-08-27', 92, 4, 9200, 1.59),
+			(2, DATE '2026-11-27', 'P2', '__f__alert(1)__f__', 'South', 0, DATE '2026-08-27', DATE '2026-11-27', 92, 8, 36800, 0.79),
+			(2, DATE '2026-11-27', 'P2', '__f__alert(1)__f__', 'South', 1, DATE '2026-05-27', DATE '2026-08-27', 92, 30, 36800, 2.98)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestHotspotsPageWeibullAndForecast: the page shows the Weibull fit with
+// its interval, η in days and years (800 / 365.25 = 2.19) and the verdict,
+// a group without a fit as n/a with the reason (never 0); the forecast's
+// and back-test's totals against capacity and what came; every table
+// escaped, no "__f__" left in the charts' script; the same in zh-CN.
+// hotspots.xlsx has the Weibull and Forecast sheets, a NULL β an empty
+// cell, not 0.
+func TestHotspotsPageWeibullAndForecast(t *testing.T) {
+	db := openFixtureDB(t)
+	insertHotspotModels(t, db)
+	out := writeFixture(t, db, testOptions)
+	raw, err := os.ReadFile(out.Hotspots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(raw)
+	for _, want := range []string{
+		"wear-out (β interval above 1)", "<td class=\"n\">2.50</td>", "1.60 – 3.90", "800.0", "<td class=\"n\">2.19</td>",
+		"n/a: too few failures (under 3 with a unit age)",
+		"Next window (2026-11-27 – 2027-02-27): 4.50 (95 %: 1 – 10) fault tickets expected, 9.0 (95 %: 2.0 – 20.0) engineer hours, against a capacity of 520.0 hours",
+		"Back-test (2026-08-27 – 2026-11-27): forecast 3.20 (95 %: 0 – 8) fault tickets, 7 came on the units forecast.",
+		"n/a: not a hot-spot group when the forecast was made",
+		`id="hs_backtest"`, `data-table="hs_weibull"`, `data-table="hs_forecast"`, `data-table="hs_backtest"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<b>Bold</b>") {
+		t.Error("a product name reached the page unescaped")
+	}
+	// The back-test chart's options (its group labels) hold no "__f__";
+	// the drill-down filters keep the data as it is, JSON strings.
+	specs := page[strings.Index(page, "var specs = ")+len("var specs = "):]
+	specs = specs[:strings.Index(specs, ";\n")]
+	var charts []hsChart
+	if err := json.Unmarshal([]byte(specs), &charts); err != nil {
+		t.Fatalf("chart specs: %v", err)
+	}
+	found := false
+	for _, c := range charts {
+		if c.ID == chartHSBacktest {
+			found = true
+			b, _ := json.Marshal(c.Option)
+			if strings.Contains(string(b), "__f__") || !strings.Contains(string(b), "alert(1)") || len(c.Filters) != 2 {
+				t.Errorf("back-test chart: options %s, filters %v; want the label without __f__, 2 groups", b, c.Filters)
+			}
+		}
+	}
+	if !found {
+		t.Error("no back-test chart")
+	}
+	// The trend: each top group's failures per period, oldest first, named
+	// with the rising test's verdict.
+	for _, c := range charts {
+		if c.ID != chartHSTrend {
+			continue
+		}
+		b, _ := json.Marshal(c.Option)
+		for _, want := range []string{`"2026-08-27","2026-11-27"`, `rising — Pump X · valve · North`, `"data":[{"value":4},{"value":12}]`,
+			`steady — \u003cb\u003eBold\u003c/b\u003e pump · alert(1) · South`, `"data":[{"value":30},{"value":8}]`,
+			`not tested: no history — Motor · bearing · East`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("trend chart lacks %s: %s", want, b)
+			}
+		}
+		if strings.Contains(string(b), "__f__") {
+			t.Errorf("trend chart holds __f__: %s", b)
+		}
+	}
+	zh := testOptions
+	zh.Language = "zh-CN"
+	out = writeFixture(t, db, zh)
+	raw, err = os.ReadFile(out.Hotspots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"磨损（β 区间高于 1）", "故障太少", "下一窗口（2026-11-27 – 2027-02-27）", "回测（2026-08-27 – 2026-11-27）"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("the zh-CN page lacks %q", want)
+		}
+	}
+	f, err := excelize.OpenFile(out.HotspotsX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Weibull")
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("Weibull rows %q (%v)", rows, err)
+	}
+	if rows[2][6] != "" || rows[2][11] != "too_few_failures" {
+		t.Errorf("the unfitted group's β %q, reason %q; want empty and too_few_failures", rows[2][6], rows[2][11])
+	}
+	if rows, err := f.GetRows("Forecast"); err != nil || len(rows) != 6 {
+		t.Errorf("Forecast rows %d (%v), want header + 5", len(rows), err)
+	}
+}
+
+// TestHotspotsPageUnsupportedByComponent: what cannot be supported, per
+// product × component. Added to the fixture's two P2 rows (C5 past end of
+// support, 10,000.00; C3's ticket naming no component, 50,000.01): three
+// unsupported P1 valve tickets of C1 (twice, 100.10) and C2 (0.01) and one
+// P1 seal ticket of C1. By hand: P1 valve, 2 customers, 100.11 (C1 once);
+// P1 seal, 1, 100.10; P2 whole product, 1, 10,000.00; P2 no component, 1,
+// 50,000.01. Each row filters with its product and component; the whole
+// product's row has no component, so it shows under any of P2's.
+func TestHotspotsPageUnsupportedByComponent(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`INSERT INTO hotspot_unsupported (run_id, as_of, reason, product_id, product_name, supported_until, customer_id, name,
+		ticket_id, opened_at, installed_units, tickets, revenue_12m, component) VALUES
+		(2, DATE '2026-11-27', 'unsupported_resolution', 'P1', 'Pump X', NULL, 'C1', 'Acme', 'TU-1', TIMESTAMP '2026-10-01 09:00:00', 3, NULL, 100.10, 'valve'),
+		(2, DATE '2026-11-27', 'unsupported_resolution', 'P1', 'Pump X', NULL, 'C1', 'Acme', 'TU-2', TIMESTAMP '2026-10-02 09:00:00', 3, NULL, 100.10, 'valve'),
+		(2, DATE '2026-11-27', 'unsupported_resolution', 'P1', 'Pump X', NULL, 'C2', 'Beta', 'TU-3', TIMESTAMP '2026-10-03 09:00:00', 1, NULL, 0.01, 'valve'),
+		(2, DATE '2026-11-27', 'unsupported_resolution', 'P1', 'Pump X', NULL, 'C1', 'Acme', 'TU-4', TIMESTAMP '2026-10-04 09:00:00', 3, NULL, 100.10, 'seal')`); err != nil {
+		t.Fatal(err)
+	}
+	out := writeFixture(t, db, testOptions)
+	raw, err := os.ReadFile(out.Hotspots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(raw)
+	start := strings.Index(page, `<table data-table="hs_unsupported">`)
+	if start < 0 {
+		t.Fatal("no unsupported table")
+	}
+	table := page[start : start+strings.Index(page[start:], "</table>")]
+	for _, want := range []string{
+		`<tr data-p="P2" data-c="" data-r=""><td>&lt;b&gt;Bold&lt;/b&gt; pump</td><td>(no component named)</td><td class="n">1</td><td class="n">1</td><td class="n">¥50,000.01</td></tr>`,
+		`<tr data-p="P2" data-c="" data-r=""><td>&lt;b&gt;Bold&lt;/b&gt; pump</td><td>whole product: past end of support</td><td class="n">1</td><td class="n">2</td><td class="n">¥10,000.00</td></tr>`,
+		`<tr data-p="P1" data-c="valve" data-r=""><td>Pump X</td><td>valve</td><td class="n">2</td><td class="n">4</td><td class="n">¥100.11</td></tr>`,
+		`<tr data-p="P1" data-c="seal" data-r=""><td>Pump X</td><td>seal</td><td class="n">1</td><td class="n">3</td><td class="n">¥100.10</td></tr>`,
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the unsupported table lacks\n%s\nin\n%s", want, table)
+		}
+	}
+}
+
+// TestForecastNoteWithoutCapacity: without engineer_hours the forecast's
+// note says the capacity is not available and why, rather than a number
+// or a zero; a total with no forecast at all says why.
+func TestForecastNoteWithoutCapacity(t *testing.T) {
+	at, _ := time.Parse(time.DateOnly, "2026-11-27")
+	end := at.AddDate(0, 3, 0)
+	d := &hsData{forecast: []hsForecast{
+		{kind: "forecast", scope: "total", at: at, end: end, expected: sql.NullFloat64{Float64: 4.5, Valid: true},
+			lo: sql.NullInt64{Int64: 1, Valid: true}, hi: sql.NullInt64{Int64: 10, Valid: true}},
+		{kind: "backtest", scope: "total", at: at.AddDate(0, -3, 0), end: at, na: "no_installed_units"},
+	}}
+	notes := hsForecastNotes(d, labelsEN)
+	want := []string{
+		"Next window (2026-11-27 – 2027-02-27): 4.50 (95 %: 1 – 10) fault tickets expected, engineer hours not available: no fault ticket has effort hours; capacity not available: model.service.engineer_hours is not set. Units installed later are not in the forecast.",
+		"Back-test (2026-08-27 – 2026-11-27): no forecast (no installed units).",
+	}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes\n%s\nwant\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
 	}
 }

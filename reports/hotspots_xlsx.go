@@ -45,7 +45,8 @@ func writeHotspotsXLSX(ctx context.Context, q queryer, sc scope, runID int64, as
 	if err := f.SetSheetName(f.GetSheetName(0), summarySheet); err != nil {
 		return fmt.Errorf("reports: hot-spot workbook: %w", err)
 	}
-	for _, t := range []resultTable{tableNamed("hotspots"), hotspotTicketsTable, tableNamed("hotspot_repeats"), tableNamed("hotspot_unsupported")} {
+	for _, t := range []resultTable{tableNamed("hotspots"), hotspotTicketsTable, tableNamed("hotspot_repeats"), tableNamed("hotspot_unsupported"),
+		hotspotWeibullTable, hotspotForecastTable, hotspotPeriodsTable} {
 		if err := w.writeTable(ctx, q, t.sheetSpec(sc, l, runID, opt.workbookRows())); err != nil {
 			return err
 		}

@@ -148,7 +148,7 @@ var resultTables = []resultTable{
 		columns: []column{
 			{"reason", kindText}, {"product_id", kindText}, {"product_name", kindText}, {"supported_until", kindDate},
 			{"customer_id", kindText}, {"name", kindText}, {"ticket_id", kindText}, {"opened_at", kindTimestamp},
-			{"installed_units", kindInt}, {"tickets", kindInt}, {"revenue_12m", kindMoney},
+			{"installed_units", kindInt}, {"tickets", kindInt}, {"revenue_12m", kindMoney}, {"component", kindText},
 		},
 		orderBy: "reason DESC, product_id NULLS LAST, customer_id, ticket_id NULLS LAST",
 	},

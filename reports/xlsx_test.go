@@ -642,7 +642,7 @@ func TestWorkbookCapsGrowingSheets(t *testing.T) {
 	// hotspots.xlsx follows the same rule, with its own Summary: 3 of the 5
 	// fault tickets, in product, component, region, opened order.
 	h := openWorkbook(t, out.HotspotsX)
-	if got := strings.Join(h.GetSheetList(), ","); got != "Summary,Hot-spots,Fault tickets,Repeat failures,Unsupported" {
+	if got := strings.Join(h.GetSheetList(), ","); got != "Summary,Hot-spots,Fault tickets,Repeat failures,Unsupported,Weibull,Forecast,Periods" {
 		t.Errorf("hotspots.xlsx sheets %q", got)
 	}
 	if got := sheetColumn(t, h, "Fault tickets", col("ticket_id")); !slices.Equal(got, []string{"HT-1", "HT-2", "HT-3"}) {
