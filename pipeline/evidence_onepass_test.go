@@ -449,8 +449,8 @@ func compareScoreOrder(t *testing.T, tx *sql.Tx) {
 	const cols = `customer_id, segment, coverage, score, economic, loyalty, service_effect, characteristics`
 	var n, onlyNew, onlyReference int64
 	if err := tx.QueryRow(`SELECT (SELECT count(*) FROM reference_scores),
-			(SELECT count(*) FROM (SELECT ` + cols + ` FROM scored_customers EXCEPT ALL SELECT ` + cols + ` FROM reference_scores)),
-			(SELECT count(*) FROM (SELECT ` + cols + ` FROM reference_scores EXCEPT ALL SELECT ` + cols + ` FROM scored_customers))`).
+			(SELECT count(*) FROM (SELECT `+cols+` FROM scored_customers EXCEPT ALL SELECT `+cols+` FROM reference_scores)),
+			(SELECT count(*) FROM (SELECT `+cols+` FROM reference_scores EXCEPT ALL SELECT `+cols+` FROM scored_customers))`).
 		Scan(&n, &onlyNew, &onlyReference); err != nil {
 		t.Fatal(err)
 	}
