@@ -42,6 +42,18 @@ type weekChanges struct {
 	fits, notFits              int64 // fits_capacity true / false
 	capacityKnown              bool  // some ticket has fits_capacity set
 
+	// The next window's fault tickets and engineer hours (hotspot_forecast's
+	// total row), company-wide like the hot-spots; forecastRow false when the
+	// run has none (no hot-spot data, or a run from before the forecast).
+	forecastRow                         bool
+	forecastEnd                         string
+	forecastTickets                     sql.NullFloat64
+	forecastLow, forecastHigh           sql.NullInt64
+	forecastHours                       sql.NullFloat64
+	forecastHoursLow, forecastHoursHigh sql.NullFloat64
+	forecastCapacity                    sql.NullFloat64
+	forecastNotAvailable                sql.NullString
+
 	// Rejected input rows (unfiltered only).
 	rejectsShown         bool
 	rejects, prevRejects int64
@@ -216,6 +228,23 @@ func (d *reportData) loadWeek(ctx context.Context, q queryer, runID int64, sc sc
 				return fmt.Errorf("previous dso: %w", err)
 			}
 		}
+	}
+
+	// What service will face next: the forecast's total.
+	var end sql.NullTime
+	err = q.QueryRowContext(ctx, `
+		SELECT period_end, expected_tickets, tickets_low, tickets_high, expected_hours, hours_low, hours_high,
+		       capacity_hours, not_available
+		FROM hotspot_forecast WHERE run_id = $1 AND kind = 'forecast' AND scope = 'total'`, runID).
+		Scan(&end, &w.forecastTickets, &w.forecastLow, &w.forecastHigh, &w.forecastHours, &w.forecastHoursLow,
+			&w.forecastHoursHigh, &w.forecastCapacity, &w.forecastNotAvailable)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		return fmt.Errorf("forecast: %w", err)
+	default:
+		w.forecastRow = true
+		w.forecastEnd = end.Time.Format(time.DateOnly)
 	}
 
 	// The service queue and its capacity.

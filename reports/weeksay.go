@@ -318,8 +318,34 @@ func weekSentences(d *reportData, l labels, opt Options) []sentence {
 	case len(out) == 0:
 		out = append(out, item("week.nothing_changed", w.prevAsOf))
 	}
+	// What service will face next is said every week, after what changed:
+	// it is a forecast, not a change, so it neither ranks among the changes
+	// nor stops "nothing changed" from being said.
+	if w.forecastRow {
+		switch {
+		case !w.forecastTickets.Valid:
+			na = append(na, item("week.na_item", l.get("week.forecast_name"), cmp.Or(l.lookup("forecast.why.", w.forecastNotAvailable.String), l.get("week.forecast_none"))))
+		default:
+			tickets := item("week.forecast_tickets", formatCount(w.forecastTickets.Float64), w.forecastLow.Int64, w.forecastHigh.Int64, w.forecastEnd)
+			hours := item("week.forecast_hours_na")
+			if w.forecastHours.Valid {
+				capacity := item("week.forecast_capacity_na")
+				if w.forecastCapacity.Valid {
+					capacity = item("week.forecast_capacity", formatCount(w.forecastCapacity.Float64))
+				}
+				hours = item("week.forecast_hours", formatCount(w.forecastHours.Float64), formatCount(w.forecastHoursLow.Float64),
+					formatCount(w.forecastHoursHigh.Float64), sentenceList{[]sentence{capacity}, ""})
+			}
+			out = append(out, item("week.forecast", sentenceList{[]sentence{tickets}, ""}, sentenceList{[]sentence{hours}, ""}))
+		}
+	}
 	if len(na) > 0 {
 		out = append(out, item("week.na", sentenceList{na, l.get("week.list_sep")}))
 	}
 	return out
+}
+
+// formatCount writes an expected count or hours rounded to a whole number.
+func formatCount(v float64) string {
+	return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
 }

@@ -1,0 +1,72 @@
+package reports
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestWeekSaysWhatServiceWillFace: "This week" carries the forecast's total
+// row (insertHotspotModels: 4.5 expected tickets, 95 % 1–10, 9 hours 2–20,
+// capacity 520, to 2027-02-27), rounded to whole tickets and hours, in both
+// languages, after the changes; a run without a forecast row says nothing of
+// it, and a total that could not be forecast is listed as not available with
+// its reason, never as 0 tickets.
+func TestWeekSaysWhatServiceWillFace(t *testing.T) {
+	ctx := context.Background()
+	sentences := func(t *testing.T, lang string, prepare func(db queryer)) string {
+		t.Helper()
+		db := openFixtureDB(t)
+		prepare(db)
+		d, err := loadReportData(ctx, db, fixtureRun, scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := labelsFor(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range weekSentences(d, l, testOptions) {
+			out = append(out, s.Text())
+		}
+		return strings.Join(out, "\n")
+	}
+	exec := func(db queryer, q string) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := openFixtureDB(t)
+	insertHotspotModels(t, db)
+	for lang, want := range map[string]string{
+		"en":    "Service should expect about 5 fault tickets (95%: 1–10) by 2027-02-27; about 9 engineer hours (2–20), against a capacity of 520 hours.",
+		"zh-CN": "服务部门预计：截至 2027-02-27 约 5 张故障工单（95%：1–10）；约 9 工程师工时（2–20），产能为 520 小时。",
+	} {
+		d, err := loadReportData(ctx, db, fixtureRun, scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := labelsFor(lang)
+		var got []string
+		for _, s := range weekSentences(d, l, testOptions) {
+			got = append(got, s.Text())
+		}
+		text := strings.Join(got, "\n")
+		if !strings.Contains(text, want) {
+			t.Errorf("%s: This week\n%s\nlacks %q", lang, text, want)
+		}
+	}
+
+	if text := sentences(t, "en", func(queryer) {}); strings.Contains(text, "Service should expect") {
+		t.Errorf("without a forecast row This week says %q", text)
+	}
+	text := sentences(t, "en", func(db queryer) {
+		exec(db, `INSERT INTO hotspot_forecast (run_id, as_of, kind, scope, forecast_at, period_end, not_available)
+			VALUES (2, DATE '2026-11-27', 'forecast', 'total', DATE '2026-11-27', DATE '2027-02-27', 'no_installed_units')`)
+	})
+	if strings.Contains(text, "Service should expect") || !strings.Contains(text, "forecast of fault tickets (no installed units)") {
+		t.Errorf("a total without a forecast: This week\n%s", text)
+	}
+}
