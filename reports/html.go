@@ -344,7 +344,9 @@ func topHotspot(d *reportData, l labels) string {
 		return noSource(l, "tickets")
 	}
 	if len(d.hotspots) == 0 {
-		return l.get("kpi.none")
+		// No group could be formed (hotspots.not_available): not "none",
+		// which would read as nothing failing.
+		return l.get("kpi.hotspot_na")
 	}
 	h := d.hotspots[0]
 	product := h.productLabel()

@@ -70,3 +70,25 @@ func TestWeekSaysWhatServiceWillFace(t *testing.T) {
 		t.Errorf("a total without a forecast: This week\n%s", text)
 	}
 }
+
+// TestTopHotspotWithoutGroupsIsNotAvailable: a run whose tickets gave no
+// hot-spot group (the real helpdesk export has no product or component)
+// shows the top hot-spot card as not available with the reason, in the page
+// and the workbook's Summary (both print topHotspot), not "none", which
+// reads as nothing failing.
+func TestTopHotspotWithoutGroupsIsNotAvailable(t *testing.T) {
+	db := openFixtureDB(t)
+	if _, err := db.Exec(`DELETE FROM hotspots WHERE run_id = ?`, fixtureRun); err != nil {
+		t.Fatal(err)
+	}
+	d, err := loadReportData(context.Background(), db, fixtureRun, scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh-CN"} {
+		l, _ := labelsFor(lang)
+		if got, want := topHotspot(d, l), l.get("kpi.hotspot_na"); got != want || got == l.get("kpi.none") {
+			t.Errorf("%s: top hot-spot %q, want %q", lang, got, want)
+		}
+	}
+}
