@@ -56,8 +56,6 @@ func FitWeibullCounts(times []float64, failed []bool, counts []float64) (Weibull
 		}
 		return counts[i]
 	}
-	var r, units float64
-	var sumLogFail float64
 	// Scale times by their largest value so t^β cannot overflow.
 	scale := 0.0
 	for i, t := range times {
@@ -69,15 +67,9 @@ func FitWeibullCounts(times []float64, failed []bool, counts []float64) (Weibull
 		}
 		scale = math.Max(scale, t)
 	}
-	for i, t := range times {
-		units += n(i)
-		if failed[i] {
-			r += n(i)
-			sumLogFail += n(i) * math.Log(t/scale)
-		}
-	}
-	if r < MinWeibullFailures {
-		return WeibullFit{Failures: int(r), Units: int(units)}, fmt.Errorf("weibull: %v failures among %v units: %w", r, units, ErrTooFewFailures)
+	r, units, sumLogFail, err := failureSums(times, failed, n, scale)
+	if err != nil {
+		return WeibullFit{Failures: int(r), Units: int(units)}, err
 	}
 	score := func(b float64) float64 {
 		var s, sl float64
@@ -177,7 +169,6 @@ func FitWeibullTruncated(entry, times []float64, failed []bool, counts []float64
 		return counts[i]
 	}
 	scale := 0.0
-	var r, units, sumLogFail float64
 	for i, t := range times {
 		if !(t > 0) || math.IsInf(t, 0) || !(entry[i] >= 0) || entry[i] >= t {
 			return WeibullFit{}, fmt.Errorf("weibull: unit %d observed from %v to %v, want 0 ≤ entry < time", i, entry[i], t)
@@ -187,15 +178,9 @@ func FitWeibullTruncated(entry, times []float64, failed []bool, counts []float64
 		}
 		scale = math.Max(scale, t)
 	}
-	for i, t := range times {
-		units += n(i)
-		if failed[i] {
-			r += n(i)
-			sumLogFail += n(i) * math.Log(t/scale)
-		}
-	}
-	if r < MinWeibullFailures {
-		return WeibullFit{Failures: int(r), Units: int(units)}, fmt.Errorf("weibull: %v failures among %v units: %w", r, units, ErrTooFewFailures)
+	r, units, sumLogFail, err := failureSums(times, failed, n, scale)
+	if err != nil {
+		return WeibullFit{Failures: int(r), Units: int(units)}, err
 	}
 	// Logs of the scaled ages, once: x^β = exp(β ln x), an entry at 0
 	// contributing nothing.
@@ -305,4 +290,20 @@ func FitWeibullTruncated(entry, times []float64, failed []bool, counts []float64
 	}
 	fit.BetaLow, fit.BetaHigh = low, high
 	return fit, nil
+}
+
+// failureSums counts the units and failures (with their weights n) and sums
+// the failures' log scaled times; too few failures is ErrTooFewFailures.
+func failureSums(times []float64, failed []bool, n func(int) float64, scale float64) (r, units, sumLogFail float64, err error) {
+	for i, t := range times {
+		units += n(i)
+		if failed[i] {
+			r += n(i)
+			sumLogFail += n(i) * math.Log(t/scale)
+		}
+	}
+	if r < MinWeibullFailures {
+		return r, units, 0, fmt.Errorf("weibull: %v failures among %v units: %w", r, units, ErrTooFewFailures)
+	}
+	return r, units, sumLogFail, nil
 }
