@@ -136,19 +136,22 @@ lots AS (
 ),
 basis AS (
     SELECT l.product_id, c.region,
-           sum(l.qty * greatest(0, date_diff('day', greatest(w.start_day, coalesce(l.since - 1, w.start_day)), w.from_day))) / 365.25 AS unit_years
+           -- whole unit-days, summed exactly in any order (the pooled rate
+           -- sums them again: a sum of fractional unit-years would depend on
+           -- the order rows were stored in)
+           sum(l.qty * greatest(0, date_diff('day', greatest(w.start_day, coalesce(l.since - 1, w.start_day)), w.from_day))) AS unit_days
     FROM lots l JOIN hs_customers c USING (customer_id) CROSS JOIN w
     WHERE c.region IS NOT NULL AND l.qty > 0
     GROUP BY ALL
 ),
 gb AS (
     SELECT g.product_id, g.product_name, g.component, g.region, g.installed_units, g.failures,
-           coalesce(b.unit_years, 0) AS basis_unit_years
+           coalesce(b.unit_days, 0) AS basis_unit_days, coalesce(b.unit_days, 0) / 365.25 AS basis_unit_years
     FROM forecast_groups g LEFT JOIN basis b ON b.product_id = g.product_id AND b.region = g.region
 ),
 pooled AS (
     SELECT sum(failures) FILTER (WHERE installed_units >= w.min_units)::DOUBLE
-             / nullif(sum(basis_unit_years) FILTER (WHERE installed_units >= w.min_units), 0) AS r0
+             / nullif(sum(basis_unit_days) FILTER (WHERE installed_units >= w.min_units) / 365.25, 0) AS r0
     FROM gb, w
 ),
 faults AS (
