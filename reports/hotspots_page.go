@@ -536,8 +536,10 @@ type hsPageView struct {
 	Notes                         []string
 	Charts                        []string
 	Tables                        []hsTable
+	Grids                         []gridView // Tables as the page renders them
 	Library                       template.JS
 	ChartsJSON                    template.JS
+	TablesJS                      template.JS
 }
 
 func hsTables(d *hsData, l labels, opt Options) []hsTable {
@@ -665,6 +667,11 @@ func renderHotspots(d *hsData, runID int64, asOf time.Time, l labels, opt Option
 		Tables:     hsTables(d, l, opt),
 		Library:    template.JS(echartsJS),
 		ChartsJSON: template.JS(js),
+		TablesJS:   template.JS(tablesScript),
+	}
+	txt := newGridText(l)
+	for _, t := range v.Tables {
+		v.Grids = append(v.Grids, hsGrid(t, opt.CurrencySymbol, txt))
 	}
 	var buf bytes.Buffer
 	if err := hotspotsTemplate.Execute(&buf, v); err != nil {
@@ -689,7 +696,8 @@ func jsonForScript(v any) ([]byte, error) {
 // A click on a bar, cell or point applies that element's filter (product,
 // component and/or region) to every table below; "show all" clears it.
 var hotspotsTemplate = template.Must(template.New("hotspots").Parse(pageHead + pageTableCSS + `.note{margin:0 0 10px}tr.more td{font-style:italic;color:#555}
-#hs-filter{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d9a0;padding:6px 10px;margin:12px 0}
+#hs-filter{position:sticky;top:0;z-index:1;background:#fffbe6;border:1px solid #e6d9a0;padding:6px 10px;margin:12px 0;overflow-wrap:anywhere}
+#hs-filter-text{unicode-bidi:isolate}
 footer{color:#888;font-size:12px;margin-top:32px}
 </style>
 </head>
@@ -703,23 +711,12 @@ footer{color:#888;font-size:12px;margin-top:32px}
 <div id="{{.}}" class="chart"></div>
 {{- end}}
 <div id="hs-filter">{{index .Labels "hs.filter"}}: <span id="hs-filter-text">{{index .Labels "hs.filter_all"}}</span> <button id="hs-clear" type="button">{{index .Labels "hs.filter_clear"}}</button></div>
-{{- range .Tables}}
-<h2 id="{{.ID}}">{{.Title}}</h2>
-{{- if .Rows}}
-<table data-table="{{.ID}}">
-<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{- $t := .}}
-{{- range .Rows}}
-<tr data-p="{{.P}}" data-c="{{.C}}" data-r="{{.R}}"{{if .More}} class="more"{{end}}>{{if .More}}<td colspan="{{len $t.Header}}">{{.More}}</td>{{else}}{{range $i, $cell := .Cells}}<td{{if index $t.Numeric $i}} class="n"{{end}}>{{$cell}}</td>{{end}}{{end}}</tr>
-{{- end}}
-</tbody>
-</table>
-{{- else}}
-<p class="empty">{{.Empty}}</p>
-{{- end}}
+{{- range .Grids}}
+<h2 id="{{.ID}}">{{.Label}}</h2>
+{{- template "grid" .}}
 {{- end}}
 <footer>{{.Footer}}</footer>
+<script id="accord-tables">{{.TablesJS}}</script>
 <script id="echarts-lib">{{.Library}}</script>
 <script id="accord-hotspots">
 "use strict";
@@ -729,13 +726,17 @@ footer{color:#888;font-size:12px;margin-top:32px}
   function apply(f) {
     var shown = [];
     ["p", "c", "r"].forEach(function (k) { if (f && f[k] !== undefined) { shown.push(f[k]); } });
-    document.getElementById("hs-filter-text").textContent = shown.length ? shown.join(" · ") : allText;
+    // Each key isolated (FSI … PDI): a right-to-left override in one
+    // cannot reverse the others.
+    document.getElementById("hs-filter-text").textContent = shown.length ?
+      shown.map(function (s) { return "\u2068" + s + "\u2069"; }).join(" · ") : allText;
     document.querySelectorAll("tr[data-p]").forEach(function (tr) {
       var ok = !f || ["p", "c", "r"].every(function (k) {
         return f[k] === undefined || (tr.dataset[k] === "" && k !== "p") || tr.dataset[k] === f[k];
       });
-      tr.style.display = ok ? "" : "none";
+      tr.__hsOut = !ok;
     });
+    window.accordTables.refresh(); // the tables apply it with their own filters and pages
   }
   var instances = [];
   specs.forEach(function (spec) {
@@ -749,14 +750,12 @@ footer{color:#888;font-size:12px;margin-top:32px}
   });
   document.getElementById("hs-clear").addEventListener("click", function () { apply(null); });
   window.accordHotspots = {filter: apply};
-  window.addEventListener("resize", function () {
-    instances.forEach(function (chart) { chart.resize(); });
-  });
+` + chartsResizeJS + `
 })();
 </script>
 </body>
 </html>
-`))
+` + gridTemplate))
 
 // writeHotspots renders hotspots.html from the read transaction of Write.
 func writeHotspots(ctx context.Context, q queryer, sc scope, runID int64, asOf time.Time, path string, l labels, opt Options) error {

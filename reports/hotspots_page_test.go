@@ -288,7 +288,7 @@ func TestHotspotsPageWeibullAndForecast(t *testing.T) {
 	}
 	page := string(raw)
 	for _, want := range []string{
-		"wear-out (β interval above 1)", "<td class=\"n\">2.50</td>", "1.60 – 3.90", "800.0", "<td class=\"n\">2.19</td>",
+		"wear-out (β interval above 1)", "<td class=\"n\" data-v=\"2.5\">2.50</td>", "1.60 – 3.90", "800.0", "<td class=\"n\" data-v=\"2.19\">2.19</td>",
 		"n/a: too few failures (under 3 with a unit age)",
 		"Next window (2026-11-27 – 2027-02-27): 4.50 (95 %: 1 – 10) fault tickets expected, 9.0 (95 %: 2.0 – 20.0) engineer hours, against a capacity of 520.0 hours",
 		"Back-test (2026-08-27 – 2026-11-27): forecast 3.20 (95 %: 0 – 8) fault tickets, 7 came on the units forecast.",
@@ -400,10 +400,10 @@ func TestHotspotsPageUnsupportedByComponent(t *testing.T) {
 	}
 	table := page[start : start+strings.Index(page[start:], "</table>")]
 	for _, want := range []string{
-		`<tr data-p="P2" data-c="" data-r=""><td>&lt;b&gt;Bold&lt;/b&gt; pump</td><td>(no component named)</td><td class="n">1</td><td class="n">1</td><td class="n">¥50,000.01</td></tr>`,
-		`<tr data-p="P2" data-c="" data-r=""><td>&lt;b&gt;Bold&lt;/b&gt; pump</td><td>whole product: past end of support</td><td class="n">1</td><td class="n">2</td><td class="n">¥10,000.00</td></tr>`,
-		`<tr data-p="P1" data-c="valve" data-r=""><td>Pump X</td><td>valve</td><td class="n">2</td><td class="n">4</td><td class="n">¥100.11</td></tr>`,
-		`<tr data-p="P1" data-c="seal" data-r=""><td>Pump X</td><td>seal</td><td class="n">1</td><td class="n">3</td><td class="n">¥100.10</td></tr>`,
+		`<tr data-p="P2" data-c="" data-r=""><td>&lt;b&gt;Bold&lt;/b&gt; pump</td><td>(no component named)</td><td class="n" data-v="1">1</td><td class="n" data-v="1">1</td><td class="n" data-v="50000.01">¥50,000.01</td></tr>`,
+		`<tr data-p="P2" data-c="" data-r=""><td>&lt;b&gt;Bold&lt;/b&gt; pump</td><td title="whole product: past end of support">whole product: past end of support</td><td class="n" data-v="1">1</td><td class="n" data-v="2">2</td><td class="n" data-v="10000">¥10,000.00</td></tr>`,
+		`<tr data-p="P1" data-c="valve" data-r=""><td>Pump X</td><td>valve</td><td class="n" data-v="2">2</td><td class="n" data-v="4">4</td><td class="n" data-v="100.11">¥100.11</td></tr>`,
+		`<tr data-p="P1" data-c="seal" data-r=""><td>Pump X</td><td>seal</td><td class="n" data-v="1">1</td><td class="n" data-v="3">3</td><td class="n" data-v="100.1">¥100.10</td></tr>`,
 	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the unsupported table lacks\n%s\nin\n%s", want, table)

@@ -27,8 +27,8 @@ func TestPageHotspotSection(t *testing.T) {
 	}
 	html, specs := read(testOptions)
 	for _, want := range []string{
-		`<td class="n">1</td><td>Pump X</td><td>valve</td><td>North</td><td class="n">12</td><td class="n">5.50</td><td class="n">6.00</td><td>yes</td><td class="n">0.000123</td><td class="n">0.000246</td><td class="n">30.3</td><td class="n">2</td>`,
-		`<td>Motor</td><td>bearing</td><td>East</td><td class="n">4</td><td class="n">4.00</td><td class="n">8.00</td><td>not tested: no earlier days in the export to compare with</td><td class="n"></td><td class="n"></td><td class="n">12.0</td><td class="n">1</td>`,
+		`<td class="n" data-v="1">1</td><td>Pump X</td><td>valve</td><td>North</td><td class="n" data-v="12">12</td><td class="n" data-v="5.5">5.50</td><td class="n" data-v="6">6.00</td><td>yes</td><td class="n" data-v="0.000123">0.000123</td><td class="n" data-v="0.000246">0.000246</td><td class="n" data-v="30.3">30.3</td><td class="n" data-v="2">2</td>`,
+		`<td>Motor</td><td>bearing</td><td>East</td><td class="n" data-v="4">4</td><td class="n" data-v="4">4.00</td><td class="n" data-v="8">8.00</td><td title="not tested: no earlier days in the export to compare with">not tested: no earlier days in the export to compare with</td><td class="n"></td><td class="n"></td><td class="n" data-v="12">12.0</td><td class="n" data-v="1">1</td>`,
 		"What we cannot support — 2 customer(s) behind these rows, trailing-12-month revenue ¥60,000.01.",
 		`<td>Past end of support</td><td>&lt;b&gt;Bold&lt;/b&gt; pump</td>`,
 		`<td>Resolved unsupported</td>`, `TU-OUT-1`, `¥50,000.01`,
@@ -54,7 +54,7 @@ func TestPageHotspotSection(t *testing.T) {
 		}
 	}
 	// Hot-spots are product-level: the rep sees the same rising flag.
-	if !strings.Contains(html, `<td class="n">0.000123</td>`) {
+	if !strings.Contains(html, `<td class="n" data-v="0.000123">0.000123</td>`) {
 		t.Error("filtered page lost the product-level hot-spot table")
 	}
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // echartsJS is the ECharts library, inlined into every page so the report
@@ -46,6 +48,9 @@ type kpi struct {
 	// "" by the KPI's direction (kpichange.go).
 	Change string
 	Tone   string
+	// Long is set for a value that may be cut on the page (three lines);
+	// its title then carries the whole text.
+	Long bool
 
 	key   string // which KPI, for kpiChanges
 	tier  string // a tier card's tier and count
@@ -72,6 +77,7 @@ type sectionView struct {
 type subTable struct {
 	Title string
 	Table tableView
+	Grid  gridView // Table as the page renders it (renderHTML)
 }
 
 type chartView struct {
@@ -93,6 +99,7 @@ type pageView struct {
 	Sections   []sectionView
 	Library    template.JS
 	ChartsJSON template.JS
+	TablesJS   template.JS
 }
 
 // pageHead and pageTableCSS are the parts weekly.html and hotspots.html
@@ -112,12 +119,7 @@ h2{font-size:18px;margin:32px 0 12px;border-bottom:1px solid #ddd;padding-bottom
 .sub{color:#666;margin:0 0 16px}
 `
 	pageTableCSS = `.chart{width:100%;height:440px;margin:8px 0 24px}
-table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f4f6f8}
-td.n{text-align:right;white-space:nowrap}
-.empty{color:#666;font-style:italic}
-`
+` + gridCSS
 )
 
 // The page template. html/template escapes every data value for its context
@@ -125,9 +127,10 @@ td.n{text-align:right;white-space:nowrap}
 // library is checked by checkInlineScript, and the chart options come from
 // encoding/json, which escapes < > & inside strings.
 var pageTemplate = template.Must(template.New("weekly").Parse(pageHead + `.kpis{display:flex;flex-wrap:wrap;gap:12px}
-.kpi{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:160px}
+.kpi{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:160px;max-width:100%;box-sizing:border-box}
 .kpi .l{color:#666;font-size:12px}
-.kpi .v{font-size:18px;font-weight:600;margin-top:4px;overflow-wrap:anywhere}
+.kpi .v{font-size:18px;font-weight:600;margin-top:4px;overflow-wrap:anywhere;unicode-bidi:isolate;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden}
+@media print{.kpi .v{display:block;-webkit-line-clamp:none}}
 .kpi .c{font-size:12px;margin-top:2px;color:#666}
 .kpi .c.good{color:#1a7f37}
 .kpi .c.bad{color:#c62828}
@@ -158,7 +161,7 @@ footer{color:#888;font-size:12px;margin-top:32px}
 <h2>{{index .Labels "section.summary"}}</h2>
 <div class="kpis">
 {{- range .KPIs}}
-<div class="kpi"><div class="l">{{.Label}}</div><div class="v">{{.Value}}</div>{{if .Change}}<div class="c{{if .Tone}} {{.Tone}}{{end}}"{{if eq .Tone "good"}} title="{{index $.Labels "kpi.better"}}"{{else if eq .Tone "bad"}} title="{{index $.Labels "kpi.worse"}}"{{end}}>{{.Change}}</div>{{end}}</div>
+<div class="kpi"><div class="l">{{.Label}}</div><div class="v"{{if .Long}} title="{{.Value}}"{{end}}>{{.Value}}</div>{{if .Change}}<div class="c{{if .Tone}} {{.Tone}}{{end}}"{{if eq .Tone "good"}} title="{{index $.Labels "kpi.better"}}"{{else if eq .Tone "bad"}} title="{{index $.Labels "kpi.worse"}}"{{end}}>{{.Change}}</div>{{end}}</div>
 {{- end}}
 </div>
 {{- range .Missing}}
@@ -180,12 +183,13 @@ footer{color:#888;font-size:12px;margin-top:32px}
 {{- if .Title}}
 <h3>{{.Title}}</h3>
 {{- end}}
-{{template "table" .Table}}
+{{template "grid" .Grid}}
 {{- end}}
 {{- end}}
 
 <footer>{{.Footer}}</footer>
 
+<script id="accord-tables">{{.TablesJS}}</script>
 <script id="echarts-lib">{{.Library}}</script>
 <script id="accord-charts">
 "use strict";
@@ -197,31 +201,12 @@ footer{color:#888;font-size:12px;margin-top:32px}
     chart.setOption(spec.option);
     instances.push(chart);
   });
-  window.addEventListener("resize", function () {
-    instances.forEach(function (chart) { chart.resize(); });
-  });
+` + chartsResizeJS + `
 })();
 </script>
 </body>
 </html>
-{{define "table"}}
-{{- if .Rows}}
-<table>
-<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{- range .Rows}}
-<tr>{{range $i, $cell := .}}<td{{if index $.Numeric $i}} class="n"{{end}}>{{$cell}}</td>{{end}}</tr>
-{{- end}}
-</tbody>
-</table>
-{{- if .More}}
-<p class="more">{{.More}}</p>
-{{- end}}
-{{- else}}
-<p class="empty">{{.Empty}}</p>
-{{- end}}
-{{- end}}
-`))
+` + gridTemplate))
 
 func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Options) ([]byte, error) {
 	if err := checkInlineScript(echartsJS); err != nil {
@@ -252,6 +237,15 @@ func renderHTML(d *reportData, runID int64, asOf time.Time, l labels, opt Option
 		Sections:   pageSections(d, l, opt),
 		Library:    template.JS(echartsJS),
 		ChartsJSON: template.JS(optionsJSON),
+		TablesJS:   template.JS(tablesScript),
+	}
+	txt := newGridText(l)
+	for i := range view.Sections {
+		s := &view.Sections[i]
+		for j := range s.Tables {
+			label := cmp.Or(s.Tables[j].Title, s.Title)
+			s.Tables[j].Grid = weeklyGrid(s.Tables[j].Table, label, opt.CurrencySymbol, txt)
+		}
 	}
 	for _, s := range specs {
 		view.Charts = append(view.Charts, chartView{ID: s.ID})
@@ -318,6 +312,9 @@ func kpis(d *reportData, l labels, opt Options) []kpi {
 		out = append(out, card("rejected_rows", l.get("kpi.rejected_rows"), strconv.FormatInt(d.rejected, 10)))
 	}
 	kpiChanges(d, l, out)
+	for i := range out {
+		out[i].Long = utf8.RuneCountInString(out[i].Value) > 40
+	}
 	return out
 }
 
@@ -350,7 +347,9 @@ func topHotspot(d *reportData, l labels) string {
 	}
 	h := d.hotspots[0]
 	product := h.productLabel()
-	return l.getf("kpi.hotspot_detail", product, h.component, h.region, h.failures,
+	// Isolated: a right-to-left override in a name must not reverse the
+	// rest of the card's line.
+	return l.getf("kpi.hotspot_detail", isolateText(product), isolateText(h.component), isolateText(h.region), h.failures,
 		strconv.FormatFloat(h.ratePer100PerYear, 'f', 2, 64))
 }
 

@@ -338,31 +338,31 @@ func TestPageStatesModelEvidenceAndSections(t *testing.T) {
 		// The normalizations and weight methods used, in words…
 		"Normalization used (number of indicators): percentile (4), minmax (winsorized at the 0.05 and 0.95 quantiles) (1), thresholds (1), zscore (1). Weight method: config (default), entropy (enterprise).",
 		// …and a model_used row as the table shows it: weights as percentages.
-		"<tr><td>default</td><td>economic</td><td class=\"n\">40.00%</td><td>collection_timeliness</td><td class=\"n\">20.00%</td>" +
-			"<td>higher is better</td><td>minmax (winsorized at the 0.05 and 0.95 quantiles)</td><td class=\"n\">12</td>" +
+		"<tr><td>default</td><td>economic</td><td class=\"n\" data-v=\"40\">40.00%</td><td>collection_timeliness</td><td class=\"n\" data-v=\"20\">20.00%</td>" +
+			"<td>higher is better</td><td title=\"minmax (winsorized at the 0.05 and 0.95 quantiles)\">minmax (winsorized at the 0.05 and 0.95 quantiles)</td><td class=\"n\" data-v=\"12\">12</td>" +
 			"<td>exclude and renormalize</td><td>config</td><td>yes</td></tr>",
-		"<td>ease_of_coordination</td><td class=\"n\">25.00%</td><td>lower is better</td><td>thresholds</td>",
+		"<td>ease_of_coordination</td><td class=\"n\" data-v=\"25\">25.00%</td><td>lower is better</td><td>thresholds</td>",
 		// Evidence.
 		"Index check: Spearman rank correlation of score and value-added profit: default 0.623, enterprise n/a.",
-		"<td>Lift, tier A vs D: paid on time</td><td class=\"n\">1.85×</td><td>paid on time since 2026-05-27: tier A 92%, tier D 50% of the amount due</td>",
-		"<td>Sensitivity: customers changing tier if economic moves &#43;5 points</td><td class=\"n\">2</td>",
+		"<td title=\"Lift, tier A vs D: paid on time\">Lift, tier A vs D: paid on time</td><td class=\"n\" data-v=\"1.85\">1.85×</td><td title=\"paid on time since 2026-05-27: tier A 92%, tier D 50% of the amount due\">paid on time since 2026-05-27: tier A 92%, tier D 50% of the amount due</td>",
+		"<td title=\"Sensitivity: customers changing tier if economic moves &#43;5 points\">Sensitivity: customers changing tier if economic moves &#43;5 points</td><td class=\"n\" data-v=\"2\">2</td>",
 		"Tier stability: on average, 75.0% of each customer",
 		// Movers: tier changes first, with drivers.
 		"Since 2026-11-20: 3 customers changed tier; 5 movers in all",
-		"<td>C2</td><td>&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</td><td>B</td><td>A</td><td class=\"n\">80.0</td><td class=\"n\">85.3</td><td class=\"n\">&#43;5.3</td><td>maintenance_fees &#43;4.0</td><td>@referral -1.2</td>",
+		"<td>C2</td><td title=\"&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;\">&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</td><td>B</td><td>A</td><td class=\"n\" data-v=\"80\">80.0</td><td class=\"n\" data-v=\"85.3\">85.3</td><td class=\"n\" data-v=\"5.3\">&#43;5.3</td><td>maintenance_fees &#43;4.0</td><td>@referral -1.2</td>",
 		// Service drain: quadrants, medians, owners.
 		"This run&#39;s medians: score 52.8, service cost ¥8,500.00",
-		"<td>drain (low value, high cost)</td><td class=\"n\">1</td><td class=\"n\">¥10,000.00</td><td class=\"n\">¥12,000.00</td><td class=\"n\">-¥2,000.00</td>",
-		"<td>cy@example.com</td><td class=\"n\">2</td><td class=\"n\">¥18,000.00</td><td class=\"n\">¥13,000.00</td><td class=\"n\">¥5,000.00</td><td class=\"n\">0</td><td class=\"n\">1</td>",
+		"<td title=\"drain (low value, high cost)\">drain (low value, high cost)</td><td class=\"n\" data-v=\"1\">1</td><td class=\"n\" data-v=\"10000\">¥10,000.00</td><td class=\"n\" data-v=\"12000\">¥12,000.00</td><td class=\"n\" data-v=\"-2000\">-¥2,000.00</td>",
+		"<td>cy@example.com</td><td class=\"n\" data-v=\"2\">2</td><td class=\"n\" data-v=\"18000\">¥18,000.00</td><td class=\"n\" data-v=\"13000\">¥13,000.00</td><td class=\"n\" data-v=\"5000\">¥5,000.00</td><td class=\"n\" data-v=\"0\">0</td><td class=\"n\" data-v=\"1\">1</td>",
 		// Overrides, escaped.
-		"<td>C2</td><td>&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</td><td>A</td><td>B</td><td>=Strategic account &lt;b&gt;CEO&lt;/b&gt; sponsor</td><td>bob@example.com</td><td>2027-03-31</td>",
+		"<td>C2</td><td title=\"&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;\">&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;</td><td>A</td><td>B</td><td title=\"=Strategic account &lt;b&gt;CEO&lt;/b&gt; sponsor\">=Strategic account &lt;b&gt;CEO&lt;/b&gt; sponsor</td><td>bob@example.com</td><td data-v=\"1806451200\">2027-03-31</td>",
 		// The service queue says why and what fits.
-		"<td class=\"n\">115.3</td><td class=\"n\">2.5</td><td>yes</td>",
+		"<td class=\"n\" data-v=\"115.3\">115.3</td><td class=\"n\" data-v=\"2.5\">2.5</td><td>yes</td>",
 		// Reconciliation and orphans.
 		"1 of 4 checks do not tie.",
-		"<td>billing_vs_ledger</td><td class=\"n\">¥1,000.10</td><td class=\"n\">¥900.05</td><td class=\"n\">¥100.05</td><td class=\"n\">¥100.05</td><td class=\"n\">3</td><td>yes</td>",
-		"<td>payments_vs_invoices</td><td>over-paid</td><td class=\"n\">1</td><td class=\"n\">¥20.00</td>",
-		"<td>tickets</td><td>customer_id</td><td>customers</td><td class=\"n\">2</td><td class=\"n\">4</td>",
+		"<td>billing_vs_ledger</td><td class=\"n\" data-v=\"1000.1\">¥1,000.10</td><td class=\"n\" data-v=\"900.05\">¥900.05</td><td class=\"n\" data-v=\"100.05\">¥100.05</td><td class=\"n\" data-v=\"100.05\">¥100.05</td><td class=\"n\" data-v=\"3\">3</td><td>yes</td>",
+		"<td>payments_vs_invoices</td><td>over-paid</td><td class=\"n\" data-v=\"1\">1</td><td class=\"n\" data-v=\"20\">¥20.00</td>",
+		"<td>tickets</td><td>customer_id</td><td>customers</td><td class=\"n\" data-v=\"2\">2</td><td class=\"n\" data-v=\"4\">4</td>",
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
@@ -399,10 +399,10 @@ func TestFilteredPageLeavesCompanyFiguresOut(t *testing.T) {
 	for _, want := range []string{
 		labelsEN["recon.filtered"], labelsEN["report.filtered_orphans"], labelsEN["drain.filtered"],
 		"Since 2026-11-20: 2 customers changed tier; 3 movers in all",
-		"<td>cy@example.com</td><td class=\"n\">2</td>",
-		"<td>bob@example.com</td><td class=\"n\">1</td>",
+		"<td>cy@example.com</td><td class=\"n\" data-v=\"2\">2</td>",
+		"<td>bob@example.com</td><td class=\"n\" data-v=\"1\">1</td>",
 		// The model and its evidence stay whole.
-		"<td>collection_timeliness</td><td class=\"n\">20.00%</td>",
+		"<td>collection_timeliness</td><td class=\"n\" data-v=\"20\">20.00%</td>",
 		"default 0.623",
 	} {
 		want = strings.NewReplacer("'", "&#39;").Replace(want)
