@@ -8,7 +8,7 @@ ECHARTS := reports/assets/echarts.min.js
 export CGO_ENABLED := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help build run demo test test-deps lint bench bench-deps clean
+.PHONY: help build run demo test test-deps lint bench bench-deps clean screenshot
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +26,11 @@ demo: build ## write demo exports to data/demo (replacing them)
 run: build ## build, make demo data if there is none, run the weekly job on it, print the report folder
 	@test -d $(DEMO) || $(BIN) demo --out $(DEMO)
 	$(BIN) run --config $(CONFIG)
+
+screenshot: build ## regenerate docs/screenshot-top.png: the top of the demo's weekly.html at 1400x900 (needs Chromium)
+	@test -d $(DEMO) || $(BIN) demo --out $(DEMO)
+	dir=$$($(BIN) run --config $(CONFIG) | sed -n 's/^reports: //p' | tail -1); \
+	ACCORD_WRITE_SCREENSHOT=1 ACCORD_SCREENSHOT_PAGE="$$dir/weekly.html" $(GO) test -tags $(TAGS) ./reports -run '^TestWriteReadmeScreenshot$$' -count=1 -v | grep -E 'wrote|FAIL|ok'
 
 MAILPIT_VERSION := v1.33.1
 MAILPIT := .cache/bin/mailpit

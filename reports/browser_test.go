@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -68,6 +69,7 @@ type pageLog struct {
 	mu         sync.Mutex
 	requests   []string
 	exceptions []string
+	console    []string // console.error calls and error log entries
 }
 
 func (l *pageLog) listen(t *testing.T, ctx context.Context) {
@@ -80,6 +82,18 @@ func (l *pageLog) listen(t *testing.T, ctx context.Context) {
 			l.requests = append(l.requests, e.Request.URL)
 		case *runtime.EventExceptionThrown:
 			l.exceptions = append(l.exceptions, (&chromedp.ExceptionError{ExceptionDetails: e.ExceptionDetails}).Error())
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError {
+				var args []string
+				for _, a := range e.Args {
+					args = append(args, a.Description+string(a.Value))
+				}
+				l.console = append(l.console, strings.Join(args, " "))
+			}
+		case *cdplog.EventEntryAdded:
+			if e.Entry != nil && e.Entry.Level == cdplog.EntryLevelError {
+				l.console = append(l.console, e.Entry.Text+" "+e.Entry.URL)
+			}
 		}
 	})
 	if err != nil {

@@ -102,6 +102,25 @@
 // encoding/json (< > & as \u escapes) for chart options, with "__f__" and
 // control characters removed from chart labels.
 //
+// Tables (pagetables.go, the same on hotspots.html): a click on a header
+// sorts (a second reverses; aria-sort says which); numeric columns sort by
+// each cell's data-v, the number the cell shows parsed in Go (sign,
+// currency symbol and grouping removed, an interval by its lower end), a
+// column whose every cell is a date or timestamp by its Unix seconds, text
+// by the page language's collation; cells with no number sort last. A text
+// box per table filters rows (substring, case-insensitive); a table of
+// more than 50 rows comes in pages ("Rows 1–50 of 72"). One script
+// (tablesJS, script#accord-tables) serves every table; hotspots.html's
+// drill-down marks rows and asks it to refresh, so both filters and the
+// pages compose. A cell is cut at 24em with an ellipsis and, from 25
+// characters, its whole text in a title (a tap opens it). Header words
+// never break inside (each word a nowrap span). Each table scrolls
+// sideways in its own box: the page fits 390 px. Data in running text is
+// isolated (FSI…PDI in the KPI card, <bdi> in This week), cells are
+// isolated by their own box. @media print hides the controls, shows every
+// row, lets cells wrap, keeps rows whole and scales charts to the paper
+// (and redraws them at 680 px on beforeprint).
+//
 // # weekly.xlsx
 //
 // Sheets, in order, with English names in every language (headers are
