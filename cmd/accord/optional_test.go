@@ -215,7 +215,7 @@ var (
 	scriptRE = regexp.MustCompile(`(?s)<(script|style)\b.*?</(script|style)>`)
 	tagRE    = regexp.MustCompile(`<[^>]*>`)
 	spaceRE  = regexp.MustCompile(`\s+`)
-	kpiRE    = regexp.MustCompile(`<div class="l">([^<]*)</div><div class="v">([^<]*)</div>`)
+	kpiRE    = regexp.MustCompile(`<div class="l">([^<]*)</div><div class="v"[^>]*>([^<]*)</div>`)
 	cellRE   = regexp.MustCompile(`(?s)<t[dh][^>]*>(.*?)</t[dh]>`)
 	rowRE    = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
 )
