@@ -1,11 +1,15 @@
 package reports
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -62,4 +66,149 @@ func TestLabelsComplete(t *testing.T) {
 			t.Errorf("label %q is used but not defined", k)
 		}
 	}
+}
+
+// untranslatedOK are the keys whose zh-CN text may equal the English one or
+// hold no Chinese character: pure formats of data values and symbols.
+var untranslatedOK = map[string]bool{
+	"evidence.segment_value": true, // "%s %s": segment name and value
+	"mail.pareto_bar_note":   true, // "%d · %s%%": failures and cumulative share
+	"week.group":             true, // "%s · %s · %s": product, component, region
+	"week.move":              true, // "%s %s→%s": customer and tiers
+}
+
+var (
+	printfVerb  = regexp.MustCompile(`%(?:\[(\d+)\])?[-+#0]*(?:\d+)?(?:\.\d+)?([a-zA-Z%])`)
+	placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
+	// Han, CJK punctuation (、。「」) and full-width forms (，；（）).
+	cjk = regexp.MustCompile(`[\p{Han}\x{3000}-\x{303F}\x{FF00}-\x{FFEF}]`)
+)
+
+// verbsOf lists a format's arguments as "argument:verb", sorted by
+// argument, following fmt's rule that a verb without an index takes the
+// argument after the previous one: "%[2]s %[1]d" and "%d %s" agree.
+func verbsOf(s string) []string {
+	var out []string
+	next := 1
+	for _, m := range printfVerb.FindAllStringSubmatch(s, -1) {
+		if m[2] == "%" {
+			continue
+		}
+		arg := next
+		if m[1] != "" {
+			arg, _ = strconv.Atoi(m[1])
+		}
+		next = arg + 1
+		out = append(out, fmt.Sprintf("%d:%s", arg, m[2]))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestCatalogs checks the text catalogs themselves: both languages have
+// the same keys and no empty text; each key's printf verbs (by argument)
+// and {placeholders} agree between en and zh-CN; a zh-CN text holds
+// Chinese and differs from the English one unless allowed above; and
+// texts/*.json are in the form the README asks for (sorted keys, two-space
+// indent, real characters rather than \u escapes).
+func TestCatalogs(t *testing.T) {
+	for k, en := range labelsEN {
+		zh, ok := labelsZH[k]
+		if !ok {
+			t.Errorf("zh-CN lacks %q", k)
+			continue
+		}
+		if strings.TrimSpace(en) == "" || strings.TrimSpace(zh) == "" {
+			t.Errorf("%q has an empty text", k)
+		}
+		if a, b := verbsOf(en), verbsOf(zh); !slices.Equal(a, b) {
+			t.Errorf("%q: en verbs %v, zh-CN verbs %v", k, a, b)
+		}
+		a, b := placeholder.FindAllString(en, -1), placeholder.FindAllString(zh, -1)
+		slices.Sort(a)
+		slices.Sort(b)
+		if !slices.Equal(a, b) {
+			t.Errorf("%q: en placeholders %v, zh-CN placeholders %v", k, a, b)
+		}
+		if !untranslatedOK[k] && (zh == en || !cjk.MatchString(zh)) {
+			t.Errorf("%q looks untranslated in zh-CN: %q", k, zh)
+		}
+	}
+	for k := range labelsZH {
+		if _, ok := labelsEN[k]; !ok {
+			t.Errorf("en lacks %q", k)
+		}
+	}
+	for k := range untranslatedOK {
+		if _, ok := labelsEN[k]; !ok {
+			t.Errorf("untranslatedOK names %q, which no catalog has", k)
+		}
+	}
+	for _, name := range []string{"texts/en.json", "texts/zh-CN.json"} {
+		data, err := textFiles.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := parseCatalog(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(map[string]string(l)); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b.Bytes(), data) {
+			t.Errorf("%s is not in canonical form (sorted keys, two-space indent, no escapes); re-encode it", name)
+		}
+	}
+}
+
+// TestVerbsOf checks the verb comparison itself can tell formats apart.
+func TestVerbsOf(t *testing.T) {
+	if !slices.Equal(verbsOf("%[2]s from %[1]d"), verbsOf("%d %s")) {
+		t.Error("reordered indexes should agree")
+	}
+	for _, pair := range [][2]string{{"%d", "%s"}, {"%s %s", "%s"}, {"%[2]s", "%s"}, {"95%% %d", "95%%"}} {
+		if slices.Equal(verbsOf(pair[0]), verbsOf(pair[1])) {
+			t.Errorf("%q and %q should differ", pair[0], pair[1])
+		}
+	}
+	if got := verbsOf("95 % limits, 100%"); len(got) != 0 {
+		t.Errorf("plain percent signs read as verbs: %v", got)
+	}
+}
+
+// TestParseCatalog checks a malformed catalog is refused with its reason,
+// and that loading one panics naming the file.
+func TestParseCatalog(t *testing.T) {
+	if l, err := parseCatalog([]byte(`{"a.b": "x", "c": "日本"}`)); err != nil || l["c"] != "日本" || len(l) != 2 {
+		t.Fatalf("a good catalog: %v %v", l, err)
+	}
+	for in, want := range map[string]string{
+		``:                     "not JSON",
+		`[]`:                   "want one JSON object",
+		`{"a": "x", "a": "y"}`: `key "a" is given twice`,
+		`{"a": 1}`:             `key "a": want a string`,
+		`{"a": {"b": "c"}}`:    "nested values are not allowed",
+		`{"a": ""}`:            `key "a" has an empty text`,
+		`{"": "x"}`:            "empty key",
+		`{"a": "x"} {}`:        "more data after the object",
+		`{"a": "x", "b": "y"`:  "after 2 keys",
+		`{"a": "x" "b": "y"}`:  "",
+	} {
+		_, err := parseCatalog([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseCatalog(%q) = %v, want an error with %q", in, err, want)
+		}
+	}
+	defer func() {
+		r := recover()
+		if s, _ := r.(string); !strings.Contains(s, "texts/missing.json") {
+			t.Errorf("loading a missing catalog: recovered %v, want a panic naming the file", r)
+		}
+	}()
+	mustLoadCatalog("texts/missing.json")
 }
