@@ -377,7 +377,7 @@ func queueTable(d *reportData, l labels) tableView {
 			strconv.FormatInt(r.rank, 10), r.ticketID, r.name, r.tier,
 			formatScore(r.score), strconv.FormatInt(r.severity, 10),
 			strconv.FormatInt(r.ageDays, 10), formatScore(r.priority), hours, fits,
-			r.productID, r.component, r.category, r.reason,
+			r.productID, r.component, l.lookup("ticket_category.", r.category), r.reason,
 		})
 	}
 	if d.openTickets > int64(len(t.Rows)) && len(t.Rows) > 0 {
@@ -421,7 +421,7 @@ func rejectsTable(d *reportData, l labels) tableView {
 		if g.firstValue.Valid && g.firstValue.String != "" {
 			first += " " + strconv.Quote(shortText(g.firstValue.String, 60))
 		}
-		t.Rows = append(t.Rows, []string{g.source, column, g.reason,
+		t.Rows = append(t.Rows, []string{g.source, column, l.storedReason(g.reason),
 			strconv.FormatInt(g.rows, 10), strconv.FormatInt(g.values, 10), strconv.FormatInt(g.files, 10), first})
 	}
 	if d.rejectGroups > 0 {

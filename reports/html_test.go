@@ -205,7 +205,7 @@ func TestPageChinese(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`<html lang="zh-CN">`, "<title>每周客户价值报告</title>", "已评分客户数", "¥10,003,336.31",
-		"本次运行使用的模型", "使用的标准化方法（指标个数）：percentile（4）", "越低越好", "伙伴（高价值、高成本）", "控制总数"} {
+		"本次运行使用的模型", "使用的标准化方法（指标个数）：百分位（4）", "越低越好", "伙伴（高价值、高成本）", "控制总数"} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("zh-CN page lacks %q", want)
 		}

@@ -212,3 +212,54 @@ func TestParseCatalog(t *testing.T) {
 	}()
 	mustLoadCatalog("texts/missing.json")
 }
+
+// TestPageChineseBuiltinNames renders the zh-CN fixture and checks that the
+// built-in names the result tables store as codes (the default segment,
+// the default model's groups and indicators, normalization and weight
+// methods, ticket categories, reconciliation checks) show translated, not
+// as the English code, in the page's cells and sentences.
+func TestPageChineseBuiltinNames(t *testing.T) {
+	db := openFixtureDB(t)
+	opt := testOptions
+	opt.Language = "zh-CN"
+	page, err := os.ReadFile(writeFixture(t, db, opt).HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"default", "economic", "loyalty", "maintenance_fees", "proactive_communication",
+		"percentile", "zscore", "thresholds", "config", "entropy", "fault", "complaint", "billing_vs_ledger"} {
+		cell := regexp.MustCompile(`>\s*` + regexp.QuoteMeta(code) + `\s*<`)
+		if cell.Match(page) {
+			t.Errorf("the zh-CN page shows the built-in code %q untranslated", code)
+		}
+	}
+	for _, want := range []string{"默认", "经济价值", "维保费用", "百分位", "熵权法", "配置权重", "故障", "投诉", "开票与台账"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the zh-CN page lacks %q", want)
+		}
+	}
+}
+
+// TestStoredReasons checks each reject reason the catalogs translate is
+// one pipeline/check.go really stores, and that both languages have it.
+func TestStoredReasons(t *testing.T) {
+	src, err := os.ReadFile("../pipeline/check.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for reason, key := range storedReasons {
+		// check.go writes "cannot read as " + describeType's "a number".
+		if !bytes.Contains(src, []byte(reason)) && !bytes.Contains(src, []byte(strings.TrimPrefix(reason, "cannot read as "))) {
+			t.Errorf("pipeline/check.go no longer stores %q", reason)
+		}
+		if labelsEN.storedReason(reason) != reason {
+			t.Errorf("en shows %q as %q", reason, labelsEN.storedReason(reason))
+		}
+		if zh := labelsZH.storedReason(reason); zh == reason || !cjk.MatchString(zh) {
+			t.Errorf("zh-CN shows %q as %q (key %s)", reason, zh, key)
+		}
+	}
+	if got := labelsZH.storedReason("some reason nobody knows"); got != "some reason nobody knows" {
+		t.Errorf("an unknown reason shows as %q, want it as stored", got)
+	}
+}

@@ -39,6 +39,24 @@ func (l labels) lookup(prefix, value string) string {
 	return value
 }
 
+// storedReasons are the reject reasons the pipeline stores in English
+// (pipeline/check.go) that the catalogs translate; any other reason is
+// shown as stored.
+var storedReasons = map[string]string{
+	"required value is empty":       "reason.required_empty",
+	"cannot read as a number":       "reason.not_number",
+	"cannot read as a whole number": "reason.not_whole_number",
+}
+
+// storedReason shows a stored reject reason in the report's language, or
+// as stored when the catalogs do not know it.
+func (l labels) storedReason(reason string) string {
+	if key, ok := storedReasons[reason]; ok {
+		return l.get(key)
+	}
+	return reason
+}
+
 func headers(l labels, cols ...string) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
@@ -92,7 +110,7 @@ func modelSummary(d *reportData, l labels) string {
 	})
 	var np []string
 	for _, n := range names {
-		np = append(np, l.getf("model.norm_count", n, norms[n]))
+		np = append(np, l.getf("model.norm_count", l.lookup("norm.", n), norms[n]))
 	}
 	mnames := make([]string, 0, len(methods))
 	for m := range methods {
@@ -102,12 +120,15 @@ func modelSummary(d *reportData, l labels) string {
 	var mp []string
 	for _, m := range mnames {
 		if len(mnames) == 1 {
-			mp = append(mp, m)
+			mp = append(mp, l.lookup("weights.", m))
 			continue
 		}
 		segs := slices.Clone(methods[m])
 		slices.Sort(segs)
-		mp = append(mp, m+" ("+strings.Join(segs, ", ")+")")
+		for i, s := range segs {
+			segs[i] = l.lookup("segment.", s)
+		}
+		mp = append(mp, l.lookup("weights.", m)+" ("+strings.Join(segs, ", ")+")")
 	}
 	return l.getf("model.summary", strings.Join(np, ", "), strings.Join(mp, ", ")) + " " + restsOn(d, l)
 }
@@ -138,9 +159,10 @@ func modelSection(d *reportData, l labels) sectionView {
 		if !m.available {
 			unavailable = true
 		}
-		t.Rows = append(t.Rows, []string{m.segment, m.group, formatPercent(m.groupWeight, 2), m.indicator,
-			formatPercent(m.weight, 2), l.lookup("direction.", m.direction), m.normalization, window,
-			l.lookup("missing.", m.missing), m.method, yesNo(m.available, l)})
+		t.Rows = append(t.Rows, []string{l.lookup("segment.", m.segment), l.lookup("group.", m.group),
+			formatPercent(m.groupWeight, 2), l.lookup("indicator.", m.indicator),
+			formatPercent(m.weight, 2), l.lookup("direction.", m.direction), l.lookup("norm.", m.normalization), window,
+			l.lookup("missing.", m.missing), l.lookup("weights.", m.method), yesNo(m.available, l)})
 	}
 	notes := []string{modelSummary(d, l)}
 	if len(d.model) > 0 {
@@ -201,7 +223,7 @@ func spearmanValues(d *reportData, l labels) string {
 			if !finite(e.value) && strings.HasPrefix(e.detail, "not available") {
 				v += " (" + e.detail + ")"
 			}
-			parts = append(parts, l.getf("evidence.segment_value", e.segment, v))
+			parts = append(parts, l.getf("evidence.segment_value", l.lookup("segment.", e.segment), v))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -224,7 +246,7 @@ func evidenceSection(d *reportData, l labels) sectionView {
 		Empty:   l.get("evidence.none"),
 	}
 	for _, e := range d.evidence {
-		t.Rows = append(t.Rows, []string{e.segment, evidenceLabel(e.metric, l), evidenceValue(e, l), e.detail})
+		t.Rows = append(t.Rows, []string{l.lookup("segment.", e.segment), evidenceLabel(e.metric, l), evidenceValue(e, l), e.detail})
 	}
 	notes := []string{l.get("evidence.intro"), spearmanLine(d, l)}
 	if d.stability.Valid {
@@ -365,10 +387,10 @@ func reconciliationSection(d *reportData, l labels, opt Options) sectionView {
 	for _, r := range d.reconTotals {
 		if r.notChecked != "" {
 			na := l.getf("recon.not_checked", r.notChecked)
-			totals.Rows = append(totals.Rows, []string{r.check, na, na, na, na, na, na})
+			totals.Rows = append(totals.Rows, []string{l.lookup("check.", r.check), na, na, na, na, na, na})
 			continue
 		}
-		totals.Rows = append(totals.Rows, []string{r.check, formatMoney(r.totalA, sym), formatMoney(r.totalB, sym),
+		totals.Rows = append(totals.Rows, []string{l.lookup("check.", r.check), formatMoney(r.totalA, sym), formatMoney(r.totalB, sym),
 			formatMoney(r.difference, sym), formatMoney(r.explained, sym), strconv.FormatInt(r.exceptions, 10),
 			yesNo(r.ties, l)})
 	}
@@ -378,7 +400,7 @@ func reconciliationSection(d *reportData, l labels, opt Options) sectionView {
 		Empty:   l.get("recon.no_exceptions"),
 	}
 	for _, k := range d.reconKinds {
-		kinds.Rows = append(kinds.Rows, []string{k.check, k.kind, strconv.FormatInt(k.count, 10), formatMoney(k.amount, sym)})
+		kinds.Rows = append(kinds.Rows, []string{l.lookup("check.", k.check), k.kind, strconv.FormatInt(k.count, 10), formatMoney(k.amount, sym)})
 	}
 	s.Notes = []string{l.get("recon.intro"), reconciliationLine(d, l)}
 	s.Tables = []subTable{{Title: l.get("recon.totals"), Table: totals}, {Title: l.get("recon.by_kind"), Table: kinds}}
@@ -393,7 +415,7 @@ func reconciliationLine(d *reportData, l labels) string {
 	for _, r := range d.reconTotals {
 		switch {
 		case r.notChecked != "":
-			notChecked = append(notChecked, r.check+" ("+r.notChecked+")")
+			notChecked = append(notChecked, l.lookup("check.", r.check)+" ("+r.notChecked+")")
 		case !r.ties:
 			untied++
 			checked++
