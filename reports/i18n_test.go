@@ -233,7 +233,7 @@ func TestPageChineseBuiltinNames(t *testing.T) {
 			t.Errorf("the zh-CN page shows the built-in code %q untranslated", code)
 		}
 	}
-	for _, want := range []string{"默认", "经济价值", "维保费用", "百分位", "熵权法", "配置权重", "故障", "投诉", "开票与台账"} {
+	for _, want := range []string{"默认", "经济价值", "维保费用", "百分位", "熵权法", "配置权重", "故障", "投诉", "开票与台账", "敏感性：经济价值 权重变动"} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("the zh-CN page lacks %q", want)
 		}

@@ -186,7 +186,7 @@ func evidenceLabel(metric string, l labels) string {
 	}
 	if rest, ok := strings.CutPrefix(metric, "sensitivity_"); ok {
 		if i := strings.LastIndexByte(rest, '_'); i > 0 {
-			return l.getf("evidence.sensitivity", rest[:i], rest[i+1:])
+			return l.getf("evidence.sensitivity", l.lookup("group.", rest[:i]), rest[i+1:])
 		}
 	}
 	return metric
