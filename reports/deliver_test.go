@@ -339,7 +339,7 @@ func TestDeliverEndToEnd(t *testing.T) {
 		t.Errorf("manager e-mail has %d charts, want 4", len(msg.Inline))
 	}
 	for _, want := range []string{"已评分客户数", "¥10,003,336.31", "服务队列", "首要故障热点", "逾期最多的应收账款",
-		"与上次运行相比等级变化的客户", "Spearman 秩相关系数：default 0.623"} {
+		"与上次运行相比等级变化的客户", "Spearman 秩相关系数：默认 0.623"} {
 		if !strings.Contains(msg.HTML, want) {
 			t.Errorf("manager HTML lacks %q", want)
 		}
