@@ -34,7 +34,7 @@ func TestLabelsComplete(t *testing.T) {
 	}
 
 	used := map[string]bool{}
-	for _, table := range resultTables {
+	for _, table := range dataFileTables() {
 		for _, c := range table.columns {
 			used["col."+c.name] = true
 		}
