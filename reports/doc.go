@@ -3,10 +3,31 @@
 // customers the recipient may see. It reads the result tables only, never
 // raw exports.
 //
+// # Packages
+//
+// The work is split by job, each package with one reason to change, all
+// reading one snapshot of the result tables:
+//
+//	reports           Write: one run into a dated folder (page, workbooks, data files)
+//	reports/snapshot  the result tables read once: definitions, data, filter, Options
+//	reports/brief     what changed: "This week" sentences, KPI changes, shared texts
+//	reports/page      weekly.html and hotspots.html
+//	reports/workbook  weekly.xlsx, hotspots.xlsx and the data files
+//	reports/email     a recipient's message: subject, HTML and text parts, PNG charts
+//	reports/delivery  report folders per recipient, gates, outbox, journal, SMTP
+//	reports/texts     the en and zh-CN text catalogs (en.json, zh-CN.json)
+//	reports/format    money, numbers, changes, text cutting and neutralising
+//	reports/assets    the embedded ECharts library (fetch.sh)
+//
+// Imports point down: texts and format use nothing of the others,
+// snapshot uses them, brief uses snapshot, page and workbook use brief,
+// Write uses page and workbook, email uses brief and page, and delivery
+// uses Write and email. internal/reportstest is the tests' fixture.
+//
 // # What Write creates
 //
 //	DIR/weekly.html   interactive page (ECharts, inlined; opens with no network)
-//	DIR/hotspots.html the product managers' page (hotspots_page.go): true
+//	DIR/hotspots.html the product managers' page (page/hotspots_page.go): true
 //	                  Pareto by product, component and product × component
 //	                  (failures descending, cumulative over all failures, the
 //	                  tail in "others"), funnel plot (rate per 100 units per
@@ -19,10 +40,10 @@
 //	                  group; the trend per rising-test period of the top
 //	                  groups with the test's verdict; the Weibull per product
 //	                  × component, the next window's forecast against
-//	                  capacity and the back-test (hotspots_forecast.go); what
+//	                  capacity and the back-test (page/hotspots_forecast.go); what
 //	                  cannot be supported per product × component with
 //	                  customers, installed units and trailing revenue
-//	DIR/hotspots.xlsx the hot-spot workbook (hotspots_xlsx.go): Summary
+//	DIR/hotspots.xlsx the hot-spot workbook (workbook/hotspots_xlsx.go): Summary
 //	                  (rows per sheet, notes), Hot-spots, Fault tickets,
 //	                  Repeat failures, Unsupported, Weibull
 //	                  (hotspot_weibull), Forecast (hotspot_forecast), Periods
@@ -95,14 +116,14 @@
 // go-echarts builds the chart options; the page itself is an html/template
 // of this package, because go-echarts' renderer does not escape data for the
 // <script> context, executes strings containing "__f__", and links the
-// library from a CDN (see charts.go). The ECharts build is inlined from
+// library from a CDN (see page/charts.go). The ECharts build is inlined from
 // assets/echarts.min.js, which assets/fetch.sh fetches from the npm registry
 // (pinned version, sha512 integrity and sha256): run it before building.
 // Every data value is escaped for its context: html/template for tables,
 // encoding/json (< > & as \u escapes) for chart options, with "__f__" and
 // control characters removed from chart labels.
 //
-// Tables (pagetables.go, the same on hotspots.html): a click on a header
+// Tables (page/pagetables.go, the same on hotspots.html): a click on a header
 // sorts (a second reverses; aria-sort says which); numeric columns sort by
 // each cell's data-v, the number the cell shows parsed in Go (sign,
 // currency symbol and grouping removed, an interval by its lower end), a
@@ -189,7 +210,7 @@
 // and every data sheet repeats its header row on each printed page
 // (_xlnm.Print_Titles). The file is the same bytes for the same inputs:
 // zip entries in one order ([Content_Types].xml, _rels/.rels, then by
-// name), each dated the as-of day at 00:00 (xlsxzip.go).
+// name), each dated the as-of day at 00:00 (workbook/xlsxzip.go).
 //
 // The workbook holds what a person reads. A sheet of a table that grows
 // with the data — Customers, Contributions, Movers, Trend, Repeat
@@ -328,8 +349,8 @@
 // (text/plain, text/html) plus PNG parts referenced by cid:, then the
 // attachments weekly.xlsx and weekly.html. The HTML has no script, no SVG,
 // no external resource and inline styles only; it shows an "As of" line,
-// the This week sentences (weeksay.go), the KPIs with their change since
-// the previous run (kpichange.go), one line of evidence (the Spearman correlation of score and
+// the This week sentences (brief/weeksay.go), the KPIs with their change since
+// the previous run (brief/kpichange.go), one line of evidence (the Spearman correlation of score and
 // value-added profit per segment) and one naming the normalizations and
 // weight methods used, four PNG charts (customers per tier, value score vs
 // cost to serve, the top-10 hot-spot Pareto, aging by tier), the top 10 of
@@ -342,7 +363,7 @@
 // "<job>: <headline> — as of <date>" (zh-CN: "<job>：<headline> — 数据截至
 // <date>"), the headline naming what changed since the previous run
 // (emailSubject); "<job> — as of <date>" on a first run.
-// Charts are drawn in Go (png.go) with Noto Sans CJK (font.go: Options.
+// Charts are drawn in Go (email/png.go) with Noto Sans CJK (email/font.go: Options.
 // FontPath, else ACCORD_FONT, else the Debian/Fedora/Arch paths of
 // fonts-noto-cjk or WenQuanYi); without a CJK font, a Chinese label is an
 // error naming the package to install, never a row of boxes. The same data

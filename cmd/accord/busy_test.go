@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/accordhq/accord/pipeline"
-	"github.com/accordhq/accord/reports"
+	"github.com/accordhq/accord/reports/delivery"
 )
 
 // When ACCORD_TEST_HOLD_DB is set, the test binary is a helper process that
@@ -104,8 +104,8 @@ func TestUnsentAlertIsKeptAndShown(t *testing.T) {
 	}
 	closed := l.Addr().String()
 	l.Close() // nothing listens there now
-	d := &reports.Deliverer{Now: clock, Getenv: func(k string) string {
-		if k == reports.EnvSMTPAddr {
+	d := &delivery.Deliverer{Now: clock, Getenv: func(k string) string {
+		if k == delivery.EnvSMTPAddr {
 			return closed
 		}
 		return ""

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/accordhq/accord/pipeline"
-	"github.com/accordhq/accord/reports"
+	"github.com/accordhq/accord/reports/delivery"
 )
 
 // cmdDeliver resumes the outbox delivery of one succeeded run: queued rows
@@ -91,13 +91,13 @@ func cmdDeliver(ctx context.Context, args []string, stdout io.Writer, logger *sl
 		return fmt.Errorf("deliver: run %d: %w", run.RunID, err)
 	}
 	if *retryFailed {
-		again, err := reports.RequeueFailed(ctx, store.DB, now(), run.RunID)
+		again, err := delivery.RequeueFailed(ctx, store.DB, now(), run.RunID)
 		if err != nil {
 			return err
 		}
 		logger.Info("failed recipients queued again", "run", run.RunID, "recipients", strings.Join(again, ", "))
 	}
-	d := &reports.Deliverer{Now: now, Logger: logger}
+	d := &delivery.Deliverer{Now: now, Logger: logger}
 	rep, err := d.DeliverReleasing(ctx, conn, job, cfg, run.RunID, asOf, run.ReportDir, nil)
 	if err != nil {
 		return fmt.Errorf("deliver run %d: %w", run.RunID, err)

@@ -24,6 +24,8 @@ import (
 	"github.com/accordhq/accord/pipeline/demo"
 	"github.com/accordhq/accord/pipeline/schedule"
 	"github.com/accordhq/accord/reports"
+	"github.com/accordhq/accord/reports/delivery"
+	"github.com/accordhq/accord/reports/snapshot"
 )
 
 const usage = `accord: one customer value index for sales, service and finance
@@ -224,7 +226,7 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) error {
 			if r.Filter == "" {
 				continue
 			}
-			if err := reports.ValidateFilter(r.Filter); err != nil {
+			if err := snapshot.ValidateFilter(r.Filter); err != nil {
 				return fmt.Errorf("%s: jobs[%d].recipients[%d].filter: %w: %w", *path, i, k, err, errUsage)
 			}
 		}
@@ -573,7 +575,7 @@ func overlayJournals(runs []pipeline.RunRecord) error {
 		if r.ReportDir == "" {
 			continue
 		}
-		steps, err := reports.ReadJournal(r.ReportDir, r.RunID)
+		steps, err := delivery.ReadJournal(r.ReportDir, r.RunID)
 		if err != nil {
 			return err
 		}
@@ -677,7 +679,7 @@ func cmdSend(ctx context.Context, args []string, stdout io.Writer, logger *slog.
 	if err != nil {
 		return fmt.Errorf("send: run %d: %w", run.RunID, err)
 	}
-	d := &reports.Deliverer{Now: now, Logger: logger}
+	d := &delivery.Deliverer{Now: now, Logger: logger}
 	res, err := d.SendPreview(ctx, store.DB, job, cfg, run.RunID, asOf, run.ReportDir, *to)
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/accordhq/accord/config"
-	"github.com/accordhq/accord/reports"
+	"github.com/accordhq/accord/reports/delivery"
 )
 
 // Issue 10: the demo with each optional source removed in turn. Every run
@@ -167,7 +167,7 @@ func runWithout(t *testing.T, dir, raw string, c optionalCase) *optionalOutputs 
 	if err := db.QueryRow("SELECT max(run_id) FROM runs WHERE status = 'succeeded'").Scan(&runID); err != nil {
 		t.Fatal(err)
 	}
-	mailHTML, mailText, err := reports.EmailBody(context.Background(), db, parsed, runID, e2eAsOf,
+	mailHTML, mailText, err := delivery.EmailBody(context.Background(), db, parsed, runID, e2eAsOf,
 		filepath.Join(t.TempDir(), "mail"), "en", "")
 	if err != nil {
 		t.Fatal(err)

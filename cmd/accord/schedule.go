@@ -13,7 +13,7 @@ import (
 	"github.com/accordhq/accord/config"
 	"github.com/accordhq/accord/pipeline"
 	"github.com/accordhq/accord/pipeline/schedule"
-	"github.com/accordhq/accord/reports"
+	"github.com/accordhq/accord/reports/delivery"
 )
 
 // cmdSchedule runs the config's jobs until SIGTERM or SIGINT: each job runs
@@ -52,7 +52,7 @@ func cmdSchedule(ctx context.Context, args []string, logger *slog.Logger, now fu
 	open := func(ctx context.Context) (*pipeline.Store, error) {
 		return pipeline.OpenStoreWait(ctx, dbPath, 10*time.Minute, engineOption(cfg))
 	}
-	deliverer := &reports.Deliverer{Now: now, Logger: logger}
+	deliverer := &delivery.Deliverer{Now: now, Logger: logger}
 	s, err := schedule.New(schedule.Options{
 		Jobs: cfg.Jobs, Ledger: schedule.NewDuckLedger(open), Logger: logger, Grace: *grace,
 		Run: func(ctx context.Context, job config.Job, scheduled time.Time) error {
@@ -77,7 +77,7 @@ func cmdSchedule(ctx context.Context, args []string, logger *slog.Logger, now fu
 // queued recipients are sent, rows left sending become unknown and are
 // named to the owner, sent ones are left alone. A failure is logged and the
 // owner told by the delivery itself; the schedule goes on either way.
-func resumeDeliveries(ctx context.Context, cfg *config.Config, open schedule.Opener, deliverer *reports.Deliverer,
+func resumeDeliveries(ctx context.Context, cfg *config.Config, open schedule.Opener, deliverer *delivery.Deliverer,
 	logger *slog.Logger, now func() time.Time) {
 	for _, job := range cfg.Jobs {
 		if err := resumeDelivery(ctx, cfg, open, deliverer, logger, now, job); err != nil {
@@ -86,7 +86,7 @@ func resumeDeliveries(ctx context.Context, cfg *config.Config, open schedule.Ope
 	}
 }
 
-func resumeDelivery(ctx context.Context, cfg *config.Config, open schedule.Opener, deliverer *reports.Deliverer,
+func resumeDelivery(ctx context.Context, cfg *config.Config, open schedule.Opener, deliverer *delivery.Deliverer,
 	logger *slog.Logger, now func() time.Time, job config.Job) error {
 	p, ok, err := findPending(ctx, open, job, now().Add(-job.ResumeWithin))
 	if err != nil || !ok {
@@ -110,13 +110,13 @@ func resumeDelivery(ctx context.Context, cfg *config.Config, open schedule.Opene
 
 // findPending finds the job's interrupted delivery and recovers its staged
 // reports, holding the database only for that.
-func findPending(ctx context.Context, open schedule.Opener, job config.Job, since time.Time) (reports.PendingDelivery, bool, error) {
+func findPending(ctx context.Context, open schedule.Opener, job config.Job, since time.Time) (delivery.PendingDelivery, bool, error) {
 	store, err := open(ctx)
 	if err != nil {
-		return reports.PendingDelivery{}, false, err
+		return delivery.PendingDelivery{}, false, err
 	}
 	defer store.Close()
-	p, ok, err := reports.FindPendingDelivery(ctx, store.DB, job.Name, since)
+	p, ok, err := delivery.FindPendingDelivery(ctx, store.DB, job.Name, since)
 	if err != nil || !ok {
 		return p, ok, err
 	}
@@ -172,7 +172,7 @@ func recordAlert(ctx context.Context, open schedule.Opener, logger *slog.Logger,
 
 // runJob runs the pipeline as of the scheduled time's date in the job's
 // zone and delivers its reports. A run whose delivery failed is a failed job.
-func runJob(ctx context.Context, cfg *config.Config, open schedule.Opener, outDir string, deliverer *reports.Deliverer,
+func runJob(ctx context.Context, cfg *config.Config, open schedule.Opener, outDir string, deliverer *delivery.Deliverer,
 	logger *slog.Logger, now func() time.Time, job config.Job, scheduled time.Time) error {
 	// The run's store is kept open into the delivery's first step (reading
 	// the run and rendering), which closes it: the SMTP transactions run
@@ -205,7 +205,7 @@ func runJob(ctx context.Context, cfg *config.Config, open schedule.Opener, outDi
 	return nil
 }
 
-func deliveryProblem(rep reports.DeliveryReport) error {
+func deliveryProblem(rep delivery.DeliveryReport) error {
 	if rep.Blocked {
 		var failed []string
 		for _, g := range rep.Gates {
