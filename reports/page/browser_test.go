@@ -197,6 +197,36 @@ func TestBrowserRendersChartsOffline(t *testing.T) {
 		t.Errorf("tooltip: %d img elements, text %q", got.Imgs, got.Text)
 	}
 
+	// The aging tooltip goes through the page's fixed money formatter: tier
+	// B's sums in yuan as the fixture adds them by hand (500.00 + 0.05 and
+	// 0.01 + 10000000.07, see TestAgingTooltipsInCurrency), the category
+	// and series names escaped.
+	agingTip, err := chromedp.Run(tctx, chromedp.Evaluate[string](`(function () {
+		var chart = echarts.getInstanceByDom(document.getElementById("chart_aging"));
+		var axis = chart.getOption().xAxis[0].data;
+		var b = axis.indexOf("B");
+		if (b < 0) return "no tier B";
+		chart.dispatchAction({type: "showTip", seriesIndex: 0, dataIndex: b});
+		return "shown";
+	})()`))
+	if err != nil || agingTip != "shown" {
+		t.Fatalf("show aging tooltip: %q, %v", agingTip, err)
+	}
+	agingCtx, agingCancel := context.WithTimeout(tctx, 10*time.Second)
+	defer agingCancel()
+	agingText, err := chromedp.Run(agingCtx, chromedp.Poll[string](`(function () {
+		var t = document.getElementById("chart_aging").textContent;
+		return t.indexOf("¥") >= 0 ? t : null;
+	})()`, chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("aging tooltip never showed money: %v (exceptions %q)", err, log.exceptions)
+	}
+	for _, want := range []string{"¥500.05", "¥10,000,000.08"} {
+		if !strings.Contains(agingText, want) {
+			t.Errorf("aging tooltip lacks %s: %q", want, agingText)
+		}
+	}
+
 	all, network := log.networkRequests()
 	if len(all) == 0 {
 		t.Fatal("no request recorded at all; the listener is not working")

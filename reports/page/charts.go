@@ -225,7 +225,7 @@ func paretoChart(d *snapshot.ReportData, l texts.Labels, _ snapshot.Options) (ma
 	return roundTrip(bar.JSON())
 }
 
-func agingChart(d *snapshot.ReportData, l texts.Labels, _ snapshot.Options) (map[string]any, error) {
+func agingChart(d *snapshot.ReportData, l texts.Labels, opt snapshot.Options) (map[string]any, error) {
 	bar := charts.NewBar()
 	why := ""
 	if d.Lacks("ar_invoices") {
@@ -256,5 +256,73 @@ func agingChart(d *snapshot.ReportData, l texts.Labels, _ snapshot.Options) (map
 			charts.WithBarChartOpts(opts.BarChart{Stack: "aging"}))
 	}
 	bar.Validate()
-	return roundTrip(bar.JSON())
+	option, err := roundTrip(bar.JSON())
+	if err != nil {
+		return nil, err
+	}
+	// The tooltip shows each bucket's exact sum in the report's currency,
+	// written here from the decimal, not the bar height's float.
+	series, _ := option["series"].([]any)
+	for b, s := range series {
+		sm, _ := s.(map[string]any)
+		items, _ := sm["data"].([]any)
+		for i, item := range items {
+			im, ok := item.(map[string]any)
+			if !ok || b >= len(snapshot.AgingBuckets) || i >= len(d.Aging) {
+				return nil, fmt.Errorf("aging series %d item %d: unexpected shape", b, i)
+			}
+			im["money"] = format.FormatMoney(d.Aging[i].Buckets[b], opt.CurrencySymbol)
+		}
+	}
+	setFormatter(option, formatterMoneyAxis)
+	return option, nil
+}
+
+// The page's script has a few fixed tooltip formatters, named in an
+// option as "accord:<name>" (a string the Go code sets, never data). Each
+// escapes every text it shows with echarts.format.encodeHTML, since ECharts
+// renders a formatter's result as HTML.
+const formatterMoneyAxis = "accord:money-axis"
+
+// chartFormattersJS defines the formatters and binds them to the options.
+const chartFormattersJS = `
+  var enc = echarts.format.encodeHTML;
+  var formatters = {
+    // An axis tooltip: the category, then each series with its item's
+    // preformatted money.
+    "money-axis": function (params) {
+      if (!params.length) return "";
+      var rows = [enc(String(params[0].axisValueLabel))];
+      params.forEach(function (p) {
+        var shown = p.data && typeof p.data.money === "string" ? p.data.money : String(p.value);
+        rows.push(p.marker + enc(String(p.seriesName)) + ": " + enc(shown));
+      });
+      return rows.join("<br>");
+    }
+  };
+  function bindFormatters(option) {
+    var tip = option.tooltip;
+    [].concat(tip || []).forEach(function (t) {
+      if (t && typeof t.formatter === "string" && t.formatter.indexOf("accord:") === 0) {
+        t.formatter = formatters[t.formatter.slice(7)];
+      }
+    });
+  }
+`
+
+// setFormatter names a fixed formatter in the option's tooltip (go-echarts
+// writes the tooltip as one object or a list of them).
+func setFormatter(option map[string]any, name string) {
+	switch t := option["tooltip"].(type) {
+	case map[string]any:
+		t["formatter"] = name
+	case []any:
+		for _, x := range t {
+			if m, ok := x.(map[string]any); ok {
+				m["formatter"] = name
+			}
+		}
+	default:
+		option["tooltip"] = map[string]any{"show": true, "trigger": "axis", "formatter": name}
+	}
 }

@@ -181,8 +181,10 @@ footer{color:#888;font-size:12px;margin-top:32px}
 (function () {
   var specs = {{.ChartsJSON}};
   var instances = [];
+` + chartFormattersJS + `
   specs.forEach(function (spec) {
     var chart = echarts.init(document.getElementById(spec.id), null, {renderer: "canvas"});
+    bindFormatters(spec.option);
     chart.setOption(spec.option);
     instances.push(chart);
   });
