@@ -58,8 +58,9 @@
 //
 // Summary KPIs (customers scored, customers per tier, total open receivables,
 // overdue more than 90 days, portfolio DSO and on-time rate (unfiltered
-// only), the top failure hot-spot, open tickets, rejected rows); four charts with fixed container ids: chart_tiers (customers per
-// tier), chart_value_cost (value score against 12-month service cost, one
+// only), the top failure hot-spot, open tickets, rejected rows); four charts with fixed container ids: chart_tiers (the tier
+// migration since the previous run as a sankey, new and gone customers as
+// their own nodes; "not available" on a first run), chart_value_cost (value score against 12-month service cost, one
 // series per tier, customer name in the tooltip, and in an unfiltered report
 // a series "Quadrants (medians)" whose dashed mark lines sit at the run's
 // medians of service cost and score, where the quadrants split),

@@ -7,7 +7,9 @@ import (
 
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -110,23 +112,115 @@ func roundTrip(v map[string]any) (map[string]any, error) {
 	return out, nil
 }
 
+// tierChart is chart_tiers: the tier migration since the previous run, a
+// sankey with the previous run's tiers on the left and this run's on the
+// right, a band per move as wide as its customers. Without a previous run
+// it says so instead of drawing bands (a count per tier would only repeat
+// the tier quantiles). The option is plain maps: go-echarts' sankey has no
+// field for the tooltip texts the fixed formatter shows.
 func tierChart(d *snapshot.ReportData, l texts.Labels, _ snapshot.Options) (map[string]any, error) {
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(append(commonOpts(chartTiers, l.Get("chart.tiers")),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithXAxisOpts(opts.XAxis{Name: l.Get("chart.tier_axis")}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", MinInterval: 1}),
-	)...)
-	names := make([]string, len(d.Tiers))
-	data := make([]opts.BarData, len(d.Tiers))
-	for i, t := range d.Tiers {
-		names[i] = TierLabel(t.Tier, l)
-		data[i] = opts.BarData{Value: t.Count}
+	title := format.ChartLabel(l.Get("chart.migration"))
+	if d.Week == nil || !d.Week.HasPrevious || len(d.Week.Migration) == 0 {
+		return map[string]any{
+			"title":  map[string]any{"text": title, "subtext": format.ChartLines(l.Get("chart.migration.na")), "left": "center"},
+			"xAxis":  map[string]any{"show": false},
+			"yAxis":  map[string]any{"show": false},
+			"series": []any{map[string]any{"type": "bar", "data": []any{}}},
+		}, nil
 	}
-	bar.SetXAxis(names).AddSeries(l.Get("chart.tiers.series"), data,
-		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}))
-	bar.Validate()
-	return roundTrip(bar.JSON())
+	moves := d.Week.Migration
+	end := func(tier string, out, right bool) string {
+		switch {
+		case out && right:
+			return l.Get("chart.migration.gone")
+		case out:
+			return l.Get("chart.migration.new")
+		}
+		return TierLabel(tier, l)
+	}
+	// Node names must differ between the sides: "was A" and "now A".
+	nodeName := func(tier string, out, right bool) string {
+		if right {
+			return l.Getf("chart.migration.now", end(tier, out, true))
+		}
+		return l.Getf("chart.migration.was", end(tier, out, false))
+	}
+	var nodes, links []any
+	leftSum, rightSum := map[string]int64{}, map[string]int64{}
+	type rightKey struct {
+		gone bool
+		tier string
+	}
+	rightKeys := map[string]rightKey{}
+	var leftOrder, rightOrder []string
+	var both, changed, isNew, gone int64
+	for _, m := range moves {
+		from, to := nodeName(m.From, m.New, false), nodeName(m.To, m.Gone, true)
+		if _, ok := leftSum[from]; !ok {
+			leftOrder = append(leftOrder, from)
+		}
+		if _, ok := rightSum[to]; !ok {
+			rightOrder = append(rightOrder, to)
+			rightKeys[to] = rightKey{m.Gone, m.To}
+		}
+		leftSum[from] += m.Customers
+		rightSum[to] += m.Customers
+		links = append(links, map[string]any{
+			"source": from, "target": to, "value": m.Customers,
+			"tip": []string{end(m.From, m.New, false) + " → " + end(m.To, m.Gone, true), l.Getf("chart.migration.customers", m.Customers)},
+		})
+		switch {
+		case m.New:
+			isNew += m.Customers
+		case m.Gone:
+			gone += m.Customers
+		default:
+			both += m.Customers
+			if m.From != m.To {
+				changed += m.Customers
+			}
+		}
+	}
+	// This run's tiers in order, then the customers gone.
+	slices.SortFunc(rightOrder, func(a, b string) int {
+		ka, kb := rightKeys[a], rightKeys[b]
+		if ka.gone != kb.gone {
+			if ka.gone {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(ka.tier, kb.tier)
+	})
+	for _, side := range []struct {
+		names []string
+		sums  map[string]int64
+		depth int
+	}{{leftOrder, leftSum, 0}, {rightOrder, rightSum, 1}} {
+		for _, n := range side.names {
+			nodes = append(nodes, map[string]any{
+				"name": n, "depth": side.depth,
+				"tip": []string{n, l.Getf("chart.migration.customers", side.sums[n])},
+			})
+		}
+	}
+	sub := l.Getf("chart.migration.sub", d.Week.PrevAsOf, changed, both, isNew, gone)
+	return map[string]any{
+		"title":   map[string]any{"text": title, "subtext": format.ChartLines(sub), "left": "center"},
+		"tooltip": map[string]any{"show": true, "trigger": "item", "formatter": formatterTip},
+		"series": []any{map[string]any{
+			"type": "sankey", "top": 70, "bottom": 20, "left": 20, "right": 90,
+			"nodeAlign": "justify", "nodeWidth": 18, "nodeGap": 10,
+			// No layout iterations: nodes keep the data's order, the same
+			// on every render.
+			"layoutIterations": 0, "draggable": false,
+			"label":     map[string]any{"show": true},
+			"lineStyle": map[string]any{"color": "source", "opacity": 0.35, "curveness": 0.5},
+			"emphasis":  map[string]any{"focus": "adjacency"},
+			"data":      nodes,
+			"links":     links,
+		}},
+	}, nil
 }
 
 func valueCostChart(d *snapshot.ReportData, l texts.Labels, opt snapshot.Options) (map[string]any, error) {
@@ -282,7 +376,10 @@ func agingChart(d *snapshot.ReportData, l texts.Labels, opt snapshot.Options) (m
 // option as "accord:<name>" (a string the Go code sets, never data). Each
 // escapes every text it shows with echarts.format.encodeHTML, since ECharts
 // renders a formatter's result as HTML.
-const formatterMoneyAxis = "accord:money-axis"
+const (
+	formatterMoneyAxis = "accord:money-axis"
+	formatterTip       = "accord:tip"
+)
 
 // chartFormattersJS defines the formatters and binds them to the options.
 const chartFormattersJS = `
@@ -298,6 +395,12 @@ const chartFormattersJS = `
         rows.push(p.marker + enc(String(p.seriesName)) + ": " + enc(shown));
       });
       return rows.join("<br>");
+    },
+    // An item tooltip: the item's lines, written by the Go code.
+    "tip": function (p) {
+      var lines = p.data && p.data.tip;
+      if (!lines || !lines.length) return enc(String(p.name));
+      return lines.map(function (x) { return enc(String(x)); }).join("<br>");
     }
   };
   function bindFormatters(option) {

@@ -181,7 +181,7 @@ func TestPageChinese(t *testing.T) {
 		}
 	}
 	_, specs := reportstest.ChartScript(t, page)
-	if title := specs[0].Option["title"].(map[string]any)["text"]; title != "各等级客户数" {
+	if title := specs[0].Option["title"].(map[string]any)["text"]; title != "自上次运行以来的等级变动" {
 		t.Errorf("zh-CN chart title %q", title)
 	}
 }

@@ -17,6 +17,10 @@ type weekChanges struct {
 	prevRunID   int64
 	PrevAsOf    string
 
+	// Migration is how the customers' tiers moved between the previous run
+	// and this one, in the scope (migration.go); nil without a previous run.
+	Migration []TierMove
+
 	// Tier moves of the run's customers (movers), by tier order: A is the
 	// best, so B → A is up. other: to or from no tier (new, unrated).
 	TierUp, TierDown, TierOther int64
@@ -174,6 +178,9 @@ func (d *ReportData) loadWeek(ctx context.Context, q Queryer, runID int64, sc Sc
 			}, w.prevRunID)
 		if err != nil {
 			return fmt.Errorf("previous tiers: %w", err)
+		}
+		if w.Migration, err = loadMigration(ctx, q, runID, w.prevRunID, sc); err != nil {
+			return fmt.Errorf("tier migration: %w", err)
 		}
 		err = scanAll(ctx, q, `SELECT coalesce(product_id, '') || chr(0) || coalesce(component, '') || chr(0) || coalesce(region, ''),
 			coalesce(nullif(product_name, ''), product_id, ''), coalesce(component, ''), coalesce(region, '')
